@@ -1,0 +1,277 @@
+// Every message that crosses a process or webview boundary, typed in one place (DESIGN.md §2).
+//   extension host ⇄ engine process:  EngineRequest / EngineEvent  (child_process IPC)
+//   extension host ⇄ webview panel:   HostToWebview / WebviewToHost (postMessage)
+// Type guards validate messages on arrival: a malformed message is ignored, never trusted.
+import type { BackendChoice, BackendInfo, Result } from './result';
+import type { Finding } from './theory/types';
+import type { Range, SpecPath } from './spec/types';
+
+export type { Result } from './result';
+
+// ---------- host → engine ----------
+
+export interface RunOptions {
+  backend: BackendChoice;
+  /** Override diagnostics.seeds. */
+  seeds?: number;
+  /** Quick run: caps applied to the spec (auto-run on edit). */
+  quick?: { maxDepth: number; maxWidth: number; seeds: number };
+  /** Run the depth sweep (diagnostics.depths). Default true when the spec has depths. */
+  sweep?: boolean;
+  /** Run the short training (train:). Default true when the spec has train. */
+  train?: boolean;
+  /** Extra directories where native backends may be installed (the extension's global storage). */
+  nativeModulePaths?: string[];
+}
+
+export interface RunRequest {
+  type: 'run';
+  id: number;
+  /** Spec text as in the editor (may be unsaved). */
+  text: string;
+  /** Spec file path: resolves csv/npy paths and names the spec in results. */
+  file: string;
+  options: RunOptions;
+}
+
+export interface CancelRequest {
+  type: 'cancel';
+  id: number;
+}
+
+export interface ShutdownRequest {
+  type: 'shutdown';
+}
+
+export type EngineRequest = RunRequest | CancelRequest | ShutdownRequest;
+
+// ---------- engine → host ----------
+
+export type RunPhase = 'backend' | 'init' | 'diagnostics' | 'sweep' | 'train' | 'done';
+
+export interface ProgressEvent {
+  type: 'progress';
+  id: number;
+  phase: RunPhase;
+  /** 0..1 over the whole run. */
+  fraction: number;
+  seed?: number;
+  layer?: number;
+  step?: number;
+  message: string;
+}
+
+/** A partial result: what is known so far, streamed while the run goes on. */
+export interface PartialEvent {
+  type: 'partial';
+  id: number;
+  result: Result;
+}
+
+export interface DoneEvent {
+  type: 'done';
+  id: number;
+  result: Result;
+}
+
+export interface ErrorEvent {
+  type: 'error';
+  id: number;
+  message: string;
+  /** Spec problems when the spec was invalid (DL001). */
+  findings?: Finding[];
+}
+
+export interface CancelledEvent {
+  type: 'cancelled';
+  id: number;
+}
+
+export interface ReadyEvent {
+  type: 'ready';
+}
+
+export interface LogEvent {
+  type: 'log';
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface BackendEvent {
+  type: 'backend';
+  id: number;
+  backend: BackendInfo;
+}
+
+export type EngineEvent =
+  | ReadyEvent
+  | LogEvent
+  | BackendEvent
+  | ProgressEvent
+  | PartialEvent
+  | DoneEvent
+  | ErrorEvent
+  | CancelledEvent;
+
+// ---------- host → webview ----------
+
+export type RunState = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+
+export interface ShowResultMessage {
+  type: 'result';
+  result: Result;
+  /** The run before this one (same spec file), for the before/after comparison. */
+  previous?: Result | null;
+}
+
+export interface RunStateMessage {
+  type: 'runState';
+  state: RunState;
+  message?: string;
+  progress?: { fraction: number; text: string };
+}
+
+/** Static findings of the spec being edited, sent on every (debounced) edit. */
+export interface SpecFindingsMessage {
+  type: 'specFindings';
+  file: string;
+  findings: Finding[];
+}
+
+export type HostToWebview = ShowResultMessage | RunStateMessage | SpecFindingsMessage;
+
+// ---------- webview → host ----------
+
+export interface WebviewReadyMessage {
+  type: 'ready';
+}
+
+export interface RevealMessage {
+  type: 'reveal';
+  path: SpecPath;
+  range?: Range;
+}
+
+export interface RunRequestMessage {
+  type: 'run';
+  mode: 'quick' | 'full';
+  seeds?: number;
+}
+
+export interface CancelRunMessage {
+  type: 'cancel';
+}
+
+export type WebviewToHost = WebviewReadyMessage | RevealMessage | RunRequestMessage | CancelRunMessage;
+
+// ---------- guards ----------
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isFiniteNumber(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+function isPosition(x: unknown): boolean {
+  return isObject(x) && isFiniteNumber(x.line) && isFiniteNumber(x.character);
+}
+
+export function isRange(x: unknown): x is Range {
+  return isObject(x) && isPosition(x.start) && isPosition(x.end);
+}
+
+export function isFinding(x: unknown): x is Finding {
+  return (
+    isObject(x) &&
+    typeof x.code === 'string' &&
+    /^DL\d{3}$/.test(x.code) &&
+    typeof x.severity === 'string' &&
+    ['error', 'warning', 'info', 'hint'].includes(x.severity) &&
+    typeof x.message === 'string' &&
+    typeof x.path === 'string' &&
+    (x.range === undefined || isRange(x.range))
+  );
+}
+
+/** Structural check of a Result: enough that views can draw it without throwing. */
+export function isResult(x: unknown): x is Result {
+  return (
+    isObject(x) &&
+    x.depthlens === 1 &&
+    isObject(x.spec) &&
+    isObject(x.backend) &&
+    typeof x.backend.name === 'string' &&
+    Array.isArray(x.layers) &&
+    x.layers.every((l) => isObject(l) && isFiniteNumber(l.index) && isObject(l.isometryGap) && isObject(l.logGradNorm)) &&
+    Array.isArray(x.findings) &&
+    x.findings.every(isFinding)
+  );
+}
+
+export function isHostToWebview(x: unknown): x is HostToWebview {
+  if (!isObject(x)) return false;
+  switch (x.type) {
+    case 'result':
+      return isResult(x.result) && (x.previous === undefined || x.previous === null || isResult(x.previous));
+    case 'runState':
+      return typeof x.state === 'string' && ['idle', 'running', 'done', 'cancelled', 'error'].includes(x.state);
+    case 'specFindings':
+      return typeof x.file === 'string' && Array.isArray(x.findings) && x.findings.every(isFinding);
+    default:
+      return false;
+  }
+}
+
+export function isWebviewToHost(x: unknown): x is WebviewToHost {
+  if (!isObject(x)) return false;
+  switch (x.type) {
+    case 'ready':
+    case 'cancel':
+      return true;
+    case 'reveal':
+      return typeof x.path === 'string' && (x.range === undefined || isRange(x.range));
+    case 'run':
+      return (x.mode === 'quick' || x.mode === 'full') && (x.seeds === undefined || (isFiniteNumber(x.seeds) && x.seeds >= 1));
+    default:
+      return false;
+  }
+}
+
+export function isEngineRequest(x: unknown): x is EngineRequest {
+  if (!isObject(x)) return false;
+  switch (x.type) {
+    case 'run':
+      return isFiniteNumber(x.id) && typeof x.text === 'string' && typeof x.file === 'string' && isObject(x.options);
+    case 'cancel':
+      return isFiniteNumber(x.id);
+    case 'shutdown':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function isEngineEvent(x: unknown): x is EngineEvent {
+  if (!isObject(x) || typeof x.type !== 'string') return false;
+  switch (x.type) {
+    case 'ready':
+      return true;
+    case 'log':
+      return typeof x.message === 'string';
+    case 'backend':
+      return isFiniteNumber(x.id) && isObject(x.backend);
+    case 'progress':
+      return isFiniteNumber(x.id) && typeof x.phase === 'string' && isFiniteNumber(x.fraction);
+    case 'partial':
+    case 'done':
+      return isFiniteNumber(x.id) && isResult(x.result);
+    case 'error':
+      return isFiniteNumber(x.id) && typeof x.message === 'string';
+    case 'cancelled':
+      return isFiniteNumber(x.id);
+    default:
+      return false;
+  }
+}
