@@ -1,8 +1,8 @@
 // Bundles the four entry points with esbuild: CLI, engine process, extension host, webview panel.
-// Usage: node scripts/build.mjs [--watch] [--minify]
+// Usage: node scripts/build.mjs [--watch] [--minify] [--only=cli,engine,extension,panel]
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,8 +55,11 @@ for (const [from, to] of [
   if (existsSync(join(root, from))) cpSync(join(root, from), join(dist, to));
 }
 
-const present = entries.filter((e) => existsSync(e.entryPoints[0]));
-for (const e of entries) if (!present.includes(e)) console.warn(`build: skipping missing entry ${e.entryPoints[0]}`);
+// --only=panel,cli builds just those bundles (named by output file), e.g. for the webview tests.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = only ? entries.filter((e) => only.includes(basename(e.outfile, '.js'))) : entries;
+const present = wanted.filter((e) => existsSync(e.entryPoints[0]));
+for (const e of wanted) if (!present.includes(e)) console.warn(`build: skipping missing entry ${e.entryPoints[0]}`);
 if (watch) {
   for (const e of present) await (await esbuild.context(e)).watch();
   console.log('build: watching');

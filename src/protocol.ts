@@ -162,7 +162,16 @@ export interface CancelRunMessage {
   type: 'cancel';
 }
 
-export type WebviewToHost = WebviewReadyMessage | RevealMessage | RunRequestMessage | CancelRunMessage;
+/** Save a chart as PNG (webviews cannot download): the host asks where and writes the decoded data URL. */
+export interface ExportImageMessage {
+  type: 'exportImage';
+  /** Suggested file name, e.g. "gradient-norm.png". */
+  name: string;
+  /** "data:image/png;base64,..." */
+  dataUrl: string;
+}
+
+export type WebviewToHost = WebviewReadyMessage | RevealMessage | RunRequestMessage | CancelRunMessage | ExportImageMessage;
 
 // ---------- guards ----------
 
@@ -234,6 +243,8 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
       return typeof x.path === 'string' && (x.range === undefined || isRange(x.range));
     case 'run':
       return (x.mode === 'quick' || x.mode === 'full') && (x.seeds === undefined || (isFiniteNumber(x.seeds) && x.seeds >= 1));
+    case 'exportImage':
+      return typeof x.name === 'string' && typeof x.dataUrl === 'string' && x.dataUrl.startsWith('data:image/png;base64,');
     default:
       return false;
   }

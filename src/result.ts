@@ -73,6 +73,8 @@ export interface TrainRecord {
 export interface TrainDepthRun {
   depth: number;
   records: TrainRecord[];
+  /** First step where this run's loss went NaN/Inf or exploded; null when it stayed finite. */
+  diverged?: { step: number; reason: string } | null;
 }
 
 export interface TrainResult {
@@ -80,6 +82,12 @@ export interface TrainResult {
   /** The same training at each depth of diagnostics.depths. */
   depthRuns?: TrainDepthRun[];
   diverged?: { step: number; reason: string } | null;
+  /** Depth of the main run (the spec's model). */
+  depth?: number;
+  optimizer?: string;
+  lr?: number;
+  /** Where the training labels came from: a fixed random teacher network (synthetic sources) or the data file. */
+  labels?: 'teacher' | 'file';
 }
 
 export interface Timings {

@@ -14,6 +14,8 @@ export interface FindingFix {
   title: string;
   /** The one clearly right fix (VS Code `isPreferred`). */
   preferred?: boolean;
+  /** Further edits applied together with this one, as one workspace edit (e.g. activation + shaping). */
+  more?: { path: SpecPath; value: unknown }[];
 }
 
 export interface Finding {
@@ -55,4 +57,5 @@ export type TheoryBasis =
   | 'residual-unnormalized'
   | 'residual-skipinit'
   | 'no-normalization'
+  | 'layernorm-mean-field'
   | 'unknown';

@@ -1,0 +1,123 @@
+// `depthlens check <spec...> [--json] [--fail-on error|warning|info]`: static findings (schema + theory), no tensors.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSpecText, type SpecProblem } from '../spec/index';
+import { checkText } from '../theory/index';
+import type { Finding, Severity } from '../theory/types';
+import { atOrAbove, formatFinding, formatSummary, sortFindings } from './format';
+
+export interface CliIO {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const consoleIO: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+export const checkUsage = `Usage: depthlens check <spec|folder...> [--json] [--fail-on error|warning|info]
+
+Checks DepthLens specs (*.depthlens.yaml|yml|json) against the schema and the theory rules, without running a network.
+A folder stands for every spec file under it. Prints one line per finding: file:line:col: severity DLxxx message.
+
+Options:
+  --json               print {"files": [{"file", "findings"}]} instead of text
+  --fail-on <level>    exit 1 when a finding is at or above this severity (default: error)
+  -h, --help           show this help
+
+Exit status: 0 clean, 1 a finding at or above --fail-on, 2 an invalid spec (DL001) or a usage error.`;
+
+interface CheckArgs {
+  files: string[];
+  json: boolean;
+  failOn: Severity;
+}
+
+const failLevels: readonly Severity[] = ['error', 'warning', 'info'];
+
+function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { error: string } {
+  const args: CheckArgs = { files: [], json: false, failOn: 'error' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-h' || a === '--help') return { help: true };
+    if (a === '--json') args.json = true;
+    else if (a === '--fail-on' || a.startsWith('--fail-on=')) {
+      const level = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (level === undefined) return { error: '--fail-on needs a level: error, warning or info' };
+      if (!failLevels.includes(level as Severity)) return { error: `--fail-on: unknown level "${level}" (use error, warning or info)` };
+      args.failOn = level as Severity;
+    } else if (a === '--') args.files.push(...argv.slice(i + 1)), (i = argv.length);
+    else if (a.startsWith('-') && a !== '-') return { error: `unknown option ${a}` };
+    else args.files.push(a);
+  }
+  if (args.files.length === 0) return { error: 'no spec files given' };
+  return args;
+}
+
+const specFile = /\.depthlens\.(ya?ml|json)$/i;
+
+/** Spec files under a folder, sorted, skipping hidden folders and node_modules. */
+function specsUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') out.push(...specsUnder(path));
+    else if (entry.isFile() && specFile.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+/** Folders become the spec files under them; anything else is checked as given (a missing file is reported as such). */
+function expandFolders(args: readonly string[]): string[] | { error: string } {
+  const out: string[] = [];
+  for (const a of args) {
+    let isDir = false;
+    try {
+      isDir = statSync(a).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) out.push(a);
+    else {
+      const found = specsUnder(a);
+      if (found.length === 0) return { error: `no *.depthlens.yaml, *.depthlens.yml or *.depthlens.json files under ${a}` };
+      out.push(...found);
+    }
+  }
+  return out;
+}
+
+function problemToFinding(p: SpecProblem): Finding {
+  return { code: p.code, severity: p.severity, message: p.message, path: p.path, range: p.range, measured: false };
+}
+
+/** Static findings of one spec file: unreadable files and spec problems are DL001 findings like any other. */
+export function checkFile(file: string): Finding[] {
+  const read = readSpecText(file);
+  if (!read.ok) return read.result.problems.map(problemToFinding);
+  return sortFindings(checkText(read.text, file).findings);
+}
+
+export async function runCheck(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
+  const args = parseArgs(argv);
+  if ('help' in args) {
+    io.out(checkUsage);
+    return 0;
+  }
+  if ('error' in args) {
+    io.err(`depthlens check: ${args.error}\n\n${checkUsage}`);
+    return 2;
+  }
+  const files = expandFolders(args.files);
+  if ('error' in files) {
+    io.err(`depthlens check: ${files.error}`);
+    return 2;
+  }
+  const results = files.map((file) => ({ file, findings: checkFile(file) }));
+  const all = results.flatMap((r) => r.findings);
+  if (args.json) io.out(JSON.stringify({ files: results }, null, 2));
+  else {
+    for (const r of results) for (const f of r.findings) io.out(formatFinding(r.file, f));
+    io.out(formatSummary(results.length, all));
+  }
+  if (all.some((f) => f.code === 'DL001')) return 2;
+  return all.some((f) => atOrAbove(f.severity, args.failOn)) ? 1 : 0;
+}

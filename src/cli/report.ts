@@ -1,0 +1,55 @@
+// `depthlens analyze --html report.html`: the panel bundle with the result inlined — script, styles and the codicon font
+// (as a data: URI) in one file that opens offline in any browser.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createNonce, renderPanelHtml } from '../panelHtml';
+import type { Result } from '../result';
+
+export interface ReportOptions {
+  /** The run before this one, drawn dashed for comparison. */
+  previous?: Result | null;
+  /** Folder holding panel.js, panel.css, codicon.css and codicon.ttf (default: dist/webview). */
+  assetsDir?: string;
+}
+
+const ASSETS = ['panel.js', 'panel.css', 'codicon.css', 'codicon.ttf'];
+
+/** dist/webview beside the bundled CLI (dist/cli.js), or under the repository root when run from source. */
+export function findWebviewAssets(): string {
+  const candidates = [join(__dirname, 'webview'), resolve(__dirname, '../../dist/webview')];
+  const found = candidates.find((dir) => ASSETS.every((f) => existsSync(join(dir, f))));
+  if (!found) {
+    throw new Error(`HTML report: the panel bundle is missing (looked for ${ASSETS.join(', ')} in ${candidates.join(' and ')}); run \`node scripts/build.mjs\` first`);
+  }
+  return found;
+}
+
+/** codicon.css refers to codicon.ttf by relative URL; a single-file report needs the font inside the CSS. */
+export function inlineCodiconFont(css: string, ttf: Buffer): string {
+  const dataUri = `data:font/ttf;base64,${ttf.toString('base64')}`;
+  const inlined = css.replace(/url\(\s*["']?\.?\/?codicon\.ttf[^"')]*["']?\s*\)/g, `url("${dataUri}")`);
+  if (inlined === css) throw new Error('HTML report: codicon.css has no codicon.ttf url() to inline (codicons package changed?)');
+  return inlined;
+}
+
+export function renderHtmlReport(result: Result, options: ReportOptions = {}): string {
+  const dir = options.assetsDir ?? findWebviewAssets();
+  const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
+  const script = read('panel.js').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+  return renderPanelHtml({
+    title: `DepthLens report — ${result.spec.name || result.spec.path}`,
+    nonce: createNonce(),
+    script: { inline: script },
+    styles: [{ inline: inlineCodiconFont(read('codicon.css'), readFileSync(join(dir, 'codicon.ttf'))) }, { inline: read('panel.css') }],
+    initial: { result, previous: options.previous ?? null },
+  });
+}
+
+export function writeHtmlReport(result: Result, outFile: string, options: ReportOptions = {}): void {
+  const html = renderHtmlReport(result, options);
+  try {
+    writeFileSync(outFile, html);
+  } catch (e) {
+    throw new Error(`HTML report: cannot write ${outFile} (${(e as Error).message}); does ${dirname(resolve(outFile))} exist?`);
+  }
+}

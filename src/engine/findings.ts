@@ -1,0 +1,88 @@
+// Measured findings (DESIGN §5): DL201 gradient growth above the thresholds, DL202 NaN/Inf, DL203 rank collapse.
+import { valueRange } from '../spec';
+import type { SourceMap, Spec, SpecPath } from '../spec/types';
+import type { Finding } from '../theory/types';
+import type { Growth, LayerResult, TheoryLine } from '../result';
+import type { SeedRun } from './diagnose';
+
+export interface MeasuredInput {
+  spec: Spec;
+  layers: LayerResult[];
+  growth: Growth | null;
+  theory: TheoryLine | null;
+  runs: readonly SeedRun[];
+  /** Static findings of the same spec: DL201 borrows the fix of the DL101–103 finding that explains the growth. */
+  staticFindings: readonly Finding[];
+  source?: SourceMap;
+}
+
+export function measuredFindings(input: MeasuredInput): Finding[] {
+  const out: Finding[] = [];
+  const growth = growthFinding(input);
+  if (growth) out.push(growth);
+  const nan = nonFiniteFinding(input);
+  if (nan) out.push(nan);
+  const collapse = collapseFinding(input);
+  if (collapse) out.push(collapse);
+  return out.map((f) => (input.source ? { ...f, range: valueRange(input.source, f.path) } : f));
+}
+
+function growthFinding({ spec, growth, theory, staticFindings, layers }: MeasuredInput): Finding | null {
+  if (!growth) return null;
+  const t = spec.thresholds;
+  const tooFast = growth.perLayer > t.gradGrowthPerLayer;
+  const tooWide = growth.log10Range > t.gradLog10Range;
+  if (!tooFast && !tooWide) return null;
+  const cause = staticFindings.find((f) => f.code === 'DL101' || f.code === 'DL102' || f.code === 'DL103');
+  const predicted = theory && Number.isFinite(theory.perLayer) ? ` (theory ${theory.perLayer.toFixed(3)}×)` : '';
+  const message =
+    `measured gradient growth ${growth.perLayer.toFixed(3)}× per layer toward the input${predicted}; ` +
+    `‖∂loss/∂W‖ spans ${growth.log10Range.toFixed(1)} orders of magnitude across ${layers.length} layers ` +
+    `(thresholds ${t.gradGrowthPerLayer}× per layer, ${t.gradLog10Range} orders)`;
+  const finding: Finding = { code: 'DL201', severity: 'warning', message, path: cause?.path ?? 'model', measured: true };
+  if (cause?.fix) finding.fix = cause.fix;
+  if (cause?.alternatives) finding.alternatives = cause.alternatives;
+  return finding;
+}
+
+function nonFiniteFinding({ runs }: MeasuredInput): Finding | null {
+  const bad = runs.filter((r) => r.pass.nonFinite !== null);
+  if (bad.length === 0) return null;
+  // Forward problems come first: the backward pass of a non-finite forward pass is meaningless.
+  const forward = bad.filter((r) => r.pass.nonFinite!.phase === 'forward');
+  const pool = forward.length > 0 ? forward : bad;
+  const first = pool.reduce((a, b) => (pick(b) < pick(a) ? b : a));
+  const nf = first.pass.nonFinite!;
+  const direction = nf.phase === 'forward' ? 'forward pass' : 'backward pass (counting from the output)';
+  return {
+    code: 'DL202',
+    severity: 'error',
+    message:
+      `NaN/Inf in the ${direction}: first at layer ${nf.layer} (seed ${first.seed}; ${bad.length} of ${runs.length} seeds affected)` +
+      (nf.phase === 'forward' ? ' — float32 overflow or a zero-variance normalization' : ''),
+    path: first.densePaths[nf.layer] ?? 'model',
+    measured: true,
+  };
+  function pick(r: SeedRun): number {
+    const l = r.pass.nonFinite!.layer;
+    return r.pass.nonFinite!.phase === 'forward' ? l : -l;
+  }
+}
+
+function collapseFinding({ spec, layers, runs }: MeasuredInput): Finding | null {
+  const first = layers.find((l) => l.degenerate);
+  if (!first) return null;
+  const n = spec.data.batch;
+  const path: SpecPath =
+    spec.data.source === 'repeated' ? 'data.unique' : n > spec.model.width || first.index === 0 ? 'data.batch' : runs[0]?.densePaths[first.index] ?? 'model';
+  const why = n > spec.model.width ? ` (batch ${n} > width ${spec.model.width})` : '';
+  return {
+    code: 'DL203',
+    severity: 'warning',
+    message:
+      `rank collapse at layer ${first.index}: the representation's Gram matrix has numerical rank ${first.rank} for a batch of ${n}${why}; ` +
+      `the isometry gap is infinite from there on and the depth-independent gradient bound does not apply`,
+    path,
+    measured: true,
+  };
+}

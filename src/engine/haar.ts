@@ -1,0 +1,148 @@
+// Haar-distributed orthogonal matrices as a product of Householder reflections (Stewart 1980), which is what Householder QR
+// of a Gaussian matrix produces with Mezzadri's sign correction, without ever drawing or factoring the Gaussian matrix:
+// by rotational invariance, the part of column k that reflector k sees is a fresh N(0, I_{d−k}) vector. Drawing the d−1
+// reflectors costs O(d²); forming Q costs (4/3)d³ flops, done either in float64 on the host or in float32 on a tfjs backend
+// through blocked matrix products (compact WY form), the latter being what makes a width-512 init cheap.
+import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tf } from './backend';
+import type { Rng } from './rng';
+
+/**
+ * Q = H_0 H_1 ⋯ H_{d−2} · diag(sign) with H_k = I − 2 v_k v_kᵀ acting on coordinates k..d−1. `vectors[k]` is the unit v_k
+ * restricted to those coordinates (length d − k); `sign[k]` = sign(R_kk) of the QR this mimics.
+ */
+export interface HouseholderFactors {
+  d: number;
+  vectors: Float64Array[];
+  sign: Float64Array;
+}
+
+/**
+ * Draws the factors of a d×d Haar matrix from `rng`: for k < d−1, x ~ N(0, I_{d−k}); QR's reflector maps x to
+ * α e₀ with α = −sign(x₀)‖x‖, so v = (x − α e₀)/‖x − α e₀‖ and R_kk = α. The last R_kk is a lone Gaussian.
+ */
+export function drawHouseholderFactors(d: number, rng: Rng): HouseholderFactors {
+  if (!Number.isInteger(d) || d < 1) throw new Error(`drawHouseholderFactors: size must be a positive integer, got ${d}`);
+  const vectors: Float64Array[] = [];
+  const sign = new Float64Array(d);
+  for (let k = 0; k < d - 1; k++) {
+    const v = rng.fillNormal(new Float64Array(d - k));
+    let norm2 = 0;
+    for (let i = 0; i < v.length; i++) norm2 += v[i] * v[i];
+    const s0 = v[0] >= 0 ? 1 : -1;
+    const alpha = -s0 * Math.sqrt(norm2);
+    // ‖x − α e₀‖² = ‖x‖² − 2α x₀ + α² = 2(‖x‖² + |α||x₀|); no cancellation since −α and x₀ share a sign.
+    const unNorm2 = 2 * (norm2 + Math.abs(alpha * v[0]));
+    if (!(unNorm2 > 0)) throw new Error('drawHouseholderFactors: a Gaussian draw was exactly zero (probability zero; bad generator?)');
+    v[0] -= alpha;
+    const inv = 1 / Math.sqrt(unNorm2);
+    for (let i = 0; i < v.length; i++) v[i] *= inv;
+    vectors.push(v);
+    sign[k] = alpha >= 0 ? 1 : -1;
+  }
+  sign[d - 1] = rng.normal() >= 0 ? 1 : -1;
+  return { d, vectors, sign };
+}
+
+/**
+ * The explicit Q (row-major d×d, float64) of the factors, times `scale`. Accumulates backwards, Q ← H_k Q for
+ * k = d−2..0 starting from scale·diag(sign): H_k only touches the trailing (d−k)×(d−k) block, hence (4/3)d³ flops.
+ */
+export function formHouseholderProduct(f: HouseholderFactors, scale = 1): Float64Array {
+  const { d, vectors, sign } = f;
+  const q = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) q[i * d + i] = scale * sign[i];
+  const w = new Float64Array(d);
+  for (let k = d - 2; k >= 0; k--) {
+    const v = vectors[k];
+    const m = d - k;
+    // w = vᵀ B, then B −= 2 v wᵀ, with B = Q[k.., k..].
+    w.fill(0, 0, m);
+    for (let i = 0; i < m; i++) {
+      const vi = v[i];
+      if (vi === 0) continue;
+      const row = (k + i) * d + k;
+      for (let j = 0; j < m; j++) w[j] += vi * q[row + j];
+    }
+    for (let i = 0; i < m; i++) {
+      const c = 2 * v[i];
+      if (c === 0) continue;
+      const row = (k + i) * d + k;
+      for (let j = 0; j < m; j++) q[row + j] -= c * w[j];
+    }
+  }
+  return q;
+}
+
+/** Reflectors per block of the device path: large enough for efficient matmuls, small enough that T stays cheap. */
+export const DEFAULT_BLOCK = 64;
+
+/**
+ * The same Q as `formHouseholderProduct`, as a float32 d×d tensor formed on the backend. Reflectors are grouped in blocks
+ * of `block`; a block's product is I − V T Vᵀ (compact WY, T upper triangular, built on the host in float64), and the
+ * trailing block is updated as M ← M − V (T (Vᵀ M)), three matmuls per block.
+ */
+export function formHouseholderProductOnDevice(tf: Tf, f: HouseholderFactors, scale = 1, block = DEFAULT_BLOCK): Tensor2D {
+  if (!Number.isInteger(block) || block < 1) throw new Error(`formHouseholderProductOnDevice: block must be a positive integer, got ${block}`);
+  const { d, sign } = f;
+  const reflectors = d - 1;
+  return tf.tidy(() => {
+    // Blocks start at 0, block, 2·block, …; the trailing matrix starts as scale·diag(sign) of the coordinates past the last block.
+    const lastStart = reflectors > 0 ? Math.floor((reflectors - 1) / block) * block : 0;
+    const tailSize = d - lastStart;
+    const tail = new Float32Array(tailSize * tailSize);
+    for (let i = 0; i < tailSize; i++) tail[i * tailSize + i] = scale * sign[lastStart + i];
+    let m: Tensor2D = tf.tensor2d(tail, [tailSize, tailSize]);
+    if (reflectors === 0) return m;
+    for (let start = lastStart; start >= 0; start -= block) {
+      const size = d - start;
+      if (start !== lastStart) {
+        // M_in = scale·diag(sign[start..start+b)) ⊕ M_old
+        const b = size - (m.shape[0] as number);
+        const top = new Float32Array(b * size);
+        for (let i = 0; i < b; i++) top[i * size + i] = scale * sign[start + i];
+        m = tf.concat([tf.tensor2d(top, [b, size]), tf.pad(m, [[0, 0], [b, 0]])], 0) as Tensor2D;
+      }
+      const count = Math.min(block, reflectors - start);
+      const { v, vt, t } = compactWY(f, start, count);
+      const vtm = tf.matMul(tf.tensor2d(vt, [count, size]), m);
+      const update = tf.matMul(tf.tensor2d(v, [size, count]), tf.matMul(tf.tensor2d(t, [count, count]), vtm));
+      m = tf.sub(m, update) as Tensor2D;
+    }
+    return m;
+  });
+}
+
+/**
+ * V (size×count, row-major), Vᵀ and T (count×count) of the reflectors start..start+count−1 in the coordinates start..d−1,
+ * with H_start ⋯ H_{start+count−1} = I − V T Vᵀ: T_ii = 2, T[0:i, i] = −2 · T[0:i, 0:i] · (V[:, 0:i]ᵀ v_i) (LAPACK's larft).
+ */
+function compactWY(f: HouseholderFactors, start: number, count: number): { v: Float32Array; vt: Float32Array; t: Float32Array } {
+  const size = f.d - start;
+  const v = new Float32Array(size * count);
+  const vt = new Float32Array(count * size);
+  const t64 = new Float64Array(count * count);
+  const dots = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const vi = f.vectors[start + i]; // occupies rows i..size−1 of column i
+    for (let r = 0; r < vi.length; r++) {
+      v[(i + r) * count + i] = vi[r];
+      vt[i * size + i + r] = vi[r];
+    }
+    // dots[p] = v_pᵀ v_i over their overlap (rows i..): v_p starts at row p ≤ i.
+    for (let p = 0; p < i; p++) {
+      const vp = f.vectors[start + p];
+      const offset = i - p;
+      let s = 0;
+      for (let r = 0; r < vi.length; r++) s += vp[offset + r] * vi[r];
+      dots[p] = s;
+    }
+    for (let row = 0; row < i; row++) {
+      let s = 0;
+      for (let p = row; p < i; p++) s += t64[row * count + p] * dots[p];
+      t64[row * count + i] = -2 * s;
+    }
+    t64[i * count + i] = 2;
+  }
+  return { v, vt, t: Float32Array.from(t64) };
+}

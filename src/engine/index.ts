@@ -1,0 +1,191 @@
+// analyze(spec, options, hooks): the engine's entry point. Runs the diagnostic pass for every seed on the chosen backend,
+// the optional depth sweep, and returns a Result (DESIGN §3b) with the theory's static findings and the measured ones.
+import type { BackendInfo, DepthSweepPoint, Result, TheoryLine } from '../result';
+import type { ProgressEvent, RunOptions } from '../protocol';
+import type { SourceMap, Spec } from '../spec/types';
+import { predict, staticFindings } from '../theory';
+import type { Finding } from '../theory/types';
+import { selectBackend } from './backend';
+import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
+import { throwIfAborted } from './errors';
+import { measuredFindings } from './findings';
+import { resizeSpec } from './resize';
+import { growthFit, spread } from './stats';
+import { runTraining, trainingWork } from './train';
+import { valueRange } from '../spec/source-map';
+
+export { CancelledError } from './errors';
+export { selectBackend, BackendUnavailableError, type Backend, type Tf } from './backend';
+export { isometryGapFromGram } from './isometry';
+
+export type AnalyzeProgress = Omit<ProgressEvent, 'type' | 'id'>;
+
+export interface AnalyzeHooks {
+  onProgress?: (p: AnalyzeProgress) => void;
+  /** Results so far (partial: true), at most every 100 ms: after a seed or a sweep depth completes. */
+  onPartial?: (r: Result) => void;
+  signal?: AbortSignal;
+  /** Positions of the spec's keys, so findings carry ranges. */
+  source?: SourceMap;
+  /** Called once the backend is up, before any work. */
+  onBackend?: (info: BackendInfo) => void;
+}
+
+const PARTIAL_EVERY_MS = 100;
+
+/** What a run actually does once quick caps and overrides are applied. */
+export interface RunPlan {
+  spec: Spec;
+  seeds: number;
+  quick: boolean;
+  sweepDepths: number[];
+}
+
+export function planRun(spec: Spec, options: RunOptions): RunPlan {
+  let run = spec;
+  let seeds = options.seeds ?? spec.diagnostics.seeds;
+  const q = options.quick;
+  if (q) {
+    const depth = Math.min(spec.model.depth, q.maxDepth);
+    const width = Math.min(spec.model.width, q.maxWidth);
+    run = resizeSpec(spec, depth, width) ?? resizeSpec(spec, depth) ?? spec;
+    seeds = Math.min(seeds, q.seeds);
+  }
+  const wantSweep = options.sweep ?? !q;
+  let sweepDepths = wantSweep && spec.diagnostics.depths ? [...spec.diagnostics.depths] : [];
+  if (q) sweepDepths = sweepDepths.filter((d) => d <= q.maxDepth);
+  return { spec: run, seeds: Math.max(1, Math.floor(seeds)), quick: !!q, sweepDepths };
+}
+
+export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHooks = {}): Promise<Result> {
+  const started = performance.now();
+  const { signal } = hooks;
+  const plan = planRun(spec, options);
+  const progress = (p: AnalyzeProgress): void => hooks.onProgress?.(p);
+  progress({ phase: 'backend', fraction: 0, message: `starting the ${options.backend} backend` });
+  const backend = await selectBackend(options.backend, options.nativeModulePaths ?? []);
+  hooks.onBackend?.(backend.info);
+  throwIfAborted(signal);
+
+  const seedSpec = plan.spec;
+  // The compact form re-expands from the (possibly capped) run spec; the explicit form can only be cut from the original.
+  const sweepBase = seedSpec.model.form === 'compact' ? seedSpec : spec;
+  const sweepSpecs = plan.sweepDepths.map((depth) => ({ depth, spec: resizeSpec(sweepBase, depth) }));
+  const trainDepths = sweepSpecs.filter((d) => d.spec).map((d) => d.depth);
+  const trainRuns = seedSpec.train !== null && (options.train ?? !plan.quick);
+  const trainWorkTotal = trainRuns ? trainingWork(seedSpec, trainDepths) : 0;
+  const work = plan.seeds * seedSpec.model.depth + plan.seeds * sweepSpecs.reduce((s, d) => s + (d.spec ? d.depth : 0), 0) + trainWorkTotal;
+  let workDone = 0;
+  const fraction = (within: number, size: number): number => Math.min(1, (workDone + within * size) / Math.max(1, work));
+
+  const theory = theoryLine(seedSpec);
+  const statics = staticFindingsOf(seedSpec, hooks.source);
+  const result: Result = {
+    depthlens: 1,
+    spec: { path: spec.file, name: spec.name },
+    backend: backend.info,
+    seconds: 0,
+    seeds: plan.seeds,
+    timings: { initSeconds: 0, diagnosticSeconds: 0, trainSeconds: 0, sweepSeconds: 0 },
+    ...(plan.quick ? { quick: true } : {}),
+    layers: [],
+    growth: null,
+    theory,
+    findings: statics,
+  };
+  let lastPartial = 0;
+  const emitPartial = (force = false): void => {
+    if (!hooks.onPartial) return;
+    const now = performance.now();
+    if (!force && now - lastPartial < PARTIAL_EVERY_MS) return;
+    lastPartial = now;
+    hooks.onPartial({ ...result, seconds: (now - started) / 1000, partial: true });
+  };
+
+  // ---- diagnostics, one seed at a time ----
+  const runs: SeedRun[] = [];
+  for (let s = 0; s < plan.seeds; s++) {
+    const seed = spec.diagnostics.seed + s;
+    const size = seedSpec.model.depth;
+    const run = await runSeed(backend, seedSpec, seed, {
+      signal,
+      onProgress: (f, layer) => progress({ phase: 'diagnostics', fraction: fraction(f, size), seed, layer, message: `seed ${seed}: layer ${layer}` }),
+    });
+    workDone += size;
+    runs.push(run);
+    result.timings.initSeconds += run.initSeconds;
+    result.timings.diagnosticSeconds += run.diagnosticSeconds;
+    result.layers = aggregateLayers(runs);
+    result.growth = growthFit(result.layers.map((l) => l.logGradNorm.mean));
+    progress({ phase: 'diagnostics', fraction: fraction(0, 0), seed, message: `seed ${seed} done` });
+    emitPartial(s === 0);
+  }
+  result.findings = [
+    ...statics,
+    ...measuredFindings({ spec: seedSpec, layers: result.layers, growth: result.growth, theory, runs, staticFindings: statics, source: hooks.source }),
+  ];
+
+  // ---- depth sweep: ln ‖∇W_0‖ (the paper's first-layer W_1) against depth ----
+  if (sweepSpecs.length > 0) {
+    const t0 = performance.now();
+    const points: DepthSweepPoint[] = [];
+    result.depthSweep = points;
+    for (const { depth, spec: atDepth } of sweepSpecs) {
+      if (!atDepth) continue;
+      const values: number[] = [];
+      if (atDepth === seedSpec) {
+        // Same network and seeds as the main diagnostics: reuse them.
+        values.push(...runs.map((r) => r.pass.layers[0]?.logGradNorm ?? NaN));
+        workDone += depth * plan.seeds;
+      }
+      for (let s = values.length; s < plan.seeds; s++) {
+        const seed = spec.diagnostics.seed + s;
+        const run = await runSeed(backend, atDepth, seed, {
+          signal,
+          onProgress: (f, layer) => progress({ phase: 'sweep', fraction: fraction(f, depth), seed, layer, message: `depth ${depth}, seed ${seed}` }),
+        });
+        workDone += depth;
+        values.push(run.pass.layers[0]?.logGradNorm ?? NaN);
+      }
+      points.push({ depth, logGradNormW1: spread(values) });
+      result.timings.sweepSeconds = (performance.now() - t0) / 1000;
+      emitPartial();
+    }
+  }
+
+  // ---- short training (src/engine/train), after the diagnostics ----
+  if (trainRuns) {
+    const trained = await runTraining(
+      backend.tf,
+      seedSpec,
+      {
+        signal,
+        onProgress: (p) => progress({ phase: 'train', fraction: fraction(p.fraction, trainWorkTotal), step: p.step, message: p.message }),
+        onPartial: (train) => {
+          result.train = train;
+          emitPartial();
+        },
+      },
+      trainDepths,
+    );
+    result.train = trained.train;
+    result.timings.trainSeconds = trained.seconds;
+    const source = hooks.source;
+    result.findings.push(...trained.findings.map((f) => (source ? { ...f, range: valueRange(source, f.path) } : f)));
+  }
+
+  result.seconds = (performance.now() - started) / 1000;
+  progress({ phase: 'done', fraction: 1, message: 'done' });
+  return result;
+}
+
+function theoryLine(spec: Spec): TheoryLine | null {
+  const p = predict(spec);
+  if (!Number.isFinite(p.perLayer) || !Number.isFinite(p.lambda)) return null;
+  return { perLayer: p.perLayer, lambda: p.lambda, basis: p.basis };
+}
+
+function staticFindingsOf(spec: Spec, source: SourceMap | undefined): Finding[] {
+  return staticFindings(spec, source ?? new Map());
+}
+

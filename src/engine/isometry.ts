@@ -1,0 +1,87 @@
+// The isometry gap φ (DESIGN §1) of a representation from its Gram matrix, reduced on the host in float64.
+
+export interface GapResult {
+  /** φ ≥ 0; null when the Gram is rank-deficient (φ = +∞) or not finite. */
+  gap: number | null;
+  /** The Gram is not positive definite (on the complement of 1 for a centred representation). */
+  degenerate: boolean;
+  /** Numerical rank of the Gram. */
+  rank: number;
+  /** The columns sum to zero (centred BN), so φ was taken on the complement of the all-ones vector. */
+  centred: boolean;
+  /** The Gram held NaN or ±Inf. */
+  nonFinite: boolean;
+}
+
+/** Relative size of ‖X1‖² against tr G below which the columns are taken to sum to zero (float32 round-off sits near 1e-12). */
+const CENTRED_TOL = 1e-6;
+
+/**
+ * φ(X) from G = XᵀX (n×n, row-major). Rank is decided by a pivoted Cholesky in float64 with a relative pivot tolerance of
+ * max(n, 10)·1e-6: the Gram comes from float32 arithmetic, so smaller eigenvalue ratios are indistinguishable from zero.
+ */
+export function isometryGapFromGram(gram: ArrayLike<number>, n: number): GapResult {
+  if (gram.length !== n * n) throw new Error(`isometryGapFromGram: expected ${n}×${n} entries, got ${gram.length}`);
+  const g = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = 0.5 * (gram[i * n + j] + gram[j * n + i]);
+      if (!Number.isFinite(v)) return { gap: null, degenerate: false, rank: 0, centred: false, nonFinite: true };
+      g[i * n + j] = v;
+    }
+  }
+  let trace = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) trace += g[i * n + i];
+  for (let k = 0; k < n * n; k++) total += g[k];
+  if (!(trace > 0)) return { gap: null, degenerate: true, rank: 0, centred: false, nonFinite: false };
+  const centred = n > 1 && total <= CENTRED_TOL * trace;
+  // Centred: G·1 = 0 by construction; adding c·11ᵀ puts eigenvalue c·n on 1 and leaves the other n−1 eigenvalues alone.
+  const dims = centred ? n - 1 : n;
+  const c = trace / n;
+  if (centred) for (let k = 0; k < n * n; k++) g[k] += c;
+  const { rank, logDet } = pivotedCholesky(g, n, Math.max(n, 10) * 1e-6);
+  const gramRank = centred ? rank - 1 : rank;
+  if (rank < n) return { gap: null, degenerate: true, rank: Math.max(0, gramRank), centred, nonFinite: false };
+  const logDetComplement = centred ? logDet - Math.log(c * n) : logDet;
+  const gap = Math.log(trace / dims) - logDetComplement / dims;
+  return { gap: Math.max(0, gap), degenerate: false, rank: gramRank, centred, nonFinite: false };
+}
+
+/**
+ * Cholesky with symmetric pivoting, in place on a copy. Stops when the largest remaining pivot falls below `relTol` times
+ * the largest diagonal entry; returns the number of accepted pivots and the log-determinant of the accepted part.
+ */
+export function pivotedCholesky(a: Float64Array, n: number, relTol: number): { rank: number; logDet: number } {
+  const m = Float64Array.from(a);
+  const perm = Array.from({ length: n }, (_, i) => i);
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, m[i * n + i]);
+  const tol = relTol * maxDiag;
+  let logDet = 0;
+  for (let k = 0; k < n; k++) {
+    // Pick the largest remaining diagonal.
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (m[perm[i] * n + perm[i]] > m[perm[p] * n + perm[p]]) p = i;
+    [perm[k], perm[p]] = [perm[p], perm[k]];
+    const pk = perm[k];
+    const pivot = m[pk * n + pk];
+    if (!(pivot > tol)) return { rank: k, logDet };
+    const l = Math.sqrt(pivot);
+    logDet += 2 * Math.log(l);
+    // Column k of L, stored into row pk: m[pi, pk] = a / l; then Schur-update the trailing block.
+    for (let i = k + 1; i < n; i++) m[perm[i] * n + pk] /= l;
+    for (let i = k + 1; i < n; i++) {
+      const pi = perm[i];
+      const lik = m[pi * n + pk];
+      if (lik === 0) continue;
+      for (let j = k + 1; j <= i; j++) {
+        const pj = perm[j];
+        const v = m[pi * n + pj] - lik * m[pj * n + pk];
+        m[pi * n + pj] = v;
+        m[pj * n + pi] = v;
+      }
+    }
+  }
+  return { rank: n, logDet };
+}

@@ -1,0 +1,500 @@
+// One diagnostic forward + backward pass at initialization, written by hand for speed and range:
+//  - W_ℓ is drawn and uploaded when the forward pass reaches layer ℓ, kept on the device (float32) until the backward pass
+//    has used it, then freed: memory is the weights plus the activations the backward pass needs;
+//  - two matmuls per dense layer (W·X forward, Wᵀ·dZ backward through an explicit transpose: transposed matmul is 10–20×
+//    slower on wasm; no autodiff tape);
+//  - ‖∂loss/∂W‖²_F = ⟨XᵀX, dZᵀdZ⟩ from two n×n Grams (the forward one is also the isometry-gap Gram), so ∂loss/∂W itself is
+//    never formed;
+//  - the backward signal is divided by its max-abs after every top-level layer, the log scales are summed in float64 on
+//    the host, so log-norms stay right where the true gradient overflows float32;
+//  - Grams and scales stay on the device and are downloaded in batches, at most every ~50 ms, which is also when the
+//    pass yields to the event loop and checks for cancellation.
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { LossKind } from '../spec/types';
+import type { ActivationStats } from '../result';
+import { activate, derivative, unhealthyFraction } from './activations';
+import type { Tf } from './backend';
+import { throwIfAborted, yieldToEventLoop } from './errors';
+import { isometryGapFromGram, type GapResult } from './isometry';
+import { type HostNetwork, type HostOp } from './network';
+import { denseWeightTensor } from './weights';
+
+export interface PassInput {
+  /** Row-major [n][features]: sample j is row j. */
+  x: Float64Array;
+  n: number;
+  features: number;
+  labels: Int32Array;
+  classes: number;
+  loss: LossKind;
+}
+
+export interface LayerMeasure {
+  index: number;
+  /** φ of the representation the block containing W_index outputs. */
+  gap: GapResult;
+  /** ln ‖∂loss/∂W_index‖_F; NaN when the pass went non-finite, −Infinity for an exactly zero gradient. */
+  logGradNorm: number;
+  activations: ActivationStats | null;
+}
+
+export interface NonFinite {
+  phase: 'forward' | 'backward';
+  /** The first weight layer (forward order for the forward pass, from the output for the backward pass) where NaN/Inf showed. */
+  layer: number;
+}
+
+export interface PassResult {
+  loss: number;
+  /** Seconds spent drawing and uploading weights (part of the pass's wall time). */
+  initSeconds: number;
+  layers: LayerMeasure[];
+  nonFinite: NonFinite | null;
+}
+
+export interface PassHooks {
+  signal?: AbortSignal;
+  /** fraction of this pass done (0..1) and the weight layer being worked on. */
+  onProgress?: (fraction: number, layer: number) => void;
+}
+
+const YIELD_EVERY_MS = 50;
+const MAX_PENDING_DOWNLOADS = 512;
+/** Floor of the rescale divisor: an exactly zero backward signal stays zero instead of becoming NaN. */
+const TINY = 1e-30;
+
+/** A device tensor whose values are wanted on the host; filled by `flush`. */
+interface Download {
+  tensor: Tensor;
+  data: Float32Array | null;
+}
+
+type TapeEntry =
+  | { kind: 'dense'; index: number; w: Tensor2D; gramIn: Download }
+  | { kind: 'norm'; axis: 0 | 1; center: boolean; y: Tensor2D; inv: Tensor2D }
+  | { kind: 'activation'; fn: HostOp & { kind: 'activation' }; input: Tensor2D }
+  | { kind: 'residual'; alpha: number; body: TapeEntry[] };
+
+interface Group {
+  denseIndices: number[];
+  gram: Download | null;
+  stats: Download | null;
+  statsHasUnhealthy: boolean;
+}
+
+export async function runDiagnosticPass(tf: Tf, net: HostNetwork, input: PassInput, hooks: PassHooks = {}): Promise<PassResult> {
+  const pass = new Pass(tf, net, input, hooks);
+  try {
+    return await pass.run();
+  } finally {
+    pass.disposeAll();
+  }
+}
+
+class Pass {
+  private readonly downloads: Download[] = [];
+  private pending: Download[] = [];
+  /** Tensors created by this pass and still alive. */
+  private readonly owned = new Set<Tensor>();
+  /** Tensors the backward pass (or a pending residual add) still needs, with the number of holders. */
+  private readonly saved = new Map<Tensor, number>();
+  private readonly gramByTensor = new Map<number, Download>();
+  private readonly scales: Download[] = [];
+  private readonly denseScaleCount: number[] = [];
+  private readonly denseGramGrad: (Download | null)[] = [];
+  private readonly denseGramIn: (Download | null)[] = [];
+  private readonly groups: Group[] = [];
+  private currentStats: { d: Download; unhealthy: boolean } | null = null;
+  private lastYield = Date.now();
+  private layersDone = 0;
+  private initMs = 0;
+  private readout: Tensor2D | null = null;
+  private readoutT: Tensor2D | null = null;
+
+  constructor(
+    private readonly tf: Tf,
+    private readonly net: HostNetwork,
+    private readonly input: PassInput,
+    private readonly hooks: PassHooks,
+  ) {
+    this.denseGramGrad = new Array<Download | null>(net.depth).fill(null);
+    this.denseGramIn = new Array<Download | null>(net.depth).fill(null);
+    this.denseScaleCount = new Array<number>(net.depth).fill(0);
+  }
+
+  async run(): Promise<PassResult> {
+    const { tf, net, input } = this;
+    throwIfAborted(this.hooks.signal);
+    if (input.features !== net.features) throw new Error(`the batch has ${input.features} features, the network expects ${net.features}`);
+    this.readout = this.own(tf.tensor2d(Float32Array.from(net.readout), [net.classes, net.width]));
+    this.readoutT = this.own(tf.transpose(this.readout) as Tensor2D);
+    const x0 = this.own(tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(input.x), [input.n, input.features]))) as Tensor2D);
+
+    // ---- forward ----
+    const tape: TapeEntry[] = [];
+    const ops = net.ops;
+    const boundaryBefore = ops.map((_, i) => i > 0 && startsBlock(ops, i));
+    let group: Group = this.newGroup();
+    let x: Tensor2D = x0;
+    for (let i = 0; i < ops.length; i++) {
+      if (boundaryBefore[i]) {
+        this.closeGroup(group, x);
+        group = this.newGroup();
+      }
+      x = this.forwardOp(ops[i], x, tape, group);
+      await this.maybeYield(0.5);
+    }
+    this.closeGroup(group, x);
+
+    // ---- loss and its gradient at the last representation ----
+    const { loss, dx } = this.lossAndGrad(x);
+    this.release(x);
+    let g = this.rescale(dx);
+
+    // ---- backward ----
+    for (let i = tape.length - 1; i >= 0; i--) {
+      const entry = tape[i];
+      const next = this.backwardEntry(entry, g);
+      this.release(g);
+      g = entry.kind === 'dense' || entry.kind === 'residual' ? this.rescale(next) : next;
+      await this.maybeYield(0.5);
+    }
+    this.release(g);
+    await this.flush();
+    const lossValue = (await loss.data())[0];
+    loss.dispose();
+    return this.reduce(lossValue);
+  }
+
+  // ---------- forward ----------
+
+  private forwardOp(op: HostOp, x: Tensor2D, tape: TapeEntry[], group: Group): Tensor2D {
+    const { tf } = this;
+    switch (op.kind) {
+      case 'dense': {
+        const gramIn = this.gramOf(x);
+        this.denseGramIn[op.index] = gramIn;
+        group.denseIndices.push(op.index);
+        const t0 = performance.now();
+        const w = this.own(denseWeightTensor(tf, op, this.net.seed));
+        this.initMs += performance.now() - t0;
+        const z = this.own(tf.matMul(w, x) as Tensor2D);
+        this.release(x);
+        tape.push({ kind: 'dense', index: op.index, w, gramIn });
+        this.layersDone++;
+        return z;
+      }
+      case 'norm': {
+        const [y, inv] = tf.tidy(() => {
+          const c = op.center ? tf.sub(x, tf.mean(x, op.axis, true)) : x;
+          const inv = tf.rsqrt(tf.add(tf.mean(tf.square(c), op.axis, true), op.eps));
+          return [tf.mul(c, inv) as Tensor2D, inv as Tensor2D];
+        });
+        this.own(y);
+        this.own(inv);
+        this.hold(y);
+        this.hold(inv);
+        this.release(x);
+        tape.push({ kind: 'norm', axis: op.axis, center: op.center, y, inv });
+        return y;
+      }
+      case 'activation': {
+        const out = this.own(tf.tidy(() => activate(tf, op.fn, op.gain === 1 ? x : tf.mul(x, op.gain), op.slope)) as Tensor2D);
+        if (op.fn !== 'identity') this.hold(x);
+        tape.push({ kind: 'activation', fn: op, input: x });
+        this.recordActivationStats(op, out);
+        this.release(x);
+        return out;
+      }
+      case 'residual': {
+        const bodyTape: TapeEntry[] = [];
+        this.hold(x); // the skip path needs x after the body ran
+        let h = x;
+        for (const inner of op.body) h = this.forwardOp(inner, h, bodyTape, group);
+        const y = this.own(tf.tidy(() => tf.add(x, tf.mul(h, op.alpha))) as Tensor2D);
+        this.release(h);
+        this.unhold(x);
+        tape.push({ kind: 'residual', alpha: op.alpha, body: bodyTape });
+        return y;
+      }
+    }
+  }
+
+  private recordActivationStats(op: HostOp & { kind: 'activation' }, out: Tensor2D): void {
+    const { tf } = this;
+    const stats = tf.tidy(() => {
+      const unhealthy = unhealthyFraction(tf, op.fn, out);
+      return tf.stack([tf.mean(out), tf.sqrt(tf.mean(tf.square(out))), unhealthy ?? tf.scalar(0)]);
+    });
+    if (this.currentStats) this.discard(this.currentStats.d);
+    this.currentStats = { d: this.download(stats), unhealthy: true };
+  }
+
+  private newGroup(): Group {
+    const g: Group = { denseIndices: [], gram: null, stats: null, statsHasUnhealthy: false };
+    this.groups.push(g);
+    this.currentStats = null;
+    return g;
+  }
+
+  private closeGroup(group: Group, x: Tensor2D): void {
+    if (group.denseIndices.length === 0) {
+      // Leading ops before the first weight (e.g. the norm of norm-linear-act) belong to the next block.
+      this.groups.pop();
+      return;
+    }
+    group.gram = this.gramOf(x);
+    if (this.currentStats) {
+      group.stats = this.currentStats.d;
+      group.statsHasUnhealthy = true;
+    } else {
+      const { tf } = this;
+      group.stats = this.download(tf.tidy(() => tf.stack([tf.mean(x), tf.sqrt(tf.mean(tf.square(x))), tf.scalar(0)])));
+    }
+    this.currentStats = null;
+  }
+
+  /** XᵀX of a d×n representation, computed once per tensor; the transpose is explicit because transposed matmul is slow on wasm. */
+  private gramOf(x: Tensor2D): Download {
+    const known = this.gramByTensor.get(x.id);
+    if (known) return known;
+    const { tf } = this;
+    const d = this.download(tf.tidy(() => tf.matMul(tf.transpose(x), x)));
+    this.gramByTensor.set(x.id, d);
+    return d;
+  }
+
+  private lossAndGrad(x: Tensor2D): { loss: Scalar; dx: Tensor2D } {
+    const { tf, input } = this;
+    const readout = this.readout!;
+    const readoutT = this.readoutT!;
+    const [loss, dx] = tf.tidy(() => {
+      const n = input.n;
+      const logits = tf.matMul(readout, x); // classes × n
+      const onehot = tf.transpose(tf.oneHot(tf.tensor1d(input.labels, 'int32'), input.classes).toFloat()) as Tensor2D;
+      let loss: Scalar;
+      let dlogits: Tensor2D;
+      if (input.loss === 'cross-entropy') {
+        // mean over samples of −log softmax(logits_j)[y_j]
+        const logp = tf.logSoftmax(tf.transpose(logits)); // n × classes
+        loss = tf.neg(tf.div(tf.sum(tf.mul(tf.transpose(onehot), logp)), n)) as Scalar;
+        dlogits = tf.div(tf.sub(tf.transpose(tf.exp(logp)), onehot), n) as Tensor2D;
+      } else {
+        // mean over all classes × samples of (logit − one-hot)²
+        const diff = tf.sub(logits, onehot);
+        loss = tf.mean(tf.square(diff)) as Scalar;
+        dlogits = tf.mul(diff, 2 / (n * input.classes)) as Tensor2D;
+      }
+      return [loss, tf.matMul(readoutT, dlogits)] as [Scalar, Tensor2D];
+    });
+    return { loss, dx: this.own(dx) };
+  }
+
+  // ---------- backward ----------
+
+  private backwardEntry(entry: TapeEntry, g: Tensor2D): Tensor2D {
+    const { tf } = this;
+    switch (entry.kind) {
+      case 'dense': {
+        this.denseGramGrad[entry.index] = this.download(tf.tidy(() => tf.matMul(tf.transpose(g), g)));
+        this.denseScaleCount[entry.index] = this.scales.length;
+        this.layersDone++;
+        const dx = this.own(tf.tidy(() => tf.matMul(tf.transpose(entry.w) as Tensor2D, g)) as Tensor2D);
+        this.dispose(entry.w);
+        return dx;
+      }
+      case 'norm': {
+        const dx = this.own(
+          tf.tidy(() => {
+            const { y, inv, axis } = entry;
+            const dc = tf.mul(inv, tf.sub(g, tf.mul(y, tf.mean(tf.mul(g, y), axis, true))));
+            return entry.center ? tf.sub(dc, tf.mean(dc, axis, true)) : dc;
+          }) as Tensor2D,
+        );
+        this.unhold(entry.y);
+        this.unhold(entry.inv);
+        return dx;
+      }
+      case 'activation': {
+        const { fn, gain, slope } = entry.fn;
+        const u = entry.input;
+        const dx = this.own(
+          tf.tidy(() => {
+            if (fn === 'identity') return gain === 1 ? g.clone() : tf.mul(g, gain);
+            const d = derivative(tf, fn, gain === 1 ? u : tf.mul(u, gain), slope);
+            return tf.mul(g, gain === 1 ? d : tf.mul(d, gain));
+          }) as Tensor2D,
+        );
+        if (fn !== 'identity') this.unhold(u);
+        return dx;
+      }
+      case 'residual': {
+        let h = this.own(tf.mul(g, entry.alpha) as Tensor2D);
+        for (let i = entry.body.length - 1; i >= 0; i--) {
+          const next = this.backwardEntry(entry.body[i], h);
+          this.release(h);
+          h = next;
+        }
+        const dx = this.own(tf.add(g, h) as Tensor2D);
+        this.release(h);
+        return dx;
+      }
+    }
+  }
+
+  /** g / max|g|, remembering ln max|g| (on the device until the next download). */
+  private rescale(g: Tensor2D): Tensor2D {
+    const { tf } = this;
+    const [scaled, logScale] = tf.tidy(() => {
+      const m = tf.maximum(tf.max(tf.abs(g)), TINY);
+      return [tf.div(g, m) as Tensor2D, tf.log(m)];
+    });
+    this.scales.push(this.download(logScale));
+    this.release(g);
+    return this.own(scaled);
+  }
+
+  // ---------- bookkeeping ----------
+
+  private own<T extends Tensor>(t: T): T {
+    this.owned.add(t);
+    return t;
+  }
+
+  private hold(t: Tensor): void {
+    this.saved.set(t, (this.saved.get(t) ?? 0) + 1);
+  }
+
+  /** Drops one hold; the last one releases the tensor. */
+  private unhold(t: Tensor): void {
+    const count = (this.saved.get(t) ?? 0) - 1;
+    if (count > 0) this.saved.set(t, count);
+    else {
+      this.saved.delete(t);
+      this.release(t);
+    }
+  }
+
+  /** Disposes a tensor of this pass unless the backward pass still needs it. */
+  private release(t: Tensor): void {
+    if (this.saved.has(t) || !this.owned.has(t)) return;
+    this.dispose(t);
+  }
+
+  private dispose(t: Tensor): void {
+    this.saved.delete(t);
+    if (this.owned.delete(t)) t.dispose();
+  }
+
+  private download(t: Tensor): Download {
+    const d: Download = { tensor: t, data: null };
+    this.downloads.push(d);
+    this.pending.push(d);
+    return d;
+  }
+
+  private discard(d: Download): void {
+    d.tensor.dispose();
+    this.pending = this.pending.filter((p) => p !== d);
+    const k = this.downloads.indexOf(d);
+    if (k >= 0) this.downloads.splice(k, 1);
+  }
+
+  /** Downloads every pending tensor in one transfer. */
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const { tf } = this;
+    const all = tf.tidy(() => tf.concat(batch.map((d) => tf.reshape(d.tensor, [-1]))));
+    const data = (await all.data()) as Float32Array;
+    all.dispose();
+    let offset = 0;
+    for (const d of batch) {
+      const size = d.tensor.size;
+      d.data = data.slice(offset, offset + size);
+      offset += size;
+      d.tensor.dispose();
+    }
+  }
+
+  private async maybeYield(halfWeight: number): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastYield < YIELD_EVERY_MS && this.pending.length < MAX_PENDING_DOWNLOADS) return;
+    await this.flush();
+    await yieldToEventLoop();
+    this.lastYield = Date.now();
+    throwIfAborted(this.hooks.signal);
+    const total = Math.max(1, 2 * this.net.depth);
+    const layer = this.layersDone < this.net.depth ? this.layersDone : 2 * this.net.depth - this.layersDone;
+    this.hooks.onProgress?.(Math.min(1, (this.layersDone / total) * (2 * halfWeight)), Math.max(0, Math.min(this.net.depth - 1, layer)));
+  }
+
+  disposeAll(): void {
+    for (const t of this.owned) t.dispose();
+    this.owned.clear();
+    this.saved.clear();
+    for (const d of this.downloads) if (!d.tensor.isDisposed) d.tensor.dispose();
+  }
+
+  // ---------- host reduction (float64) ----------
+
+  private reduce(loss: number): PassResult {
+    const { n } = this.input;
+    const depth = this.net.depth;
+    const logScales = new Float64Array(this.scales.length + 1);
+    for (let k = 0; k < this.scales.length; k++) logScales[k + 1] = logScales[k] + (this.scales[k].data as Float32Array)[0];
+
+    const layers: LayerMeasure[] = new Array(depth);
+    let forwardBad: number | null = null;
+    for (const group of this.groups) {
+      const gap = isometryGapFromGram(group.gram!.data as Float32Array, n);
+      const s = group.stats!.data as Float32Array;
+      const activations: ActivationStats = { mean: s[0], rms: s[1], saturated: s[2] };
+      for (const index of group.denseIndices) {
+        const gramIn = this.denseGramIn[index]!.data as Float32Array;
+        if (forwardBad === null && (gap.nonFinite || !allFinite(gramIn))) forwardBad = index;
+        layers[index] = { index, gap, logGradNorm: NaN, activations };
+      }
+    }
+    let backwardBad: number | null = null;
+    for (let index = depth - 1; index >= 0; index--) {
+      const gramGrad = this.denseGramGrad[index]!.data as Float32Array;
+      const gramIn = this.denseGramIn[index]!.data as Float32Array;
+      const logScale = logScales[this.denseScaleCount[index]];
+      let dot = 0;
+      for (let k = 0; k < n * n; k++) dot += gramIn[k] * gramGrad[k];
+      // ⟨XᵀX, dZᵀdZ⟩ = ‖dZ Xᵀ‖²_F ≥ 0; round-off can only push an exactly-zero gradient slightly negative.
+      const value = logScale + 0.5 * Math.log(Math.max(dot, 0));
+      if (backwardBad === null && (!Number.isFinite(logScale) || !allFinite(gramGrad))) backwardBad = index;
+      layers[index].logGradNorm = Number.isNaN(dot) || !Number.isFinite(logScale) ? NaN : value;
+    }
+    const nonFinite: NonFinite | null =
+      forwardBad !== null || !Number.isFinite(loss)
+        ? { phase: 'forward', layer: forwardBad ?? depth - 1 }
+        : backwardBad !== null
+          ? { phase: 'backward', layer: backwardBad }
+          : null;
+    return { loss, initSeconds: this.initMs / 1000, layers, nonFinite };
+  }
+}
+
+function allFinite(a: Float32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
+/**
+ * A block starts at top-level op i when it holds a weight, except that when the network opens with a norm (norm-linear-act)
+ * each norm directly before a weight starts the block instead.
+ */
+function startsBlock(ops: HostOp[], i: number): boolean {
+  const normLeads = ops[0].kind === 'norm';
+  if (normLeads && ops[i].kind === 'norm') return i + 1 < ops.length && holdsWeight(ops[i + 1]);
+  if (!holdsWeight(ops[i])) return false;
+  return !(normLeads && ops[i - 1].kind === 'norm');
+}
+
+function holdsWeight(op: HostOp): boolean {
+  return op.kind === 'dense' || (op.kind === 'residual' && op.body.some(holdsWeight));
+}

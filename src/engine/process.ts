@@ -1,0 +1,83 @@
+// The engine as a forked child process (dist/engine.js): EngineRequest in, EngineEvent out, over Node IPC.
+// One run at a time; a new run cancels the one in flight. A cancel aborts the run's AbortSignal, which the pass checks
+// between layers while yielding to the event loop every ~50 ms, so the run stops (and frees its tensors) within a second.
+import { isEngineRequest, type EngineEvent, type RunRequest } from '../protocol';
+import { checkText } from '../theory';
+import { analyze, CancelledError } from './index';
+
+interface ActiveRun {
+  id: number;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+let active: ActiveRun | null = null;
+
+function send(event: EngineEvent): void {
+  if (process.connected) process.send?.(event);
+}
+
+async function execute(req: RunRequest, controller: AbortController): Promise<void> {
+  const { id } = req;
+  try {
+    const { parse, findings } = checkText(req.text, req.file);
+    if (!parse.spec) {
+      send({ type: 'error', id, message: `${req.file || 'spec'}: invalid spec (${parse.problems.length} problem(s))`, findings });
+      return;
+    }
+    const result = await analyze(parse.spec, req.options, {
+      signal: controller.signal,
+      source: parse.source,
+      onBackend: (backend) => send({ type: 'backend', id, backend }),
+      onProgress: (p) => send({ type: 'progress', id, ...p }),
+      onPartial: (r) => send({ type: 'partial', id, result: r }),
+    });
+    if (controller.signal.aborted) send({ type: 'cancelled', id });
+    else send({ type: 'done', id, result });
+  } catch (e) {
+    if (e instanceof CancelledError || controller.signal.aborted) send({ type: 'cancelled', id });
+    else send({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+function startRun(req: RunRequest): void {
+  const previous = active;
+  previous?.controller.abort();
+  const controller = new AbortController();
+  const run: ActiveRun = {
+    id: req.id,
+    controller,
+    done: (previous ? previous.done : Promise.resolve())
+      .then(() => (controller.signal.aborted ? send({ type: 'cancelled', id: req.id }) : execute(req, controller)))
+      .finally(() => {
+        if (active === run) active = null;
+      }),
+  };
+  active = run;
+}
+
+process.on('message', (msg: unknown) => {
+  if (!isEngineRequest(msg)) {
+    send({ type: 'log', level: 'warn', message: `engine: ignored a malformed request` });
+    return;
+  }
+  switch (msg.type) {
+    case 'run':
+      startRun(msg);
+      break;
+    case 'cancel':
+      if (active && active.id === msg.id) active.controller.abort();
+      break;
+    case 'shutdown': {
+      active?.controller.abort();
+      const finished = active ? active.done : Promise.resolve();
+      void finished.finally(() => process.exit(0));
+      break;
+    }
+  }
+});
+
+// The host went away: nothing left to report to.
+process.on('disconnect', () => process.exit(0));
+
+send({ type: 'ready' });

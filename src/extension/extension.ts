@@ -1,0 +1,86 @@
+// Activation: wires the live checker, diagnostics, quick fixes, hovers, CodeLens, runs, panel and commands together.
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { EngineClient } from './engineClient';
+import { FindingsStore } from './findingsStore';
+import { LiveChecker } from './liveChecker';
+import { FindingCodeActions } from './codeActions';
+import { SpecHovers } from './hovers';
+import { SpecCodeLenses } from './codeLens';
+import { RunStatusItem } from './statusBar';
+import { ResultsMemory } from './resultsMemory';
+import { RunController } from './runController';
+import { PANEL_VIEW_TYPE, PanelController } from './panel';
+import { registerCommands } from './commands';
+import { SPEC_SELECTOR, isSpecDocument } from './specDocuments';
+import { readSettings } from './settings';
+import { PanelBridge } from './panelBridge';
+import type { RunState } from '../protocol';
+
+/** What activate() returns: a small surface the in-host tests observe runs through. */
+export interface DepthLensApi {
+  onDidChangeRunState: vscode.Event<RunState>;
+  readonly running: boolean;
+  readonly statusText: string;
+  readonly enginePid: number | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): DepthLensApi {
+  const log = vscode.window.createOutputChannel('DepthLens', { log: true });
+  const docsUri = vscode.Uri.joinPath(context.extensionUri, 'README.md');
+  const store = new FindingsStore(docsUri);
+  const checker = new LiveChecker(store, log);
+  const status = new RunStatusItem();
+  status.setChoice(readSettings().backend);
+  const memory = new ResultsMemory(context.workspaceState);
+  const client = new EngineClient({ enginePath: join(context.extensionPath, 'dist', 'engine.js'), log });
+  const nativeDir = context.globalStorageUri.fsPath;
+  const bridge = new PanelBridge(store, memory);
+  const panel = new PanelController(context.extensionUri, bridge, log);
+  const runs = new RunController(client, store, checker, memory, status, panel, log, [join(nativeDir, 'node_modules')]);
+  bridge.attach(runs, panel, log);
+
+  const updateStatusVisibility = (): void => status.setVisible(vscode.window.visibleTextEditors.some((e) => isSpecDocument(e.document)));
+  updateStatusVisibility();
+
+  context.subscriptions.push(
+    log,
+    store,
+    checker,
+    status,
+    runs,
+    panel,
+    { dispose: () => client.dispose() },
+    vscode.languages.registerCodeActionsProvider(SPEC_SELECTOR, new FindingCodeActions(store, log), FindingCodeActions.metadata),
+    vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHovers(store)),
+    vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecCodeLenses(store)),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panel),
+    vscode.window.onDidChangeVisibleTextEditors(updateStatusVisibility),
+    store.onDidChange((uri) => bridge.findingsChanged(uri)),
+    checker.onDidCheckEdit((doc) => {
+      if (readSettings(doc.uri).autoRun && store.get(doc.uri)?.parse.spec) void runs.run(doc, 'quick');
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('depthlens.backend')) status.setChoice(readSettings().backend);
+    }),
+    ...registerCommands({ context, log, runs, panel, memory, store, status, nativeDir }),
+  );
+  log.info(`DepthLens activated (engine: ${join(context.extensionPath, 'dist', 'engine.js')})`);
+
+  return {
+    onDidChangeRunState: runs.onDidChangeState,
+    get running() {
+      return runs.running;
+    },
+    get statusText() {
+      return status.text;
+    },
+    get enginePid() {
+      return client.pid;
+    },
+  };
+}
+
+export function deactivate(): void {
+  // Disposables in context.subscriptions stop the engine process.
+}

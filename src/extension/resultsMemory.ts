@@ -1,0 +1,38 @@
+// The last result per spec file (and the one before it, for the panel's before/after view). The most recent result is
+// persisted in workspace state so a restored panel can show it after a reload.
+import type * as vscode from 'vscode';
+import { isResult } from '../protocol';
+import type { Result } from '../result';
+
+const LAST_KEY = 'depthlens.lastResult';
+
+export class ResultsMemory {
+  private readonly byFile = new Map<string, { last: Result; previous: Result | null }>();
+  private latestFile: string | undefined;
+
+  constructor(private readonly state: vscode.Memento) {
+    const stored: unknown = state.get(LAST_KEY);
+    if (isResult(stored)) {
+      this.byFile.set(stored.spec.path, { last: stored, previous: null });
+      this.latestFile = stored.spec.path;
+    }
+  }
+
+  record(file: string, result: Result): void {
+    const prev = this.byFile.get(file);
+    this.byFile.set(file, { last: result, previous: prev?.last ?? null });
+    this.latestFile = file;
+    void this.state.update(LAST_KEY, result);
+  }
+
+  forFile(file: string): { last: Result; previous: Result | null } | undefined {
+    return this.byFile.get(file);
+  }
+
+  /** The most recent result of any spec, with its file. */
+  latest(): { file: string; last: Result; previous: Result | null } | undefined {
+    if (!this.latestFile) return undefined;
+    const entry = this.byFile.get(this.latestFile);
+    return entry ? { file: this.latestFile, ...entry } : undefined;
+  }
+}

@@ -1,0 +1,157 @@
+// Runs specs through the engine process: progress with cancellation, status item, context keys, measured findings,
+// results to the panel. A newer run (e.g. a newer edit's auto-run) cancels the one in flight.
+import * as vscode from 'vscode';
+import { setValueEdit } from '../spec/index';
+import type { HostToWebview, RunOptions, RunState } from '../protocol';
+import type { Result } from '../result';
+import type { EngineClient, Logger, RunOutcome } from './engineClient';
+import type { FindingsStore } from './findingsStore';
+import type { LiveChecker } from './liveChecker';
+import type { ResultsMemory } from './resultsMemory';
+import { readSettings } from './settings';
+import { specFilePath } from './specDocuments';
+import type { RunStatusItem } from './statusBar';
+
+export type RunMode = 'full' | 'sweep' | 'quick';
+
+export interface PanelSink {
+  post(message: HostToWebview): void;
+}
+
+interface CurrentRun {
+  id: number;
+  mode: RunMode;
+  uri: vscode.Uri;
+}
+
+export class RunController implements vscode.Disposable {
+  private current: CurrentRun | undefined;
+  private readonly stateChanged = new vscode.EventEmitter<RunState>();
+  /** Fires on every run state change (tests and the panel listen). */
+  readonly onDidChangeState = this.stateChanged.event;
+
+  constructor(
+    private readonly client: EngineClient,
+    private readonly store: FindingsStore,
+    private readonly checker: LiveChecker,
+    private readonly memory: ResultsMemory,
+    private readonly status: RunStatusItem,
+    private readonly panel: PanelSink,
+    private readonly log: Logger,
+    private readonly nativeModulePaths: string[],
+  ) {}
+
+  get running(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Runs the document's current text. Resolves with the outcome; never throws. */
+  async run(doc: vscode.TextDocument, mode: RunMode): Promise<RunOutcome> {
+    this.checker.checkNow(doc);
+    const checked = this.store.get(doc.uri);
+    const spec = checked?.parse.spec;
+    if (!spec) {
+      const message = 'The spec has errors (see the Problems panel); fix them before running.';
+      if (mode !== 'quick') void vscode.window.showErrorMessage(`DepthLens: ${message}`);
+      return { kind: 'error', message };
+    }
+    if (mode === 'sweep' && !spec.diagnostics.depths?.length) {
+      void this.offerDepths(doc, spec.model.depth);
+      return { kind: 'error', message: 'The spec has no diagnostics.depths to sweep.' };
+    }
+    this.cancel();
+
+    const settings = readSettings(doc.uri);
+    this.status.setChoice(settings.backend);
+    const options: RunOptions = { backend: settings.backend, nativeModulePaths: this.nativeModulePaths };
+    if (mode === 'quick') Object.assign(options, { quick: settings.quick, sweep: false, train: false });
+    else if (settings.seeds !== undefined) options.seeds = settings.seeds;
+    if (mode === 'sweep') options.sweep = true;
+
+    const file = specFilePath(doc);
+    const version = doc.version;
+    this.log.info(`run (${mode}) ${file} on ${settings.backend}`);
+    let reportProgress: (fraction: number, text: string) => void = () => undefined;
+    const { id, outcome } = this.client.run(doc.getText(), file, options, {
+      onBackend: (b) => this.status.setBackend(b),
+      onProgress: (p) => reportProgress(p.fraction, p.message),
+      onPartial: (result) => this.panel.post({ type: 'result', result, previous: this.memory.forFile(file)?.last ?? null }),
+    });
+    this.current = { id, mode, uri: doc.uri };
+    this.setState('running', mode === 'quick' ? 'quick run' : 'running');
+
+    const title = mode === 'quick' ? 'DepthLens quick run' : `DepthLens: ${mode === 'sweep' ? 'depth sweep of' : 'analyzing'} ${spec.name || file}`;
+    const location = mode === 'quick' ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
+    const result = await vscode.window.withProgress({ location, title, cancellable: mode !== 'quick' }, async (progress, token) => {
+      token.onCancellationRequested(() => this.client.cancel(id));
+      let reported = 0;
+      reportProgress = (fraction, text) => {
+        const pct = Math.max(0, Math.min(100, fraction * 100));
+        progress.report({ message: text, increment: Math.max(0, pct - reported) });
+        reported = Math.max(reported, pct);
+        this.status.setState('running', `${Math.round(pct)}%`);
+        this.panel.post({ type: 'runState', state: 'running', progress: { fraction, text } });
+      };
+      return outcome;
+    });
+    if (this.current?.id === id) this.current = undefined;
+    this.finish(doc, version, file, result, mode);
+    return result;
+  }
+
+  /** Cancels the run in flight, if any. */
+  cancel(): void {
+    if (!this.current) return;
+    this.client.cancel(this.current.id);
+  }
+
+  private finish(doc: vscode.TextDocument, version: number, file: string, outcome: RunOutcome, mode: RunMode): void {
+    switch (outcome.kind) {
+      case 'done': {
+        const r: Result = outcome.result;
+        const previous = this.memory.forFile(file)?.last ?? null;
+        this.memory.record(file, r);
+        void vscode.commands.executeCommand('setContext', 'depthlens.hasResult', true);
+        this.store.setMeasured(doc, version, r.findings);
+        this.status.setBackend(r.backend);
+        this.log.info(`run done in ${r.seconds.toFixed(2)} s on ${r.backend.name}: ${r.layers.length} layers, ${r.findings.length} findings`);
+        this.panel.post({ type: 'result', result: r, previous });
+        this.setState('done', `${r.seconds.toFixed(1)} s`);
+        break;
+      }
+      case 'cancelled':
+        this.log.info('run cancelled');
+        this.setState('cancelled', 'cancelled');
+        break;
+      case 'error':
+        this.log.error(`run failed: ${outcome.message}`);
+        this.setState('error', 'failed');
+        if (mode !== 'quick') void vscode.window.showErrorMessage(`DepthLens: ${outcome.message}`);
+        break;
+    }
+  }
+
+  private setState(state: RunState, detail: string): void {
+    if (state !== 'running' && this.current) return; // a newer run owns the state
+    void vscode.commands.executeCommand('setContext', 'depthlens.running', state === 'running');
+    this.status.setState(state, detail);
+    this.panel.post({ type: 'runState', state, message: detail });
+    this.stateChanged.fire(state);
+  }
+
+  private async offerDepths(doc: vscode.TextDocument, depth: number): Promise<void> {
+    const depths = [...new Set([Math.max(2, Math.round(depth / 10)), Math.max(2, Math.round(depth / 3)), depth])].sort((a, b) => a - b);
+    const add = `Add depths: [${depths.join(', ')}]`;
+    const pick = await vscode.window.showErrorMessage('DepthLens: this spec has no diagnostics.depths to sweep.', add);
+    if (pick !== add) return;
+    const edit = setValueEdit(doc.getText(), 'diagnostics.depths', depths);
+    const we = new vscode.WorkspaceEdit();
+    we.replace(doc.uri, new vscode.Range(edit.range.start.line, edit.range.start.character, edit.range.end.line, edit.range.end.character), edit.newText);
+    await vscode.workspace.applyEdit(we);
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.stateChanged.dispose();
+  }
+}

@@ -1,0 +1,50 @@
+// The extension's settings (package.json contributes.configuration), read fresh each time they are needed.
+import * as vscode from 'vscode';
+import type { BackendChoice } from '../result';
+
+export interface DepthLensSettings {
+  backend: BackendChoice;
+  autoRun: boolean;
+  quick: { maxDepth: number; maxWidth: number; seeds: number };
+  /** Seeds of full runs; undefined uses the spec's. */
+  seeds: number | undefined;
+  thresholds: { gradGrowthPerLayer: number; gradLog10Range: number };
+  debounceMs: number;
+}
+
+const BACKENDS: readonly BackendChoice[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+
+export function readSettings(scope?: vscode.ConfigurationScope): DepthLensSettings {
+  const c = vscode.workspace.getConfiguration('depthlens', scope);
+  const backend = c.get<string>('backend', 'auto');
+  const seeds = c.get<number | null>('seeds', null);
+  return {
+    backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto',
+    autoRun: c.get<boolean>('autoRun', true),
+    quick: {
+      maxDepth: positiveInt(c.get<number>('quickRun.maxDepth'), 100),
+      maxWidth: positiveInt(c.get<number>('quickRun.maxWidth'), 64),
+      seeds: positiveInt(c.get<number>('quickRun.seeds'), 2),
+    },
+    seeds: typeof seeds === 'number' && seeds >= 1 ? Math.floor(seeds) : undefined,
+    thresholds: {
+      gradGrowthPerLayer: positiveNumber(c.get<number>('thresholds.gradGrowthPerLayer'), 1.02),
+      gradLog10Range: positiveNumber(c.get<number>('thresholds.gradLog10Range'), 3),
+    },
+    debounceMs: Math.max(0, c.get<number>('debounceMs', 150)),
+  };
+}
+
+export async function setBackend(choice: BackendChoice): Promise<void> {
+  await vscode.workspace.getConfiguration('depthlens').update('backend', choice, vscode.ConfigurationTarget.Global);
+}
+
+export const BACKEND_CHOICES = BACKENDS;
+
+function positiveInt(v: number | undefined, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : fallback;
+}
+
+function positiveNumber(v: number | undefined, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback;
+}

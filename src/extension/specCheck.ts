@@ -1,0 +1,30 @@
+// Static check of a spec text: theory findings, with the threshold settings applied where the spec sets none.
+import { checkText, staticFindings } from '../theory/index';
+import type { ParseResult } from '../spec/types';
+import type { Finding } from '../theory/types';
+
+export interface SpecCheck {
+  parse: ParseResult;
+  findings: Finding[];
+}
+
+export interface ThresholdDefaults {
+  gradGrowthPerLayer: number;
+  gradLog10Range: number;
+}
+
+export function checkSpecText(text: string, file: string, defaults: ThresholdDefaults): SpecCheck {
+  const { parse, findings } = checkText(text, file);
+  const spec = parse.spec;
+  if (!spec) return { parse, findings };
+  const thresholds = {
+    gradGrowthPerLayer: parse.source.has('thresholds.grad-growth-per-layer') ? spec.thresholds.gradGrowthPerLayer : defaults.gradGrowthPerLayer,
+    gradLog10Range: parse.source.has('thresholds.grad-log10-range') ? spec.thresholds.gradLog10Range : defaults.gradLog10Range,
+  };
+  if (thresholds.gradGrowthPerLayer === spec.thresholds.gradGrowthPerLayer && thresholds.gradLog10Range === spec.thresholds.gradLog10Range) {
+    return { parse, findings };
+  }
+  const adjusted = { ...spec, thresholds };
+  const problems = findings.filter((f) => f.code === 'DL001');
+  return { parse: { ...parse, spec: adjusted }, findings: [...problems, ...staticFindings(adjusted, parse.source)] };
+}

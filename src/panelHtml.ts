@@ -1,0 +1,87 @@
+// The panel's HTML document, shared by the VS Code webview (assets by asWebviewUri) and the standalone HTML report
+// (assets inlined). Dependency-free on purpose: the extension host and the CLI both import it.
+import type { Result } from './result';
+
+/** A script or stylesheet, either by URI (webview) or inlined (report). */
+export type PanelAsset = { uri: string } | { inline: string };
+
+export interface PanelHtmlOptions {
+  /** The panel bundle (dist/webview/panel.js). */
+  script: PanelAsset;
+  /** Stylesheets in order: codicons first, then panel.css. */
+  styles: PanelAsset[];
+  /** A fresh random nonce per document: only scripts and styles carrying it run. */
+  nonce: string;
+  /** webview.cspSource inside VS Code: the origin local resources are served from. Omit for the report. */
+  cspSource?: string;
+  title?: string;
+  /** Inlined as an inert JSON data block; the panel shows it at start when it has no saved state. */
+  initial?: { result: Result; previous?: Result | null };
+}
+
+/** The id the panel reads the inlined result from (webview/state.ts). */
+export const INITIAL_DATA_ID = 'depthlens-initial';
+
+/** 32 hex digits from the platform's CSPRNG (Node 20 and browsers both have globalThis.crypto). */
+export function createNonce(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** Inline <script>/<style> content ends at the first "</script" or "</style": break those sequences (and "<!--"). */
+function inlineSafe(code: string, tag: 'script' | 'style'): string {
+  const closing = new RegExp(`</(${tag})`, 'gi');
+  const safe = code.replace(closing, '<\\/$1');
+  return tag === 'script' ? safe.replace(/<!--/g, '<\\!--') : safe;
+}
+
+/** JSON that can sit inside a <script type="application/json"> block: "<" escaped so no tag can end it. */
+export function jsonDataBlock(data: unknown): string {
+  return JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+export function contentSecurityPolicy(nonce: string, cspSource?: string): string {
+  const local = cspSource ? `${cspSource} ` : '';
+  return [
+    "default-src 'none'",
+    `img-src ${local}data:`,
+    `font-src ${local}data:`,
+    `style-src ${local}'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+}
+
+export function renderPanelHtml(o: PanelHtmlOptions): string {
+  const nonce = escapeHtml(o.nonce);
+  const styles = o.styles.map((s) =>
+    'uri' in s ? `<link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(s.uri)}">` : `<style nonce="${nonce}">${inlineSafe(s.inline, 'style')}</style>`,
+  );
+  const data = o.initial
+    ? `<script type="application/json" id="${INITIAL_DATA_ID}">${jsonDataBlock({ result: o.initial.result, previous: o.initial.previous ?? null })}</script>`
+    : '';
+  const script = 'uri' in o.script
+    ? `<script nonce="${nonce}" src="${escapeHtml(o.script.uri)}"></script>`
+    : `<script nonce="${nonce}">${inlineSafe(o.script.inline, 'script')}</script>`;
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(o.nonce, o.cspSource))}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(o.title ?? 'DepthLens')}</title>`,
+    ...styles,
+    '</head>',
+    '<body>',
+    data,
+    script,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,299 @@
+// staticFindings(spec, source): the theory rules DL101–DL107 (DESIGN.md §5), computed on every edit.
+import type { SourceMap, Spec, SpecPath } from '../spec/types';
+import type { Finding, FindingCode, FindingFix, Severity } from './types';
+import { lambdaLinearBN, batchForLambda, shapingLogGrowth } from './lambda';
+import { networkFacts, type NetworkFacts } from './network';
+import { activationLogGrowth, estimateGrowth, lnRate, residualBranchVarianceGain, toPrediction, type NormalizationRate } from './predict';
+import { rangeOf } from './locate';
+
+const SHAPING_EXPONENT = 0.4;
+
+interface Context {
+  spec: Spec;
+  source: SourceMap;
+  facts: NetworkFacts;
+  /** Threshold on the predicted total growth of ‖∇W‖, in orders of magnitude. */
+  threshold: number;
+}
+
+export function staticFindings(spec: Spec, source: SourceMap): Finding[] {
+  const ctx: Context = { spec, source, facts: networkFacts(spec), threshold: spec.thresholds.gradLog10Range };
+  const rules = [initRule, shapingRule, activationRule, batchRule, degenerateBatchRules, residualRule, batchWidthRule];
+  return rules.flatMap((rule) => rule(ctx));
+}
+
+function finding(ctx: Context, code: FindingCode, severity: Severity, path: SpecPath, message: string, fix?: FindingFix, alternatives?: FindingFix[]): Finding {
+  return {
+    code,
+    severity,
+    message,
+    path,
+    range: rangeOf(ctx.source, path),
+    measured: false,
+    ...(fix ? { fix } : {}),
+    ...(alternatives && alternatives.length > 0 ? { alternatives } : {}),
+  };
+}
+
+/** One fix that sets the same value at every path (e.g. every dense layer of an explicit list). */
+function fixAll(paths: readonly SpecPath[], value: unknown, title: string, preferred?: boolean): FindingFix | undefined {
+  const [first, ...rest] = paths;
+  if (first === undefined) return undefined;
+  return {
+    path: first,
+    value,
+    title,
+    ...(preferred !== undefined ? { preferred } : {}),
+    ...(rest.length > 0 ? { more: rest.map((path) => ({ path, value })) } : {}),
+  };
+}
+
+/** Severity for a predicted growth of `orders` (log10) orders of magnitude. */
+function severityFor(ctx: Context, orders: number): Severity {
+  return !Number.isFinite(orders) || orders > 2 * ctx.threshold ? 'error' : 'warning';
+}
+
+function formatOrders(orders: number): string {
+  if (!Number.isFinite(orders)) return '∞';
+  if (orders >= 10) return `10^${Math.round(orders)}`;
+  return `10^${orders.toFixed(1)}`;
+}
+
+function formatLambda(lambda: number): string {
+  return Number.isFinite(lambda) ? lambda.toFixed(4) : '∞';
+}
+
+function layersPhrase(ctx: Context): string {
+  return `${ctx.facts.depth} layers`;
+}
+
+/** The activation's share of the growth, in orders of magnitude (log10). */
+function activationOrders(ctx: Context): number {
+  return activationLogGrowth(ctx.facts, normRate(ctx)) / Math.LN10;
+}
+
+function normRate(ctx: Context): NormalizationRate {
+  return ctx.spec.model.norm === 'layernorm' ? 'layernorm' : 'batchnorm';
+}
+
+/** λ of the activation at gain 1 for this normalization. */
+function unitGainLambda(ctx: Context): number {
+  return Math.exp(lnRate(ctx.facts, normRate(ctx), 1));
+}
+
+function withModel(spec: Spec, change: Partial<Spec['model']>): Spec {
+  return { ...spec, model: { ...spec.model, ...change } };
+}
+
+/** DL101: BN with a Gaussian-type init and no residual: λ^{L/2} gradient growth. */
+function initRule(ctx: Context): Finding[] {
+  const { spec } = ctx;
+  const m = spec.model;
+  if (m.norm !== 'batchnorm' || m.init === 'orthogonal' || m.residual || ctx.facts.steps === 0) return [];
+  const prediction = toPrediction(estimateGrowth(spec, ctx.facts), ctx.facts.steps);
+  const orders = prediction.log10Range;
+  if (!(orders > ctx.threshold)) return [];
+  const orthogonal = toPrediction(estimateGrowth(withModel(spec, { init: 'orthogonal' }), ctx.facts), ctx.facts.steps);
+  const helps = orthogonal.log10Range <= ctx.threshold;
+  const paths = ctx.facts.paths.init;
+  const path = paths[0] ?? 'model';
+  const message =
+    `${m.init} init with batch normalization: gradients predicted to grow ~${formatOrders(orders)}× over ${layersPhrase(ctx)} ` +
+    `(λ = ${formatLambda(prediction.lambda)} per layer, B = ${spec.data.batch}; Yang et al. 2019)` +
+    (helps
+      ? '. Orthogonal init keeps them bounded (Meterez et al. 2024).'
+      : `. Orthogonal init alone still leaves ~${formatOrders(orthogonal.log10Range)}× (the activation's share).`);
+  return [finding(ctx, 'DL101', severityFor(ctx, orders), path, message, fixAll(paths, 'orthogonal', 'Use orthogonal init', helps))];
+}
+
+function shapeableActivation(ctx: Context): boolean {
+  const act = ctx.facts.act;
+  return act.centred && !act.homogeneous;
+}
+
+/** DL102: tanh/sin (σ(0) = 0, σ′(0) = 1) with normalization, unshaped or exponent ≤ 1/4: growth ½·ln λ∞ per layer. */
+function shapingRule(ctx: Context): Finding[] {
+  const { spec } = ctx;
+  const m = spec.model;
+  if (m.norm === 'none' || m.residual || !shapeableActivation(ctx)) return [];
+  if (m.shaping && m.shaping.exponent > 0.25) return [];
+  const orders = activationOrders(ctx);
+  if (!(orders > ctx.threshold)) return [];
+  const act = ctx.facts.act;
+  // tanh and sin are odd, so the LayerNorm rate equals λ∞ and one sum serves both normalizations.
+  const shapedOrders = shapingLogGrowth(act, SHAPING_EXPONENT, ctx.facts.steps) / Math.LN10;
+  const lambdaOne = unitGainLambda(ctx);
+  const cause = m.shaping
+    ? `shaping exponent ${m.shaping.exponent} ≤ 0.25 decays too slowly (the excess λ_ℓ − 1 ≈ 12a²α_ℓ⁴ sums to infinity unless 4k > 1)`
+    : `no activation shaping (λ∞ = ${formatLambda(lambdaOne)} per layer)`;
+  const message =
+    `${act.name} with ${m.norm === 'layernorm' ? 'layer' : 'batch'} normalization and ${cause}: gradients predicted to grow ` +
+    `~${formatOrders(orders)}× over ${layersPhrase(ctx)}; shaping α_ℓ = ℓ^−${SHAPING_EXPONENT} bounds the total at ` +
+    `~${formatOrders(shapedOrders)}× (Meterez et al. 2024).`;
+  const title = `Add activation shaping (exponent ${SHAPING_EXPONENT})`;
+  const fix =
+    m.form === 'compact'
+      ? { path: 'model.shaping', value: { exponent: SHAPING_EXPONENT }, title, preferred: true }
+      : fixAll(ctx.facts.paths.activation, { fn: act.name, 'shaping-exponent': SHAPING_EXPONENT }, title, true);
+  const path = m.shaping && m.form === 'compact' ? 'model.shaping.exponent' : ctx.facts.paths.activation[0] ?? 'model';
+  return [finding(ctx, 'DL102', severityFor(ctx, orders), path, message, fix)];
+}
+
+/** DL103: ReLU-like (non-centred or positively homogeneous) activation with normalization: shaping cannot fix it. */
+function activationRule(ctx: Context): Finding[] {
+  const { spec } = ctx;
+  const m = spec.model;
+  const act = ctx.facts.act;
+  if (m.norm === 'none' || m.residual || act.name === 'identity' || shapeableActivation(ctx)) return [];
+  const orders = activationOrders(ctx);
+  if (!(orders > ctx.threshold)) return [];
+  const why = act.homogeneous
+    ? `a pre-activation gain cannot help a positively homogeneous activation (σ(αx) = ασ(x))`
+    : `activation shaping needs σ(0) = 0 and σ′(0) = 1, which ${act.name} does not have`;
+  const lambdaOne = unitGainLambda(ctx);
+  const message =
+    `${act.name} with ${m.norm === 'layernorm' ? 'layer' : 'batch'} normalization: gradients predicted to grow ` +
+    `~${formatOrders(orders)}× over ${layersPhrase(ctx)} (λ∞ = ${formatLambda(lambdaOne)} per layer; Yang et al. 2019); ${why}.`;
+  const title = `Switch to tanh with activation shaping (exponent ${SHAPING_EXPONENT})`;
+  let fix: FindingFix | undefined;
+  const alternatives: FindingFix[] = [];
+  if (m.form === 'compact') {
+    fix = { path: 'model.activation', value: 'tanh', title, more: [{ path: 'model.shaping', value: { exponent: SHAPING_EXPONENT } }] };
+    alternatives.push({ path: 'model.residual', value: { alpha: 0 }, title: 'Add residual connections with SkipInit (alpha: 0)' });
+  } else {
+    fix = fixAll(ctx.facts.paths.activation, { fn: 'tanh', 'shaping-exponent': SHAPING_EXPONENT }, title);
+  }
+  const path = ctx.facts.paths.activation[0] ?? 'model';
+  return [finding(ctx, 'DL103', severityFor(ctx, orders), path, message, fix, alternatives)];
+}
+
+/** DL104: BN batch too small: B ≤ 3 (centred) / B ≤ 2 makes the rate infinite; a small B makes it large. */
+function batchRule(ctx: Context): Finding[] {
+  const { spec } = ctx;
+  const m = spec.model;
+  if (m.norm !== 'batchnorm') return [];
+  const B = spec.data.batch;
+  const lambda = lambdaLinearBN(B, m.center);
+  const formula = m.center ? '(B−2)/(B−3)' : '(B−1)/(B−2)';
+  const minimum = m.center ? 4 : 3;
+  const title = (b: number): string => `Raise the batch to ${b}`;
+  if (!Number.isFinite(lambda)) {
+    const suggested = m.init === 'orthogonal' ? Math.max(m.width, minimum) : Math.max(suggestedBatch(ctx), minimum);
+    const message =
+      `batch B = ${B} with ${m.center ? 'centred' : 'mean-free'} batch normalization: the gradient growth rate ${formula} is infinite ` +
+      `(B ≤ ${minimum - 1}); each feature's batch statistics are degenerate.`;
+    return [finding(ctx, 'DL104', 'error', 'data.batch', message, { path: 'data.batch', value: suggested, title: title(suggested), preferred: true })];
+  }
+  if (m.init === 'orthogonal' || m.residual || ctx.facts.steps === 0) return [];
+  const orders = (0.5 * ctx.facts.steps * Math.log(lambda)) / Math.LN10;
+  if (!(orders > ctx.threshold)) return [];
+  const suggested = Math.max(suggestedBatch(ctx), B + 1);
+  const message =
+    `batch B = ${B}: batch-normalization noise alone makes gradients grow ~${formatOrders(orders)}× over ${layersPhrase(ctx)} ` +
+    `(λ = ${formula} = ${formatLambda(lambda)} per layer; Yang et al. 2019); B = ${suggested} keeps it within 10^${ctx.threshold}.`;
+  return [finding(ctx, 'DL104', severityFor(ctx, orders), 'data.batch', message, { path: 'data.batch', value: suggested, title: title(suggested) })];
+}
+
+/** The smallest batch whose linear-BN growth over the network stays within the threshold. */
+function suggestedBatch(ctx: Context): number {
+  const steps = Math.max(1, ctx.facts.steps);
+  const lambdaMax = Math.pow(10, (2 * ctx.threshold) / steps);
+  return batchForLambda(lambdaMax, ctx.spec.model.center);
+}
+
+/** DL105: degenerate batch: more samples than dimensions, repeated samples, rank-deficient input. */
+function degenerateBatchRules(ctx: Context): Finding[] {
+  const { spec } = ctx;
+  const { data, model } = spec;
+  const out: Finding[] = [];
+  const void_ = 'the isometry gap is infinite and the depth-independent gradient bound does not apply';
+  // Centred BN makes every representation's columns sum to zero; φ is then taken on the n−1 dimensions left.
+  const centred = model.norm === 'batchnorm' && model.center;
+  const effective = data.batch - (centred ? 1 : 0);
+  if (effective > model.width) {
+    out.push(
+      finding(
+        ctx,
+        'DL105',
+        'warning',
+        'data.batch',
+        `batch B = ${data.batch} exceeds the width d = ${model.width}${centred ? ' + 1' : ''}: the ${data.batch}×${data.batch} Gram matrix ` +
+          `of a layer's output has rank ≤ ${model.width}, so ${void_}.`,
+      ),
+    );
+  }
+  if (data.source === 'repeated' && data.unique !== undefined && data.unique < data.batch) {
+    out.push(
+      finding(
+        ctx,
+        'DL105',
+        'warning',
+        'data.unique',
+        `only ${data.unique} distinct samples in a batch of ${data.batch}: repeated samples stay identical through every layer, so ${void_}.`,
+      ),
+    );
+  }
+  if (data.source === 'correlated' && data.rho !== undefined && data.rho >= 1) {
+    out.push(finding(ctx, 'DL105', 'warning', 'data.rho', `rho = ${data.rho}: every sample is the same vector, so ${void_}.`));
+  }
+  const synthetic = data.source === 'gaussian' || data.source === 'correlated';
+  if (synthetic && ctx.facts.act.name === 'identity' && data.features > 0 && data.features < effective && effective <= model.width) {
+    out.push(
+      finding(
+        ctx,
+        'DL105',
+        'warning',
+        'data.features',
+        `features = ${data.features} < batch B = ${data.batch}${centred ? ' − 1' : ''}: the input has rank ≤ ${data.features} and a linear ` +
+          `network cannot raise it, so ${void_}.`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** DL106: residual without normalization, α large enough that the variance explodes (doubles per block at α = 1, He). */
+function residualRule(ctx: Context): Finding[] {
+  const { spec } = ctx;
+  const m = spec.model;
+  if (!m.residual || m.norm !== 'none') return [];
+  const alpha = m.residual.alpha;
+  const c = residualBranchVarianceGain(spec, ctx.facts.act);
+  const perBlock = 1 + alpha * alpha * c;
+  const blocks = ctx.facts.steps; // blocks 2..L carry the skip connection
+  const orders = 0.5 * blocks * Math.log10(perBlock);
+  if (!(orders > ctx.threshold)) return [];
+  const paths = ctx.facts.paths.residual;
+  const value = m.residual.learnable ? { alpha: 0, learnable: true } : { alpha: 0 };
+  const message =
+    `residual connections without normalization, alpha = ${formatNumber(alpha)}: the activation variance multiplies by ` +
+    `1 + α²·${formatNumber(c)} = ${perBlock.toFixed(2)} per block (${m.init} init, ${ctx.facts.act.name}), so activations and gradients ` +
+    `grow ~${formatOrders(orders)}× over ${blocks} blocks. SkipInit (alpha initialised to 0) trains 1000-block networks without ` +
+    `normalization (De & Smith 2020).`;
+  const fix =
+    m.form === 'compact'
+      ? { path: 'model.residual', value, title: 'SkipInit: initialise alpha to 0', preferred: true }
+      : fixAll(paths.map((p) => `${p}.alpha`), 0, 'SkipInit: initialise alpha to 0', true);
+  const path = paths[0] ? `${paths[0]}.alpha` : 'model';
+  return [finding(ctx, 'DL106', severityFor(ctx, orders), path, message, fix)];
+}
+
+function formatNumber(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+/** DL107: orthogonal + BN with batch ≠ width: the depth-independent bound is proven for n = d only. */
+function batchWidthRule(ctx: Context): Finding[] {
+  const { spec } = ctx;
+  const m = spec.model;
+  if (m.norm !== 'batchnorm' || m.init !== 'orthogonal' || m.residual || spec.data.batch === m.width) return [];
+  const boundedCase = ctx.facts.act.name === 'identity' || (shapeableActivation(ctx) && (m.shaping?.exponent ?? 0) > 0.25);
+  if (!boundedCase) return [];
+  const message =
+    `orthogonal init + batch normalization: the depth-independent gradient bound (Meterez et al. 2024) is proven for ` +
+    `batch = width only (here B = ${spec.data.batch}, d = ${m.width}); with B ≠ d the bound is not guaranteed — measure it.`;
+  const fix: FindingFix = { path: 'data.batch', value: m.width, title: `Set the batch to the width (${m.width})` };
+  // near-identity data needs batch == features: move both.
+  if (spec.data.source === 'near-identity') fix.more = [{ path: 'data.features', value: m.width }];
+  return [finding(ctx, 'DL107', 'info', 'data.batch', message, fix)];
+}

@@ -1,0 +1,152 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+const cli = join(root, 'dist/cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'depthlens-check-'));
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((n) => newestMtime(join(path, n))));
+}
+
+before(() => {
+  const inputs = [join(root, 'src'), join(root, 'schemas'), join(root, 'package.json')];
+  const stale = (() => {
+    try {
+      return statSync(cli).mtimeMs < Math.max(...inputs.map(newestMtime));
+    } catch {
+      return true;
+    }
+  })();
+  if (stale) {
+    const b = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, encoding: 'utf8' });
+    assert.equal(b.status, 0, `build failed:\n${b.stdout}\n${b.stderr}`);
+  }
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function spec(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function run(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const clean = 'depthlens: 1\ndata: { features: 8, batch: 8 }\nmodel: { depth: 10, width: 8 }\n';
+// Width 16 with batch 8: the orthogonal guarantee is proven for batch = width only (DL107, not an error).
+const caveat = 'depthlens: 1\ndata: { features: 8, batch: 8 }\nmodel: { depth: 10, width: 16 }\n';
+// Gaussian init, B = 8, depth 100: λ = (B−2)/(B−3) = 1.2 per layer → 1.2^50 ≈ 10^3.96, past the 10^3 threshold.
+const growing = 'depthlens: 1\ndata: { features: 8, batch: 8 }\nmodel: { depth: 100, width: 8, init: gaussian }\n';
+const invalid = 'depthlens: 1\ndata: { features: 8, batch: 8 }\nmodel:\n  depth: 1000000000\n  width: 8\n  init: orthognal\n';
+
+test('a clean spec: no findings, exit 0, a summary line', () => {
+  spec('clean.depthlens.yaml', clean);
+  const r = run('check', 'clean.depthlens.yaml');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, '1 spec checked: 0 errors, 0 warnings, 0 info\n');
+});
+
+test('an invalid spec: file:line:col: severity DLxxx message, 1-based, exit 2', () => {
+  spec('invalid.depthlens.yaml', invalid);
+  const r = run('check', 'invalid.depthlens.yaml');
+  assert.equal(r.code, 2);
+  // "1000000000" is on line 4 at column 10; "orthognal" on line 6 at column 9 (1-based).
+  assert.deepEqual(r.out.trimEnd().split('\n'), [
+    'invalid.depthlens.yaml:4:10: error DL001 model.depth: 1000000000 is larger than the maximum 100000',
+    'invalid.depthlens.yaml:6:9: error DL001 model.init: "orthognal" is not one of orthogonal, gaussian, xavier, he (did you mean "orthogonal"?)',
+    '1 spec checked: 2 errors, 0 warnings, 0 info',
+  ]);
+});
+
+test('--fail-on decides which severities fail the check', () => {
+  spec('growing.depthlens.yaml', growing);
+  spec('caveat.depthlens.yaml', caveat);
+  const severities = (file: string): string[] => {
+    const r = run('check', file, '--json');
+    return (JSON.parse(r.out) as { files: Array<{ findings: Array<{ severity: string }> }> }).files[0]!.findings.map((f) => f.severity);
+  };
+  // The premises, from the theory rules: the growing spec warns, the caveat spec only informs.
+  assert.ok(severities('growing.depthlens.yaml').includes('warning'));
+  assert.ok(!severities('growing.depthlens.yaml').includes('error'));
+  assert.deepEqual([...new Set(severities('caveat.depthlens.yaml'))], ['info']);
+
+  assert.equal(run('check', 'growing.depthlens.yaml').code, 0);
+  assert.equal(run('check', 'growing.depthlens.yaml', '--fail-on', 'error').code, 0);
+  assert.equal(run('check', 'growing.depthlens.yaml', '--fail-on', 'warning').code, 1);
+  assert.equal(run('check', 'growing.depthlens.yaml', '--fail-on=info').code, 1);
+  assert.equal(run('check', 'caveat.depthlens.yaml', '--fail-on', 'warning').code, 0);
+  assert.equal(run('check', 'caveat.depthlens.yaml', '--fail-on', 'info').code, 1);
+  const text = run('check', 'growing.depthlens.yaml').out.trimEnd().split('\n');
+  for (const line of text.slice(0, -1)) assert.match(line, /^growing\.depthlens\.yaml:\d+:\d+: warning DL1\d\d \S/);
+  assert.match(text.at(-1)!, /^1 spec checked: 0 errors, [1-9]\d* warnings?, 0 info$/);
+});
+
+test('--json: one entry per file, findings with 0-based ranges; an invalid file still exits 2', () => {
+  spec('clean.depthlens.yaml', clean);
+  spec('invalid.depthlens.yaml', invalid);
+  const r = run('check', '--json', 'clean.depthlens.yaml', 'invalid.depthlens.yaml');
+  assert.equal(r.code, 2);
+  const out = JSON.parse(r.out) as { files: Array<{ file: string; findings: Array<Record<string, unknown>> }> };
+  assert.deepEqual(out.files.map((f) => f.file), ['clean.depthlens.yaml', 'invalid.depthlens.yaml']);
+  assert.deepEqual(out.files[0]!.findings, []);
+  const first = out.files[1]!.findings[0]!;
+  assert.equal(first['code'], 'DL001');
+  assert.equal(first['path'], 'model.depth');
+  assert.equal(first['measured'], false);
+  assert.deepEqual(first['range'], { start: { line: 3, character: 9 }, end: { line: 3, character: 19 } });
+});
+
+test('JSON specs and missing files', () => {
+  spec('j.depthlens.json', JSON.stringify({ depthlens: 1, data: { features: 8, batch: 8 }, model: { depth: 10, width: 8 } }));
+  assert.equal(run('check', 'j.depthlens.json').code, 0);
+  const r = run('check', 'missing.depthlens.yaml');
+  assert.equal(r.code, 2);
+  assert.equal(r.out.split('\n')[0], 'missing.depthlens.yaml:1:1: error DL001 cannot read missing.depthlens.yaml: no such file');
+});
+
+test('usage errors exit 2 with a message on stderr; --help and --version exit 0', () => {
+  const none = run('check');
+  assert.equal(none.code, 2);
+  assert.match(none.err, /depthlens check: no spec files given/);
+  const bad = run('check', 'x.yaml', '--fail-on', 'fatal');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /unknown level "fatal"/);
+  assert.equal(run('check', '--bogus', 'x.yaml').code, 2);
+  assert.equal(run('frobnicate').code, 2);
+  const help = run('check', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^Usage: depthlens check <spec\.\.\.>/);
+  assert.equal(run('--help').code, 0);
+  // The dispatcher reaches the other subcommand too.
+  const analyze = run('analyze', '--help');
+  assert.equal(analyze.code, 0);
+  assert.match(analyze.out, /^Usage: depthlens analyze/);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  const v = run('--version');
+  assert.deepEqual([v.code, v.out], [0, `${pkg.version}\n`]);
+});
+
+test('a folder stands for the spec files under it', () => {
+  const sub = join(dir, 'folder');
+  mkdirSync(join(sub, 'nested'), { recursive: true });
+  writeFileSync(join(sub, 'b.depthlens.yaml'), clean);
+  writeFileSync(join(sub, 'nested', 'a.depthlens.json'), JSON.stringify({ depthlens: 1, data: { features: 8, batch: 8 }, model: { depth: 10, width: 8 } }));
+  writeFileSync(join(sub, 'notes.yaml'), 'not: a spec\n');
+  const r = run('check', '--json', 'folder');
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual((JSON.parse(r.out) as { files: Array<{ file: string }> }).files.map((f) => f.file), [join('folder', 'b.depthlens.yaml'), join('folder', 'nested', 'a.depthlens.json')]);
+  mkdirSync(join(dir, 'empty'), { recursive: true });
+  const empty = run('check', 'empty');
+  assert.equal(empty.code, 2);
+  assert.match(empty.err, /no \*\.depthlens\.yaml, \*\.depthlens\.yml or \*\.depthlens\.json files under empty/);
+});

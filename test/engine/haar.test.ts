@@ -1,0 +1,168 @@
+// The Householder-product Haar sampler (src/engine/haar.ts): orthogonality, the host and device formations agreeing, and the
+// moments of the uniform (Haar) measure on O(d): E W²ᵢⱼ = 1/d, E W⁴ᵢⱼ = 3/(d(d+2)), E tr W = 0, E (tr W)² = 1 (d ≥ 2), and
+// P(det W = −1) = ½. The last one fails without Mezzadri's sign correction: d−1 reflections alone always have det (−1)^(d−1).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { selectBackend } from '../../src/engine/backend';
+import { drawHouseholderFactors, formHouseholderProduct, formHouseholderProductOnDevice } from '../../src/engine/haar';
+import { denseWeight, type DenseOp } from '../../src/engine/network';
+import { Rng } from '../../src/engine/rng';
+import { denseWeightTensor } from '../../src/engine/weights';
+
+function orthogonalityError(q: ArrayLike<number>, d: number): number {
+  let worst = 0;
+  for (let a = 0; a < d; a++)
+    for (let b = 0; b < d; b++) {
+      let s = 0;
+      for (let i = 0; i < d; i++) s += q[i * d + a] * q[i * d + b];
+      worst = Math.max(worst, Math.abs(s - (a === b ? 1 : 0)));
+    }
+  return worst;
+}
+
+/** Sign of det by Gaussian elimination with partial pivoting (float64). */
+function detSign(q: Float64Array, d: number): number {
+  const a = Float64Array.from(q);
+  let sign = 1;
+  for (let k = 0; k < d; k++) {
+    let p = k;
+    for (let i = k + 1; i < d; i++) if (Math.abs(a[i * d + k]) > Math.abs(a[p * d + k])) p = i;
+    if (p !== k) {
+      sign = -sign;
+      for (let j = 0; j < d; j++) [a[k * d + j], a[p * d + j]] = [a[p * d + j], a[k * d + j]];
+    }
+    const pivot = a[k * d + k];
+    if (pivot < 0) sign = -sign;
+    for (let i = k + 1; i < d; i++) {
+      const f = a[i * d + k] / pivot;
+      for (let j = k; j < d; j++) a[i * d + j] -= f * a[k * d + j];
+    }
+  }
+  return sign;
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+test('the host product of reflections is orthogonal to float64 precision', () => {
+  for (const d of [1, 2, 3, 17, 64]) {
+    const q = formHouseholderProduct(drawHouseholderFactors(d, new Rng(4, d)));
+    assert.ok(orthogonalityError(q, d) < 1e-13, `d = ${d}`);
+  }
+});
+
+test('reflectors are unit vectors and the factors are reproducible from the seed', () => {
+  const f = drawHouseholderFactors(9, new Rng(8, 3));
+  assert.equal(f.vectors.length, 8);
+  f.vectors.forEach((v, k) => {
+    assert.equal(v.length, 9 - k);
+    assert.ok(Math.abs(v.reduce((s, x) => s + x * x, 0) - 1) < 1e-14);
+  });
+  for (const s of f.sign) assert.ok(s === 1 || s === -1);
+  assert.deepEqual(drawHouseholderFactors(9, new Rng(8, 3)), f);
+  assert.throws(() => drawHouseholderFactors(0, new Rng(1)), /positive integer/);
+});
+
+for (const backendName of ['wasm', 'cpu'] as const) {
+  test(`${backendName}: the blocked device formation equals the host one, whole and partial blocks`, async () => {
+    const { tf } = await selectBackend(backendName);
+    const before = tf.memory().numTensors;
+    for (const [d, block] of [[1, 4], [2, 4], [8, 3], [37, 8], [40, 13], [33, 64]] as const) {
+      const f = drawHouseholderFactors(d, new Rng(12, d));
+      const host = formHouseholderProduct(f, 1.5);
+      const t = formHouseholderProductOnDevice(tf, f, 1.5, block);
+      assert.deepEqual(t.shape, [d, d]);
+      const device = t.dataSync();
+      t.dispose();
+      // float32 products of ~d/block factors with entries ≤ 1.5.
+      assert.ok(maxAbsDiff(host, device) < 2e-6, `d = ${d}, block = ${block}: ${maxAbsDiff(host, device)}`);
+    }
+    assert.equal(tf.memory().numTensors, before, 'the device formation leaks no tensors');
+  });
+}
+
+test('the weight tensor of a layer is the host weight of that layer (orthogonal and Gaussian)', async () => {
+  const { tf } = await selectBackend('wasm');
+  const ops: DenseOp[] = [
+    { kind: 'dense', index: 3, fanIn: 70, fanOut: 70, init: 'orthogonal', gain: 2, path: 'model' },
+    { kind: 'dense', index: 0, fanIn: 12, fanOut: 20, init: 'orthogonal', gain: 1, path: 'model' },
+    { kind: 'dense', index: 1, fanIn: 20, fanOut: 20, init: 'xavier', gain: 1, path: 'model' },
+  ];
+  for (const op of ops) {
+    const t = denseWeightTensor(tf, op, 5);
+    assert.deepEqual(t.shape, [op.fanOut, op.fanIn]);
+    const diff = maxAbsDiff(denseWeight(op, 5), t.dataSync());
+    t.dispose();
+    assert.ok(diff < 4e-6, `${op.init} ${op.fanOut}×${op.fanIn}: ${diff}`);
+  }
+});
+
+interface Moments {
+  m2: number;
+  m4: number;
+  trace: number;
+  trace2: number;
+  negativeDet: number;
+}
+
+function haarMoments(d: number, draws: number, sample: (t: number) => Float64Array): Moments {
+  let m2 = 0;
+  let m4 = 0;
+  let trace = 0;
+  let trace2 = 0;
+  let negativeDet = 0;
+  for (let t = 0; t < draws; t++) {
+    const w = sample(t);
+    let tr = 0;
+    for (let k = 0; k < d * d; k++) {
+      m2 += w[k] ** 2;
+      m4 += w[k] ** 4;
+    }
+    for (let i = 0; i < d; i++) tr += w[i * d + i];
+    trace += tr;
+    trace2 += tr * tr;
+    if (detSign(w, d) < 0) negativeDet++;
+  }
+  return { m2: m2 / (draws * d * d), m4: m4 / (draws * d * d), trace: trace / draws, trace2: trace2 / draws, negativeDet: negativeDet / draws };
+}
+
+/**
+ * Tolerances are ~4 standard errors of the sample means: Var(tr W) = 1 and E(tr W)⁴ = 3 for Haar with d ≥ 4 (Diaconis–Shahshahani),
+ * so sd(tr) = 1 and sd(tr²) = √2; the det sign is a fair coin; W⁴ entries have relative sd ≈ 2 per entry.
+ */
+function assertHaar(m: Moments, d: number, draws: number, label: string): void {
+  const se = (sd: number): number => sd / Math.sqrt(draws);
+  assert.ok(Math.abs(m.m2 - 1 / d) < 1e-6, `${label}: E W² = ${m.m2}, expected ${1 / d}`);
+  const e4 = 3 / (d * (d + 2));
+  assert.ok(Math.abs(m.m4 / e4 - 1) < 4 * se(2), `${label}: E W⁴ = ${m.m4}, expected ${e4}`);
+  assert.ok(Math.abs(m.trace) < 4 * se(1), `${label}: E tr W = ${m.trace}, expected 0`);
+  assert.ok(Math.abs(m.trace2 - 1) < 4 * se(Math.SQRT2), `${label}: E (tr W)² = ${m.trace2}, expected 1`);
+  assert.ok(Math.abs(m.negativeDet - 0.5) < 4 * se(0.5), `${label}: P(det W = −1) = ${m.negativeDet}, expected ½`);
+}
+
+test('host Haar samples have the moments of the uniform measure on O(d)', () => {
+  for (const d of [5, 6]) {
+    const draws = 4000;
+    const rng = new Rng(21, d);
+    assertHaar(haarMoments(d, draws, () => formHouseholderProduct(drawHouseholderFactors(d, rng))), d, draws, `host d = ${d}`);
+  }
+});
+
+test('device Haar samples (blocked, several blocks) have the same moments', async () => {
+  const { tf } = await selectBackend('wasm');
+  const d = 7;
+  const draws = 1500;
+  const rng = new Rng(33);
+  const m = haarMoments(d, draws, () => {
+    const t = formHouseholderProductOnDevice(tf, drawHouseholderFactors(d, rng), 1, 3);
+    const w = Float64Array.from(t.dataSync());
+    t.dispose();
+    return w;
+  });
+  // The float32 rows have unit norm only to ~1e-7.
+  assertHaar(m, d, draws, 'device d = 7');
+});

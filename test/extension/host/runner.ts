@@ -1,0 +1,45 @@
+// A minimal test runner for inside the VS Code extension host: runs named async tests in order, records each outcome,
+// and writes them as JSON to the report file the node:test wrapper (test/extension/vscode.test.ts) reads back.
+import { writeFileSync } from 'node:fs';
+
+export interface HostTestOutcome {
+  name: string;
+  ok: boolean;
+  error?: string;
+  ms: number;
+}
+
+type HostTest = { name: string; fn: () => Promise<void> | void; timeoutMs: number };
+
+const tests: HostTest[] = [];
+
+export function hostTest(name: string, fn: () => Promise<void> | void, timeoutMs = 30_000): void {
+  tests.push({ name, fn, timeoutMs });
+}
+
+function withTimeout(p: Promise<void>, ms: number, name: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`"${name}" timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs every registered test; writes the report after each one so a hang still leaves the earlier outcomes. */
+export async function runHostTests(reportFile: string): Promise<HostTestOutcome[]> {
+  const outcomes: HostTestOutcome[] = [];
+  const planned = tests.map((t) => t.name);
+  writeFileSync(reportFile, JSON.stringify({ planned, outcomes }, null, 2));
+  for (const t of tests) {
+    const started = Date.now();
+    try {
+      await withTimeout(Promise.resolve().then(t.fn), t.timeoutMs, t.name);
+      outcomes.push({ name: t.name, ok: true, ms: Date.now() - started });
+    } catch (err) {
+      const error = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
+      outcomes.push({ name: t.name, ok: false, error, ms: Date.now() - started });
+    }
+    writeFileSync(reportFile, JSON.stringify({ planned, outcomes }, null, 2));
+  }
+  return outcomes;
+}

@@ -1,0 +1,200 @@
+// The in-host tests. Expectations come from the spec texts and the theory's rules (see ../fixtures.ts and EXAMPLES), and
+// ranges from an independent YAML walk (./locate.ts), never from what the extension printed before.
+import * as vscode from 'vscode';
+import { readFileSync } from 'node:fs';
+import { hostTest } from './runner';
+import { assert, assertEqual, codeOf, depthlensDiagnostics, fmtRange, open, waitFor, workspaceUri } from './util';
+import { expectedRange, locateYaml } from './locate';
+import { EXAMPLE_EXPECTATIONS } from '../examples.expect';
+
+const EXTENSION_ID = 'depthlens.depthlens';
+
+interface Api {
+  onDidChangeRunState: vscode.Event<string>;
+  readonly running: boolean;
+  readonly statusText: string;
+  readonly enginePid: number | undefined;
+}
+
+type Outcome = { kind: 'done'; result: { backend: { name: string }; layers: { index: number; logGradNorm: { mean: number | null } }[]; spec: { path: string } } } | { kind: 'cancelled' } | { kind: 'error'; message: string };
+
+let api: Api;
+
+function ext(): vscode.Extension<Api> {
+  const e = vscode.extensions.getExtension<Api>(EXTENSION_ID);
+  assert(e, `extension ${EXTENSION_ID} is not installed in the test host`);
+  return e;
+}
+
+async function diagnosticsSettled(uri: vscode.Uri, ready: (ds: vscode.Diagnostic[]) => boolean, what: string): Promise<vscode.Diagnostic[]> {
+  return waitFor(what, () => {
+    const ds = depthlensDiagnostics(uri);
+    return ready(ds) ? ds : undefined;
+  });
+}
+
+function text(uri: vscode.Uri): string {
+  return readFileSync(uri.fsPath, 'utf8');
+}
+
+hostTest('activates', async () => {
+  const e = ext();
+  api = await e.activate();
+  assert(e.isActive, 'extension did not become active');
+  assert(typeof api.onDidChangeRunState === 'function', 'activate() did not return the API');
+});
+
+hostTest('registers every contributed command', async () => {
+  const contributed = (ext().packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+  assert(contributed.length >= 8, `package.json contributes only ${contributed.length} commands`);
+  const all = new Set(await vscode.commands.getCommands(true));
+  const missing = contributed.filter((c) => !all.has(c));
+  assertEqual(missing, [], 'contributed commands without a registration');
+});
+
+hostTest('every example has an expectation', async () => {
+  const files = await vscode.workspace.findFiles('examples/*.depthlens.{yaml,yml,json}');
+  const names = files.map((f) => f.path.split('/').pop()!).sort();
+  assert(names.length > 0, 'no examples were copied into the test workspace');
+  assertEqual(names.filter((n) => !(n in EXAMPLE_EXPECTATIONS)), [], 'examples without an expectation in examples.expect.ts');
+});
+
+for (const [file, expected] of Object.entries(EXAMPLE_EXPECTATIONS)) {
+  hostTest(`example ${file} gives ${expected.map((e) => e.code).join(', ') || 'no findings'}`, async () => {
+    const uri = workspaceUri('examples', file);
+    const doc = await open(uri);
+    const source = doc.getText();
+    const want = expected.map((e) => `${e.code}@${fmtRange(expectedRange(source, e.path))}`).sort();
+    // The checker publishes on open; an empty expectation needs the publication itself, so wait for the store to settle.
+    await new Promise((r) => setTimeout(r, 300));
+    const ds = await diagnosticsSettled(uri, (d) => d.length >= want.length, `${want.length} findings on ${file}`);
+    const got = ds.filter((d) => !/\(measured\)$/.test(d.message)).map((d) => `${codeOf(d)}@${fmtRange(d.range)}`).sort();
+    assertEqual(got, want, `findings of ${file}`);
+  });
+}
+
+hostTest('a value outside the schema gives DL001 at that value, as an error', async () => {
+  const uri = workspaceUri('broken.depthlens.yaml');
+  await open(uri);
+  const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL001'), 'DL001 on broken spec');
+  const want = locateYaml(text(uri), 'model.init')!.value!;
+  const hit = ds.find((d) => codeOf(d) === 'DL001' && fmtRange(d.range) === fmtRange(want));
+  assert(hit, `no DL001 at ${fmtRange(want)} (model.init's value); got ${ds.map((d) => `${codeOf(d)}@${fmtRange(d.range)}: ${d.message}`).join('; ')}`);
+  assertEqual(hit.severity, vscode.DiagnosticSeverity.Error, 'DL001 severity');
+});
+
+hostTest('a YAML syntax error gives DL001 and running it fails cleanly', async () => {
+  const uri = workspaceUri('syntax.depthlens.yaml');
+  await open(uri);
+  await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL001' && x.severity === vscode.DiagnosticSeverity.Error), 'DL001 on syntax error');
+  const outcome = (await vscode.commands.executeCommand('depthlens.analyze', uri)) as Outcome;
+  assertEqual(outcome.kind, 'error', 'outcome of analyzing a broken spec');
+  assert(ext().isActive && !api.running, 'extension not idle after refusing a broken spec');
+});
+
+hostTest('hover on init shows the theory and this spec\'s λ = (B−2)/(B−3)', async () => {
+  const uri = workspaceUri('gaussian.depthlens.yaml');
+  await open(uri);
+  await diagnosticsSettled(uri, (d) => d.length > 0, 'findings on gaussian spec');
+  const key = locateYaml(text(uri), 'model.init')!.key!;
+  const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, new vscode.Position(key.start.line, key.start.character + 1))) as vscode.Hover[];
+  const md = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+  const B = 16;
+  const lambda = (B - 2) / (B - 3);
+  assert(md.includes(Number(lambda.toPrecision(4)).toString()), `hover lacks λ = ${lambda.toPrecision(4)}:\n${md}`);
+  assert(md.includes(Number(Math.sqrt(lambda).toPrecision(4)).toString()), `hover lacks √λ = ${Math.sqrt(lambda).toPrecision(4)}:\n${md}`);
+  assert(/Gaussian/.test(md), 'hover lacks the theory text');
+});
+
+hostTest('CodeLens offers Run diagnostics and Open charts', async () => {
+  const uri = workspaceUri('gaussian.depthlens.yaml');
+  const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri)) as vscode.CodeLens[];
+  const commands = lenses.map((l) => l.command?.command);
+  assert(commands.includes('depthlens.analyze') && commands.includes('depthlens.openPanel'), `lenses: ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
+});
+
+hostTest('quick fix for DL101 sets init: orthogonal and clears the finding', async () => {
+  const uri = workspaceUri('gaussian.depthlens.yaml');
+  const doc = await open(uri);
+  const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL101'), 'DL101 on gaussian spec');
+  const dl101 = ds.find((d) => codeOf(d) === 'DL101')!;
+  assertEqual(fmtRange(dl101.range), fmtRange(locateYaml(doc.getText(), 'model.init')!.value!), 'DL101 range (model.init value)');
+  const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, dl101.range, vscode.CodeActionKind.QuickFix.value)) as vscode.CodeAction[];
+  const fix = actions.find((a) => a.isPreferred && a.diagnostics?.some((d) => codeOf(d) === 'DL101'));
+  assert(fix?.edit, `no preferred quick fix for DL101; actions: ${JSON.stringify(actions.map((a) => a.title))}`);
+  assert(await vscode.workspace.applyEdit(fix.edit), 'applyEdit failed');
+  const after = doc.getText();
+  assertEqual(after.split('\n')[dl101.range.start.line]?.trim(), 'init: orthogonal', 'edited line');
+  await diagnosticsSettled(uri, (d) => !d.some((x) => codeOf(x) === 'DL101'), 'DL101 to clear after the fix');
+});
+
+hostTest('Analyze runs the spec to a result on the wasm backend', async () => {
+  const uri = workspaceUri('tiny.depthlens.yaml');
+  await open(uri);
+  const outcome = (await vscode.commands.executeCommand('depthlens.analyze', uri)) as Outcome;
+  assert(outcome.kind === 'done', `run ended ${JSON.stringify(outcome)}`);
+  assertEqual(outcome.result.backend.name, 'wasm', 'backend (workspace setting depthlens.backend = wasm)');
+  assertEqual(outcome.result.layers.map((l) => l.index), [0, 1, 2, 3, 4, 5], 'one layer result per weight matrix (depth 6)');
+  assert(outcome.result.layers.every((l) => l.logGradNorm.mean !== null && Number.isFinite(l.logGradNorm.mean)), 'non-finite gradient norms');
+  assert(api.statusText.includes('wasm'), `status item does not show the backend: ${api.statusText}`);
+}, 120_000);
+
+hostTest('Open Diagnostics Panel shows the DepthLens webview', async () => {
+  await vscode.commands.executeCommand('depthlens.openPanel');
+  await waitFor('the panel tab', () =>
+    vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('depthlens.panel')),
+  );
+});
+
+hostTest('Export Report writes the last result as JSON and as self-contained HTML', async () => {
+  const json = workspaceUri('out', 'tiny.report.json');
+  const html = workspaceUri('out', 'tiny.report.html');
+  await vscode.commands.executeCommand('depthlens.exportReport', 'json', json);
+  const parsed = JSON.parse(text(json)) as { depthlens: number; spec: { path: string }; layers: unknown[] };
+  assertEqual(parsed.depthlens, 1, 'result format version');
+  assert(parsed.spec.path.endsWith('tiny.depthlens.yaml'), `exported result is for ${parsed.spec.path}`);
+  assertEqual(parsed.layers.length, 6, 'exported layers');
+  await vscode.commands.executeCommand('depthlens.exportReport', 'html', html);
+  const page = text(html);
+  assert(page.startsWith('<!DOCTYPE html>') && page.includes('id="depthlens-initial"') && !/<script[^>]+src=/.test(page), 'HTML report is not self-contained');
+});
+
+hostTest('Cancel Run stops a long run within a second, and the next run works', async () => {
+  const uri = workspaceUri('long.depthlens.yaml');
+  await open(uri);
+  const running = new Promise<void>((resolve) => {
+    const sub = api.onDidChangeRunState((s) => {
+      if (s === 'running') {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+  const pending = vscode.commands.executeCommand('depthlens.analyze', uri) as Thenable<Outcome>;
+  await running;
+  await new Promise((r) => setTimeout(r, 2500)); // past engine start-up, into the diagnostics
+  assert(api.running, 'the long run finished before it could be cancelled');
+  const t0 = Date.now();
+  await vscode.commands.executeCommand('depthlens.cancelRun');
+  const outcome = await pending;
+  const elapsed = Date.now() - t0;
+  assertEqual(outcome.kind, 'cancelled', 'outcome of the cancelled run');
+  assert(elapsed < 1500, `cancel took ${elapsed} ms`);
+  const again = (await vscode.commands.executeCommand('depthlens.analyze', workspaceUri('tiny.depthlens.yaml'))) as Outcome;
+  assertEqual(again.kind, 'done', 'a run after a cancel');
+}, 120_000);
+
+hostTest('New Spec from Template writes a spec that parses', async () => {
+  const uri = (await vscode.commands.executeCommand('depthlens.newSpec', 'shaped-tanh')) as vscode.Uri;
+  assert(uri && uri.path.endsWith('.depthlens.yaml'), `newSpec returned ${String(uri)}`);
+  await new Promise((r) => setTimeout(r, 500));
+  const errors = depthlensDiagnostics(uri).filter((d) => codeOf(d) === 'DL001');
+  assertEqual(errors.map((d) => d.message), [], 'DL001 on the template');
+});
+
+hostTest('Install Native Backend fails offline with a clear message', async () => {
+  const outcome = (await vscode.commands.executeCommand('depthlens.installNativeBackend', '@tensorflow/tfjs-node')) as { ok: boolean; message: string };
+  assertEqual(outcome.ok, false, 'install succeeded with the registry unreachable');
+  assert(/offline/i.test(outcome.message) && outcome.message.includes('@tensorflow/tfjs-node'), `unclear message: ${outcome.message}`);
+  assert(/WebAssembly/.test(outcome.message), `message does not say what still works: ${outcome.message}`);
+}, 90_000);

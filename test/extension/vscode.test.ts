@@ -1,0 +1,67 @@
+// The extension in a real VS Code extension host (code-server + headless Chromium). The host-side tests live in ./host;
+// each one is asserted here by name, so a failure names the exact behaviour that broke.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as esbuild from 'esbuild';
+import { ROOT, runInCodeServer } from './codeServer';
+import { FIXTURES } from './fixtures';
+
+function prepareWorkspace(dir: string): void {
+  for (const [name, text] of Object.entries(FIXTURES)) writeFileSync(join(dir, name), text);
+  mkdirSync(join(dir, 'examples'));
+  const examples = join(ROOT, 'examples');
+  if (existsSync(examples)) for (const f of readdirSync(examples)) if (/\.depthlens\.(ya?ml|json)$/.test(f)) cpSync(join(examples, f), join(dir, 'examples', f));
+  mkdirSync(join(dir, 'out'));
+  mkdirSync(join(dir, '.vscode'));
+  writeFileSync(
+    join(dir, '.vscode', 'settings.json'),
+    JSON.stringify({ 'depthlens.autoRun': false, 'depthlens.backend': 'wasm', 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }, null, 2),
+  );
+}
+
+test('DepthLens in a real VS Code extension host', { timeout: 25 * 60_000 }, async (t) => {
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { encoding: 'utf8' });
+  assert.equal(build.status, 0, `build failed:\n${build.stderr}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'depthlens-vscode-'));
+  const workspace = join(scratch, 'ws');
+  mkdirSync(workspace);
+  prepareWorkspace(workspace);
+  const testsModule = join(scratch, 'host-tests', 'index.js');
+  await esbuild.build({
+    entryPoints: [join(__dirname, 'host', 'index.ts')],
+    outfile: testsModule,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    logLevel: 'warning',
+  });
+  try {
+    const session = await runInCodeServer({
+      workspace,
+      testsModule,
+      scratch,
+      timeoutMs: 8 * 60_000,
+      // The registry is made unreachable so "Install Native Backend" meets the offline case deterministically.
+      env: { npm_config_registry: 'http://127.0.0.1:9/', npm_config_cache: join(scratch, 'npm-cache'), npm_config_fetch_retries: '0' },
+    });
+    const report = session.report;
+    assert.ok(report, `the extension host wrote no report (exit code ${session.exitCode}). code-server log:\n${session.log.slice(-4000)}`);
+    for (const name of report.planned) {
+      await t.test(name, () => {
+        const o = report.outcomes.find((x) => x.name === name);
+        assert.ok(o, `"${name}" never finished in the host (the window exit code was ${session.exitCode})`);
+        assert.ok(o.ok, o.error);
+      });
+    }
+    const failed = report.outcomes.filter((o) => !o.ok).length;
+    assert.equal(session.exitCode, failed > 0 ? 1 : 0, `window exit code ${session.exitCode} with ${failed} failed host tests`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});

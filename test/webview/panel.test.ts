@@ -1,0 +1,369 @@
+// The built panel in headless Chromium, fed real engine results through a stubbed acquireVsCodeApi.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { checkText } from '../../src/theory/index';
+import { launch, openPanel, screenshotDir, type PanelPage } from './harness';
+import { DEEP_GAUSSIAN, DEGENERATE_BATCH, GAUSSIAN_TANH, ORTHOGONAL_LINEAR, runSpec, type EngineRun } from './engineResults';
+
+interface DatasetView {
+  key: string;
+  role: string;
+  label: string;
+  data: { x: number; y: number | null }[];
+  borderColor: string;
+  borderDash: number[];
+  fill: unknown;
+  pointRadius: number;
+  hidden: boolean;
+}
+
+interface ChartView {
+  id: number;
+  xType: string;
+  yType: string;
+  datasets: DatasetView[];
+  collapse: { from: number; to: number; rank: number }[];
+}
+
+let browser: Browser;
+let gaussian: EngineRun;
+let orthogonal: EngineRun;
+let degenerate: EngineRun;
+let deep: EngineRun;
+
+before(async () => {
+  gaussian = await runSpec(GAUSSIAN_TANH, join(__dirname, 'gaussian-tanh.depthlens.yaml'));
+  // The same spec file after an edit (orthogonal init, linear): the before/after pair the panel compares.
+  orthogonal = await runSpec(ORTHOGONAL_LINEAR, join(__dirname, 'gaussian-tanh.depthlens.yaml'));
+  degenerate = await runSpec(DEGENERATE_BATCH, join(__dirname, 'degenerate.depthlens.yaml'));
+  deep = await runSpec(DEEP_GAUSSIAN, join(__dirname, 'deep.depthlens.yaml'));
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function chartView(p: PanelPage, id: string): Promise<ChartView | null> {
+  return p.page.evaluate((chartId) => {
+    const c = (window as any).depthlensPanel.chart(chartId);
+    if (!c) return null;
+    return {
+      id: c.id,
+      xType: c.options.scales.x.type,
+      yType: c.options.scales.y.type,
+      datasets: c.data.datasets.map((d: any) => ({
+        key: d.depthlensKey, role: d.depthlensRole, label: d.label, data: d.data, borderColor: d.borderColor,
+        borderDash: d.borderDash, fill: d.fill, pointRadius: d.pointRadius, hidden: d.hidden === true,
+      })),
+      collapse: c.options.plugins.depthlensCollapse.ranges,
+    };
+  }, id);
+}
+
+function dataset(view: ChartView | null, key: string): DatasetView {
+  const d = view?.datasets.find((s) => s.key === key);
+  assert.ok(d, `dataset ${key} missing (have ${view?.datasets.map((s) => s.key).join(', ')})`);
+  return d;
+}
+
+async function withPanel(fn: (p: PanelPage) => Promise<void>, options: Parameters<typeof openPanel>[1] = {}): Promise<void> {
+  const p = await openPanel(browser, options);
+  try {
+    await fn(p);
+    assert.deepEqual(p.errors, [], 'page errors or console errors');
+  } finally {
+    await p.page.close();
+  }
+}
+
+test('a result draws per-layer charts with one point per layer, seed bands and the theory line', async () => {
+  const r = gaussian.result;
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    const grad = await chartView(p, 'gradient');
+    assert.equal(grad?.xType, 'linear');
+    assert.equal(grad?.yType, 'linear');
+    const mean = dataset(grad, 'grad-mean');
+    assert.equal(mean.data.length, r.layers.length);
+    assert.deepEqual(mean.data.map((d) => d.y), r.layers.map((l) => l.logGradNorm.mean));
+    assert.deepEqual(mean.data.map((d) => d.x), r.layers.map((l) => l.index));
+    // Seeds: min and max edges, the upper one filled down to the lower one.
+    assert.deepEqual(dataset(grad, 'grad-min').data.map((d) => d.y), r.layers.map((l) => l.logGradNorm.min));
+    assert.deepEqual(dataset(grad, 'grad-max').data.map((d) => d.y), r.layers.map((l) => l.logGradNorm.max));
+    assert.equal(dataset(grad, 'grad-max').fill, '-1');
+
+    // Theory: slope −ln(perLayer) per layer, through the measured mean at the output layer.
+    assert.ok(r.theory && Number.isFinite(r.theory.perLayer));
+    const theory = dataset(grad, 'grad-theory').data;
+    const last = r.layers[r.layers.length - 1];
+    assert.equal(theory.length, 2);
+    assert.equal(theory[1].x, last.index);
+    assert.ok(Math.abs((theory[1].y as number) - (last.logGradNorm.mean as number)) < 1e-12);
+    const slope = ((theory[1].y as number) - (theory[0].y as number)) / (theory[1].x - theory[0].x);
+    assert.ok(Math.abs(slope + Math.log(r.theory.perLayer)) < 1e-9, `theory slope ${slope} vs −ln ${r.theory.perLayer}`);
+
+    const iso = await chartView(p, 'isometry');
+    assert.equal(iso?.yType, 'logarithmic');
+    const phi = dataset(iso, 'phi-mean').data;
+    assert.equal(phi.length, r.layers.length);
+    r.layers.forEach((l, i) => {
+      const expected = l.isometryGap.mean !== null && l.isometryGap.mean > 0 ? l.isometryGap.mean : null;
+      assert.equal(phi[i].y, expected, `layer ${l.index}`);
+    });
+    assert.equal(iso?.collapse.length, r.layers.filter((l, i) => l.degenerate && !(i > 0 && r.layers[i - 1].degenerate)).length);
+
+    const sweep = await chartView(p, 'sweep');
+    assert.ok(r.depthSweep && r.depthSweep.length === 4);
+    assert.deepEqual(dataset(sweep, 'sweep-mean').data.map((d) => d.x), r.depthSweep.map((s) => s.depth));
+    assert.deepEqual(dataset(sweep, 'sweep-mean').data.map((d) => d.y), r.depthSweep.map((s) => s.logGradNormW1.mean));
+
+    // Training chart only when the run trained.
+    const trainHidden = await p.page.locator('#chart-train').isHidden();
+    assert.equal(trainHidden, !(r.train && r.train.records.length > 0));
+
+    // Text summaries, linked as accessible descriptions.
+    const g = r.growth;
+    assert.ok(g);
+    const summary = await p.page.locator('#summary-gradient').textContent();
+    assert.match(summary ?? '', new RegExp(`grows ${Number(g.perLayer.toFixed(2))}× per layer`));
+    assert.match(summary ?? '', new RegExp(`over ${r.layers.length} layers`));
+    assert.equal(await p.page.locator('#chart-gradient canvas').getAttribute('aria-describedby'), 'summary-gradient');
+
+    // Run metadata.
+    const chips = await p.page.locator('.chips').textContent();
+    assert.match(chips ?? '', new RegExp(`${r.backend.name} ${r.backend.version}`));
+    assert.match(chips ?? '', new RegExp(`${r.seeds} seeds`));
+    assert.match(chips ?? '', /full run/);
+  });
+});
+
+test('findings list: one entry per finding; click and Enter post reveal with the finding’s path and range', async () => {
+  const r = degenerate.result;
+  assert.ok(r.findings.length >= 2, 'the degenerate spec should produce several findings');
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    const items = p.page.locator('.findings li');
+    assert.equal(await items.count(), r.findings.length);
+    assert.equal(await p.page.locator('.panel-heading .badge').textContent(), String(r.findings.length));
+    const codes = await p.page.locator('.finding-code').allTextContents();
+    assert.deepEqual([...codes].sort(), r.findings.map((f) => f.code).sort());
+
+    const first = p.page.locator('.findings button').first();
+    const firstCode = await first.locator('.finding-code').textContent();
+    const finding = r.findings.find((f) => f.code === firstCode);
+    assert.ok(finding);
+    await first.click();
+    await first.focus();
+    await p.page.keyboard.press('Enter');
+    const reveals = (await p.posted()).filter((m) => m.type === 'reveal');
+    const expected = finding.range ? { type: 'reveal', path: finding.path, range: finding.range } : { type: 'reveal', path: finding.path };
+    assert.deepEqual(reveals, [expected, expected]);
+  });
+});
+
+test('static findings of the edited spec replace the run’s static ones; measured findings stay', async () => {
+  const r = gaussian.result;
+  const edited = checkText(DEGENERATE_BATCH, join(__dirname, 'degenerate.depthlens.yaml')).findings;
+  assert.ok(edited.length > 0, 'the degenerate spec has static findings');
+  const measured = r.findings.filter((f) => f.measured);
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    await p.send({ type: 'specFindings', file: join(__dirname, 'degenerate.depthlens.yaml'), findings: edited });
+    const codes = await p.page.locator('.finding-code').allTextContents();
+    assert.deepEqual([...codes].sort(), [...measured, ...edited].map((f) => f.code).sort());
+    const groups = await p.page.locator('.findings-group').allTextContents();
+    assert.deepEqual(groups, ['Measured in the last run', 'Predicted from the spec']);
+  });
+});
+
+test('keyboard: Tab reaches the run controls, the chart buttons and the findings', async () => {
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: degenerate.result });
+    const reached: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      await p.page.keyboard.press('Tab');
+      reached.push(await p.page.evaluate(() => {
+        const el = document.activeElement;
+        return el ? `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className}` : '';
+      }));
+    }
+    assert.ok(reached.includes('select#run-mode.'), reached.join(' '));
+    assert.ok(reached.includes('button#run.button primary'));
+    assert.ok(reached.some((r) => r.startsWith('button.icon-button')));
+    assert.ok(reached.some((r) => r.startsWith('button.finding-row')));
+  });
+});
+
+test('run controls post run and cancel requests; the progress bar follows runState', async () => {
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: orthogonal.result });
+    await p.page.click('#run');
+    await p.page.selectOption('#run-mode', 'quick');
+    await p.page.fill('#run-seeds', '3');
+    await p.page.locator('#run-seeds').dispatchEvent('change');
+    await p.page.click('#run');
+    await p.send({ type: 'runState', state: 'running', progress: { fraction: 0.25, text: 'seed 1: layer 6' } });
+    assert.equal(await p.page.locator('#run').isDisabled(), true);
+    assert.equal(await p.page.locator('.progress').getAttribute('aria-valuenow'), '25');
+    assert.match((await p.page.locator('.run-state').textContent()) ?? '', /seed 1: layer 6/);
+    await p.page.click('#cancel');
+    await p.send({ type: 'runState', state: 'cancelled' });
+    assert.equal(await p.page.locator('.progress').isHidden(), true);
+    assert.equal(await p.page.locator('#cancel').isDisabled(), true);
+    const posted = (await p.posted()).filter((m) => m.type !== 'ready');
+    assert.deepEqual(posted, [{ type: 'run', mode: 'full' }, { type: 'run', mode: 'quick', seeds: 3 }, { type: 'cancel' }]);
+    assert.deepEqual((await p.savedState() as { controls: unknown }).controls, { mode: 'quick', seeds: 3 });
+  });
+});
+
+test('the previous run is drawn dashed on the same axes', async () => {
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: orthogonal.result, previous: gaussian.result });
+    const grad = await chartView(p, 'gradient');
+    const previous = dataset(grad, 'grad-previous');
+    assert.deepEqual(previous.data.map((d) => d.y), gaussian.result.layers.map((l) => l.logGradNorm.mean));
+    assert.ok(previous.borderDash.length > 0);
+    assert.deepEqual(dataset(grad, 'grad-mean').borderDash, []);
+    const iso = await chartView(p, 'isometry');
+    assert.equal(dataset(iso, 'phi-previous').data.length, gaussian.result.layers.length);
+    // A later result for the same spec with no `previous` keeps the comparison; previous: null clears it.
+    await p.send({ type: 'result', result: orthogonal.result });
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').data.length, gaussian.result.layers.length);
+    await p.send({ type: 'result', result: orthogonal.result, previous: null });
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').data.length, 0);
+  });
+});
+
+test('streamed partial results update the same charts in place', async () => {
+  assert.ok(gaussian.partials.length >= 1, 'the engine streams at least one partial result');
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: gaussian.partials[0] });
+    const before = await chartView(p, 'gradient');
+    assert.match((await p.page.locator('.chips').textContent()) ?? '', /streaming/);
+    for (const partial of gaussian.partials.slice(1)) await p.send({ type: 'result', result: partial });
+    await p.send({ type: 'result', result: gaussian.result });
+    const afterView = await chartView(p, 'gradient');
+    assert.equal(afterView?.id, before?.id, 'same Chart.js instance');
+    assert.equal(await p.page.locator('canvas').count(), 5);
+    assert.deepEqual(dataset(afterView, 'grad-mean').data.map((d) => d.y), gaussian.result.layers.map((l) => l.logGradNorm.mean));
+    assert.doesNotMatch((await p.page.locator('.chips').textContent()) ?? '', /streaming/);
+  });
+});
+
+test('rank collapse: null gaps break the line and the collapsed layers are marked', async () => {
+  const r = degenerate.result;
+  assert.ok(r.layers.every((l) => l.degenerate), 'a batch of 4 distinct samples collapses every layer');
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    const iso = await chartView(p, 'isometry');
+    assert.deepEqual(dataset(iso, 'phi-mean').data.map((d) => d.y), r.layers.map(() => null));
+    const minRank = Math.min(...r.layers.map((l) => l.rank));
+    assert.deepEqual(iso?.collapse, [{ from: r.layers[0].index, to: r.layers[r.layers.length - 1].index, rank: minRank }]);
+    assert.match((await p.page.locator('#summary-isometry').textContent()) ?? '', new RegExp(`Rank collapse from layer ${r.layers[0].index}`));
+  });
+});
+
+test('1000-layer series: one point per layer, no point markers', async () => {
+  const r = deep.result;
+  assert.equal(r.layers.length, 1000);
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    const grad = await chartView(p, 'gradient');
+    assert.equal(dataset(grad, 'grad-mean').data.length, 1000);
+    assert.equal(dataset(grad, 'grad-mean').pointRadius, 0);
+    const iso = await chartView(p, 'isometry');
+    assert.equal(dataset(iso, 'phi-mean').data.length, 1000);
+  });
+});
+
+test('theme: a body class switch re-colours the charts, and VS Code’s --vscode-charts-* colours are used', async () => {
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: gaussian.result });
+    const dark = dataset(await chartView(p, 'isometry'), 'phi-mean').borderColor;
+    await p.page.evaluate(() => {
+      document.body.classList.replace('vscode-dark', 'vscode-light');
+    });
+    await p.page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+    const light = dataset(await chartView(p, 'isometry'), 'phi-mean').borderColor;
+    assert.notEqual(light, dark);
+    // The light fallback in media/panel.css is VS Code Light Modern's charts.blue, #1a85ff.
+    assert.equal(light, 'rgb(26, 133, 255)');
+    await p.page.evaluate(() => document.documentElement.style.setProperty('--vscode-charts-blue', '#123456'));
+    await p.page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+    assert.equal(dataset(await chartView(p, 'isometry'), 'phi-mean').borderColor, 'rgb(18, 52, 86)');
+  });
+});
+
+test('a reload restores the last result from the webview state without a new message', async () => {
+  let saved: unknown;
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: gaussian.result, previous: orthogonal.result });
+    saved = await p.savedState();
+  });
+  await withPanel(
+    async (p) => {
+      const grad = await chartView(p, 'gradient');
+      assert.equal(dataset(grad, 'grad-mean').data.length, gaussian.result.layers.length);
+      assert.equal(dataset(grad, 'grad-previous').data.length, orthogonal.result.layers.length);
+      assert.equal(await p.page.locator('.findings li').count(), gaussian.result.findings.length);
+      assert.deepEqual(await p.posted(), [{ type: 'ready' }]);
+    },
+    { state: saved },
+  );
+});
+
+test('malformed messages are ignored: no exception, nothing changes', async () => {
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: gaussian.result });
+    const before = await chartView(p, 'gradient');
+    const stateBefore = await p.savedState();
+    const broken: unknown[] = [
+      null,
+      'result',
+      { type: 'result' },
+      { type: 'result', result: { ...gaussian.result, layers: 'many' } },
+      { type: 'result', result: { ...gaussian.result, depthlens: 2 } },
+      { type: 'result', result: { ...gaussian.result, findings: [{ code: 'nope' }] } },
+      { type: 'runState', state: 'exploded' },
+      { type: 'specFindings', file: 3, findings: [] },
+      { type: 'unknown' },
+    ];
+    for (const m of broken) await p.send(m);
+    assert.deepEqual(await chartView(p, 'gradient'), before);
+    assert.deepEqual(await p.savedState(), stateBefore);
+  });
+});
+
+test('PNG export posts the chart as a PNG data URL to the host', async () => {
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: orthogonal.result });
+    await p.page.click('#chart-gradient .card-header button');
+    const exported = (await p.posted()).filter((m) => m.type === 'exportImage');
+    assert.equal(exported.length, 1);
+    const m = exported[0] as { name: string; dataUrl: string };
+    assert.equal(m.name, 'depthlens-gradient.png');
+    const bytes = Buffer.from(m.dataUrl.slice('data:image/png;base64,'.length), 'base64');
+    assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  });
+});
+
+test('screenshots, dark and light, for people to look at', async () => {
+  mkdirSync(screenshotDir, { recursive: true });
+  for (const theme of ['vscode-dark', 'vscode-light'] as const) {
+    await withPanel(
+      async (p) => {
+        await p.send({ type: 'result', result: gaussian.result, previous: orthogonal.result });
+        await p.send({ type: 'runState', state: 'done', message: `in ${gaussian.result.seconds.toFixed(1)} s` });
+        const file = join(screenshotDir, `panel-${theme.replace('vscode-', '')}.png`);
+        await p.page.screenshot({ path: file, fullPage: true });
+      },
+      { theme },
+    );
+  }
+  console.log(`# screenshots: ${screenshotDir}`);
+});
+

@@ -1,0 +1,87 @@
+// The pure chart transforms and summaries, checked against values derived by hand from their definitions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LayerResult, TrainRecord } from '../../src/result';
+import { collapseRanges, isometrySeries, layerOverSteps, middleLayer, theoryGradientLine, trainSeries } from '../../webview/series';
+import { factorText, numberText, pow10Text, totalFactorText } from '../../webview/format';
+import { withAlpha } from '../../webview/theme';
+import { logTicks } from '../../webview/charts/seriesChart';
+
+function layer(index: number, phi: number | null, logGrad: number | null, degenerate = false, rank = 8): LayerResult {
+  return {
+    index,
+    isometryGap: { mean: phi, min: phi === null ? null : phi / 2, max: phi === null ? null : phi * 2 },
+    degenerate,
+    rank,
+    logGradNorm: { mean: logGrad, min: logGrad, max: logGrad },
+  };
+}
+
+test('theory line has slope −ln(perLayer) and passes through the measured mean at the output layer', () => {
+  const layers = [layer(0, 1, 5), layer(1, 1, 4), layer(2, 1, 3), layer(3, 1, 2.5)];
+  const line = theoryGradientLine({ layers, theory: { perLayer: 2, lambda: 4, basis: 'gaussian-bn-large-batch' } });
+  assert.equal(line.length, 2);
+  assert.deepEqual(line[1], { x: 3, y: 2.5 });
+  // Three layers toward the input, each multiplying the norm by 2: ln grows by 3 ln 2.
+  assert.equal(line[0].x, 0);
+  assert.ok(Math.abs((line[0].y as number) - (2.5 + 3 * Math.LN2)) < 1e-12);
+});
+
+test('theory line anchors at the last finite layer and is absent when the rate is unbounded', () => {
+  const layers = [layer(0, 1, 7), layer(1, 1, 6), layer(2, 1, null)];
+  const line = theoryGradientLine({ layers, theory: { perLayer: Math.E, lambda: Math.E ** 2, basis: 'unknown' } });
+  assert.deepEqual(line[1], { x: 1, y: 6 });
+  assert.ok(Math.abs((line[0].y as number) - 7) < 1e-12);
+  assert.deepEqual(theoryGradientLine({ layers, theory: { perLayer: Infinity, lambda: Infinity, basis: 'unknown' } }), []);
+  assert.deepEqual(theoryGradientLine({ layers, theory: null }), []);
+});
+
+test('rank-collapsed layers become gaps on the log axis and contiguous collapse ranges', () => {
+  const layers = [layer(0, 0.5, 0), layer(1, null, 0, true, 3), layer(2, null, 0, true, 2), layer(3, 0, 0), layer(4, null, 0, true, 5)];
+  const s = isometrySeries(layers);
+  assert.deepEqual(s.mean.map((p) => p.y), [0.5, null, null, null, null]); // φ = 0 cannot sit on a log axis either
+  assert.deepEqual(s.max.map((p) => p.x), [0, 1, 2, 3, 4]);
+  assert.deepEqual(collapseRanges(layers), [{ from: 1, to: 2, rank: 2 }, { from: 4, to: 4, rank: 5 }]);
+});
+
+test('middle layer is the recorded one closest to (L−1)/2, and its gap is followed over steps', () => {
+  const rec = (step: number, v: number | null): TrainRecord => ({ step, loss: 1, accuracy: 0.5, logGradNorm: [], isometryGap: [{ layer: 0, value: 9 }, { layer: 4, value: v }, { layer: 9, value: 1 }] });
+  const records = [rec(0, 2), rec(5, null), rec(10, 0.5)];
+  assert.equal(middleLayer(records, 10, 'isometryGap'), 4);
+  assert.equal(middleLayer(records, 10, 'weightIsometry'), null);
+  assert.deepEqual(layerOverSteps(records, 4, 'isometryGap'), [{ x: 0, y: 2 }, { x: 5, y: null }, { x: 10, y: 0.5 }]);
+  assert.deepEqual(trainSeries(records).evalLoss, []);
+  assert.deepEqual(trainSeries(records).loss.map((p) => p.x), [0, 5, 10]);
+});
+
+test('factors are written with the digits that matter', () => {
+  assert.equal(pow10Text(82.3), '10⁸²');
+  assert.equal(pow10Text(-3), '10⁻³');
+  assert.equal(factorText(1.2134), '1.21×');
+  assert.equal(factorText(1.0004), '1.0004×');
+  assert.equal(totalFactorText(2), '100×');
+  assert.equal(totalFactorText(82.4), '10⁸²×');
+});
+
+test('band colours keep the hue and scale the alpha', () => {
+  assert.equal(withAlpha('rgb(55, 148, 255)', 0.2), 'rgba(55, 148, 255, 0.2)');
+  assert.equal(withAlpha('rgba(10, 20, 30, 0.5)', 0.5), 'rgba(10, 20, 30, 0.25)');
+});
+
+test('log-axis ticks: the finest of 1-1.2-1.5-…, 1-2-5, 1-3 steps that fits 8 ticks, else powers of ten', () => {
+  assert.deepEqual(logTicks(0.3, 1), [0.3, 0.4, 0.5, 0.6, 0.8, 1]);
+  assert.deepEqual(logTicks(1.05, 2.7), [1.2, 1.5, 2, 2.5]);
+  assert.deepEqual(logTicks(0.04, 3), [0.05, 0.1, 0.2, 0.5, 1, 2]);
+  assert.deepEqual(logTicks(0.004, 3), [0.01, 0.03, 0.1, 0.3, 1, 3]); // 1-2-5 would be 9 ticks: 1-3 instead
+  assert.deepEqual(logTicks(1e-6, 1e6), [1e-6, 1e-4, 0.01, 1, 100, 1e4, 1e6]);
+  assert.deepEqual(logTicks(0, 1), []);
+});
+
+test('numbers far from 1 are written with powers of ten', () => {
+  assert.equal(numberText(1e-4), '10⁻⁴');
+  assert.equal(numberText(2.5e-7), '2.5·10⁻⁷');
+  assert.equal(numberText(-3e6), '−3·10⁶');
+  assert.equal(numberText(0.0123), '0.0123');
+  assert.equal(numberText(-0.5), '−0.5');
+  assert.equal(numberText(null), '—');
+});

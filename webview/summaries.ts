@@ -1,0 +1,90 @@
+// One-sentence text summaries of each chart: shown under the chart and referenced by aria-describedby.
+import type { Result } from '../src/result';
+import { factorText, numberText, percentText, totalFactorText } from './format';
+import { collapseRanges, middleLayer, layerOverSteps, type XY } from './series';
+
+function lastFinite(points: readonly XY[]): XY | undefined {
+  for (let i = points.length - 1; i >= 0; i--) if (points[i].y !== null) return points[i];
+  return undefined;
+}
+
+function firstFinite(points: readonly XY[]): XY | undefined {
+  return points.find((p) => p.y !== null);
+}
+
+export function gradientSummary(result: Result): string {
+  const layers = result.layers.length;
+  if (layers === 0) return 'No layers measured yet.';
+  const parts: string[] = [];
+  const g = result.growth;
+  if (g && Number.isFinite(g.perLayer)) {
+    const verb = g.perLayer >= 1 ? 'grows' : 'shrinks';
+    parts.push(`Gradient norm ${verb} ${factorText(g.perLayer)} per layer toward the input; ${totalFactorText(g.log10Range)} over ${layers} layers.`);
+  } else {
+    parts.push(`Gradient norm measured at ${layers} layers; no growth fit (non-finite values).`);
+  }
+  const t = result.theory;
+  if (t) {
+    parts.push(Number.isFinite(t.perLayer) ? `Theory (${t.basis}) predicts ${factorText(t.perLayer)} per layer.` : `Theory (${t.basis}): growth rate unbounded.`);
+  }
+  const nonFinite = result.layers.find((l) => l.logGradNorm.mean === null);
+  if (nonFinite) parts.push(`Non-finite gradient from layer ${nonFinite.index}.`);
+  return parts.join(' ');
+}
+
+export function isometrySummary(result: Result): string {
+  const layers = result.layers;
+  if (layers.length === 0) return 'No layers measured yet.';
+  const ranges = collapseRanges(layers);
+  const measured = layers.filter((l) => l.isometryGap.mean !== null);
+  const parts: string[] = [];
+  if (measured.length > 0) {
+    const a = measured[0];
+    const b = measured[measured.length - 1];
+    parts.push(`Isometry gap goes from ${numberText(a.isometryGap.mean)} at layer ${a.index} to ${numberText(b.isometryGap.mean)} at layer ${b.index}.`);
+  }
+  if (ranges.length > 0) {
+    const collapsed = ranges.reduce((n, r) => n + r.to - r.from + 1, 0);
+    const rank = Math.min(...ranges.map((r) => r.rank));
+    parts.push(`Rank collapse from layer ${ranges[0].from} (${collapsed} of ${layers.length} layers, rank down to ${rank}): gap infinite there.`);
+  } else {
+    parts.push('No rank collapse.');
+  }
+  return parts.join(' ');
+}
+
+export function sweepSummary(result: Result): string {
+  const sweep = result.depthSweep ?? [];
+  const points = sweep.filter((p) => p.logGradNormW1.mean !== null);
+  if (points.length === 0) return 'No depth sweep in this run.';
+  const a = points[0];
+  const b = points[points.length - 1];
+  const am = a.logGradNormW1.mean as number;
+  const bm = b.logGradNormW1.mean as number;
+  const text = `ln‖∇W₁‖ goes from ${numberText(am)} at depth ${a.depth} to ${numberText(bm)} at depth ${b.depth}`;
+  if (points.length < 2 || b.depth === a.depth) return `${text}.`;
+  const perLayer = Math.exp((bm - am) / (b.depth - a.depth));
+  return `${text}: ${factorText(perLayer)} per added layer.`;
+}
+
+export function trainSummary(result: Result): string {
+  const records = result.train?.records ?? [];
+  if (records.length === 0) return 'No training in this run.';
+  const a = records[0];
+  const b = records[records.length - 1];
+  let text = `Loss ${numberText(a.loss)} → ${numberText(b.loss)} over ${b.step} steps; accuracy ${percentText(a.accuracy)} → ${percentText(b.accuracy)}.`;
+  const d = result.train?.diverged;
+  if (d) text += ` Diverged at step ${d.step}: ${d.reason}.`;
+  return text;
+}
+
+export function trainIsometrySummary(result: Result): string {
+  const records = result.train?.records ?? [];
+  const layer = middleLayer(records, result.layers.length, 'isometryGap');
+  if (layer === null) return 'No isometry gap recorded during training.';
+  const series = layerOverSteps(records, layer, 'isometryGap');
+  const a = firstFinite(series);
+  const b = lastFinite(series);
+  if (!a || !b) return `Isometry gap at layer ${layer} collapsed throughout training.`;
+  return `Isometry gap at layer ${layer} goes from ${numberText(a.y)} at step ${a.x} to ${numberText(b.y)} at step ${b.x}.`;
+}
