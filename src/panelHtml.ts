@@ -85,3 +85,33 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
     '',
   ].join('\n');
 }
+
+/** The four files of dist/webview a self-contained report is made of, as text (the font base64-encoded). */
+export interface ReportAssets {
+  script: string;
+  panelCss: string;
+  codiconCss: string;
+  codiconFontBase64: string;
+}
+
+/** codicon.css refers to codicon.ttf by relative URL; a single-file report needs the font inside the CSS. */
+export function inlineCodiconFont(css: string, fontBase64: string): string {
+  const inlined = css.replace(/url\(\s*["']?\.?\/?codicon\.ttf[^"')]*["']?\s*\)/g, `url("data:font/ttf;base64,${fontBase64}")`);
+  if (inlined === css) throw new Error('HTML report: codicon.css has no codicon.ttf url() to inline (codicons package changed?)');
+  return inlined;
+}
+
+/**
+ * The standalone report: the panel with script, styles and font inlined and the result in its data block. One file,
+ * no network, read-only (the panel finds no acquireVsCodeApi). Used by the CLI (--html) and the extension's export.
+ */
+export function renderReportHtml(result: Result, assets: ReportAssets, previous: Result | null = null): string {
+  return renderPanelHtml({
+    title: `DepthLens report — ${result.spec.name || result.spec.path}`,
+    nonce: createNonce(),
+    // The source map comment would make devtools fetch a file that is not there.
+    script: { inline: assets.script.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n') },
+    styles: [{ inline: inlineCodiconFont(assets.codiconCss, assets.codiconFontBase64) }, { inline: assets.panelCss }],
+    initial: { result, previous },
+  });
+}

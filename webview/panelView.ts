@@ -32,13 +32,12 @@ export class PanelView {
 
   constructor(private readonly doc: Document, private readonly host: Host) {
     const body = doc.body;
-    if (!host.interactive) body.classList.add('standalone');
     this.palette = readPalette(body);
     const top = h('header', { class: 'topbar' });
     const status = h('div', { class: 'status-row' });
     const charts = h('div', { class: 'charts' });
     const sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Findings' });
-    this.empty = h('p', { class: 'empty' }, 'Waiting for a run…');
+    this.empty = h('p', { class: 'empty' }, 'No results yet: press Run, or run “DepthLens: Analyze Current Spec” from the Command Palette.');
     body.append(top, status, h('main', { class: 'layout' }, h('div', { class: 'charts-column' }, this.empty, charts), sidebar));
     this.info = new RunInfo(top);
     this.controls = host.interactive
@@ -130,7 +129,8 @@ export class PanelView {
       { title: 'Measured in the last run', findings: measured },
       { title: 'Predicted from the spec', findings: fromSpec },
     ];
-    this.findings.render(groups);
+    const nothingYet = !result && !this.state.specFindings;
+    this.findings.render(groups, nothingYet ? { icon: 'info', text: 'No spec analysed yet.' } : undefined);
   }
 
   private retheme(): void {

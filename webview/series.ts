@@ -87,6 +87,21 @@ export function theoryGradientLine(result: Pick<Result, 'layers' | 'theory'>): X
   return first === anchor.index ? [{ x: first, y: yAt(first) }] : [{ x: first, y: yAt(first) }, { x: anchor.index, y: yAt(anchor.index) }];
 }
 
+/**
+ * The theory's ln‖∇W₁‖ against depth: each added layer multiplies the first layer's gradient by perLayer, so a line of
+ * slope ln(perLayer) in depth, anchored at the shallowest measured depth.
+ */
+export function theorySweepLine(result: Pick<Result, 'depthSweep' | 'theory'>): XY[] {
+  const perLayer = result.theory?.perLayer;
+  if (perLayer === undefined || !Number.isFinite(perLayer) || perLayer <= 0) return [];
+  const measured = (result.depthSweep ?? []).filter((p) => p.logGradNormW1.mean !== null && Number.isFinite(p.logGradNormW1.mean));
+  if (measured.length < 2) return [];
+  const anchor = measured[0];
+  const last = measured[measured.length - 1];
+  const y0 = anchor.logGradNormW1.mean as number;
+  return [{ x: anchor.depth, y: y0 }, { x: last.depth, y: y0 + Math.log(perLayer) * (last.depth - anchor.depth) }];
+}
+
 export function depthSweepSeries(result: Pick<Result, 'depthSweep'>): SpreadSeries {
   return spreadSeries(result.depthSweep ?? [], (p) => p.depth, (p) => p.logGradNormW1);
 }

@@ -2,7 +2,7 @@
 // (as a data: URI) in one file that opens offline in any browser.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createNonce, renderPanelHtml } from '../panelHtml';
+import { renderReportHtml } from '../panelHtml';
 import type { Result } from '../result';
 
 export interface ReportOptions {
@@ -24,25 +24,16 @@ export function findWebviewAssets(): string {
   return found;
 }
 
-/** codicon.css refers to codicon.ttf by relative URL; a single-file report needs the font inside the CSS. */
-export function inlineCodiconFont(css: string, ttf: Buffer): string {
-  const dataUri = `data:font/ttf;base64,${ttf.toString('base64')}`;
-  const inlined = css.replace(/url\(\s*["']?\.?\/?codicon\.ttf[^"')]*["']?\s*\)/g, `url("${dataUri}")`);
-  if (inlined === css) throw new Error('HTML report: codicon.css has no codicon.ttf url() to inline (codicons package changed?)');
-  return inlined;
-}
-
 export function renderHtmlReport(result: Result, options: ReportOptions = {}): string {
   const dir = options.assetsDir ?? findWebviewAssets();
   const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
-  const script = read('panel.js').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
-  return renderPanelHtml({
-    title: `DepthLens report — ${result.spec.name || result.spec.path}`,
-    nonce: createNonce(),
-    script: { inline: script },
-    styles: [{ inline: inlineCodiconFont(read('codicon.css'), readFileSync(join(dir, 'codicon.ttf'))) }, { inline: read('panel.css') }],
-    initial: { result, previous: options.previous ?? null },
-  });
+  const assets = {
+    script: read('panel.js'),
+    panelCss: read('panel.css'),
+    codiconCss: read('codicon.css'),
+    codiconFontBase64: readFileSync(join(dir, 'codicon.ttf')).toString('base64'),
+  };
+  return renderReportHtml(result, assets, options.previous ?? null);
 }
 
 export function writeHtmlReport(result: Result, outFile: string, options: ReportOptions = {}): void {

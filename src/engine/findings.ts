@@ -69,19 +69,30 @@ function nonFiniteFinding({ runs }: MeasuredInput): Finding | null {
   }
 }
 
+/**
+ * A rank collapse is persistent and loses more than one direction: from some layer on every representation is
+ * rank-deficient, ending at least two ranks short. A square random batch (n = d) is ill-conditioned by nature and can
+ * show one eigenvalue at float32 noise level, at scattered layers or throughout; that alone is not a collapse.
+ */
 function collapseFinding({ spec, layers, runs }: MeasuredInput): Finding | null {
-  const first = layers.find((l) => l.degenerate);
-  if (!first) return null;
+  if (layers.length === 0) return null;
+  let start = layers.length;
+  while (start > 0 && layers[start - 1].degenerate) start--;
+  const minRun = Math.min(layers.length, Math.max(2, Math.ceil(0.05 * layers.length)));
   const n = spec.data.batch;
+  if (layers.length - start < minRun || layers[layers.length - 1].rank > n - 2) return null;
+  const first = layers[start];
+  const last = layers[layers.length - 1];
   const path: SpecPath =
-    spec.data.source === 'repeated' ? 'data.unique' : n > spec.model.width || first.index === 0 ? 'data.batch' : runs[0]?.densePaths[first.index] ?? 'model';
+    spec.data.source === 'repeated' ? 'data.unique' : n > spec.model.width ? 'data.batch' : (runs[0]?.densePaths[first.index] ?? 'model');
   const why = n > spec.model.width ? ` (batch ${n} > width ${spec.model.width})` : '';
+  const end = last.index === first.index ? '' : `, ${last.rank} at layer ${last.index}`;
   return {
     code: 'DL203',
     severity: 'warning',
     message:
-      `rank collapse at layer ${first.index}: the representation's Gram matrix has numerical rank ${first.rank} for a batch of ${n}${why}; ` +
-      `the isometry gap is infinite from there on and the depth-independent gradient bound does not apply`,
+      `rank collapse from layer ${first.index} on: numerical rank ${first.rank} of the representation's Gram matrix for a batch of ${n}${why}${end}; ` +
+      `the isometry gap is infinite there and the depth-independent gradient bound does not apply`,
     path,
     measured: true,
   };

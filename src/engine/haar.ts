@@ -104,45 +104,39 @@ export function formHouseholderProductOnDevice(tf: Tf, f: HouseholderFactors, sc
         m = tf.concat([tf.tensor2d(top, [b, size]), tf.pad(m, [[0, 0], [b, 0]])], 0) as Tensor2D;
       }
       const count = Math.min(block, reflectors - start);
-      const { v, vt, t } = compactWY(f, start, count);
-      const vtm = tf.matMul(tf.tensor2d(vt, [count, size]), m);
-      const update = tf.matMul(tf.tensor2d(v, [size, count]), tf.matMul(tf.tensor2d(t, [count, count]), vtm));
-      m = tf.sub(m, update) as Tensor2D;
+      const vt = tf.tensor2d(reflectorRows(f, start, count), [count, size]);
+      const v = tf.transpose(vt);
+      // VᵀV is a count×count product on the backend; T is built from it on the host in float64.
+      const gram = tf.matMul(vt, v);
+      const t = tf.tensor2d(compactWYFactor(gram.dataSync(), count), [count, count]);
+      m = tf.sub(m, tf.matMul(v, tf.matMul(t, tf.matMul(vt, m)))) as Tensor2D;
+      for (const x of [vt, v, gram, t]) x.dispose();
     }
     return m;
   });
 }
 
-/**
- * V (size×count, row-major), Vᵀ and T (count×count) of the reflectors start..start+count−1 in the coordinates start..d−1,
- * with H_start ⋯ H_{start+count−1} = I − V T Vᵀ: T_ii = 2, T[0:i, i] = −2 · T[0:i, 0:i] · (V[:, 0:i]ᵀ v_i) (LAPACK's larft).
- */
-function compactWY(f: HouseholderFactors, start: number, count: number): { v: Float32Array; vt: Float32Array; t: Float32Array } {
+/** Vᵀ of the reflectors start..start+count−1 in the coordinates start..d−1 (count×size, row-major; v_i fills row i from column i). */
+function reflectorRows(f: HouseholderFactors, start: number, count: number): Float32Array {
   const size = f.d - start;
-  const v = new Float32Array(size * count);
   const vt = new Float32Array(count * size);
-  const t64 = new Float64Array(count * count);
-  const dots = new Float64Array(count);
+  for (let i = 0; i < count; i++) vt.set(f.vectors[start + i], i * size + i);
+  return vt;
+}
+
+/**
+ * T (count×count, upper triangular) with H_start ⋯ H_{start+count−1} = I − V T Vᵀ, from the Gram VᵀV: T_ii = 2 and
+ * T[0:i, i] = −2 · T[0:i, 0:i] · (VᵀV)[0:i, i] (LAPACK's larft, with τ = 2 for unit reflectors).
+ */
+function compactWYFactor(gram: ArrayLike<number>, count: number): Float32Array {
+  const t = new Float64Array(count * count);
   for (let i = 0; i < count; i++) {
-    const vi = f.vectors[start + i]; // occupies rows i..size−1 of column i
-    for (let r = 0; r < vi.length; r++) {
-      v[(i + r) * count + i] = vi[r];
-      vt[i * size + i + r] = vi[r];
-    }
-    // dots[p] = v_pᵀ v_i over their overlap (rows i..): v_p starts at row p ≤ i.
-    for (let p = 0; p < i; p++) {
-      const vp = f.vectors[start + p];
-      const offset = i - p;
-      let s = 0;
-      for (let r = 0; r < vi.length; r++) s += vp[offset + r] * vi[r];
-      dots[p] = s;
-    }
     for (let row = 0; row < i; row++) {
       let s = 0;
-      for (let p = row; p < i; p++) s += t64[row * count + p] * dots[p];
-      t64[row * count + i] = -2 * s;
+      for (let p = row; p < i; p++) s += t[row * count + p] * gram[p * count + i];
+      t[row * count + i] = -2 * s;
     }
-    t64[i * count + i] = 2;
+    t[i * count + i] = 2;
   }
-  return { v, vt, t: Float32Array.from(t64) };
+  return Float32Array.from(t);
 }

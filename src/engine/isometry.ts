@@ -15,10 +15,12 @@ export interface GapResult {
 
 /** Relative size of ‖X1‖² against tr G below which the columns are taken to sum to zero (float32 round-off sits near 1e-12). */
 const CENTRED_TOL = 1e-6;
+const FLOAT32_EPS = 2 ** -23;
 
 /**
  * φ(X) from G = XᵀX (n×n, row-major). Rank is decided by a pivoted Cholesky in float64 with a relative pivot tolerance of
- * max(n, 10)·1e-6: the Gram comes from float32 arithmetic, so smaller eigenvalue ratios are indistinguishable from zero.
+ * max(n, 16)·ε₃₂ (ε₃₂ = 2⁻²³): the Gram comes from float32 arithmetic, whose round-off moves its eigenvalues by about that
+ * much relative to the largest, so smaller ones are indistinguishable from zero.
  */
 export function isometryGapFromGram(gram: ArrayLike<number>, n: number): GapResult {
   if (gram.length !== n * n) throw new Error(`isometryGapFromGram: expected ${n}×${n} entries, got ${gram.length}`);
@@ -40,7 +42,7 @@ export function isometryGapFromGram(gram: ArrayLike<number>, n: number): GapResu
   const dims = centred ? n - 1 : n;
   const c = trace / n;
   if (centred) for (let k = 0; k < n * n; k++) g[k] += c;
-  const { rank, logDet } = pivotedCholesky(g, n, Math.max(n, 10) * 1e-6);
+  const { rank, logDet } = pivotedCholesky(g, n, Math.max(n, 16) * FLOAT32_EPS);
   const gramRank = centred ? rank - 1 : rank;
   if (rank < n) return { gap: null, degenerate: true, rank: Math.max(0, gramRank), centred, nonFinite: false };
   const logDetComplement = centred ? logDet - Math.log(c * n) : logDet;

@@ -1,8 +1,8 @@
 // One diagnostic forward + backward pass at initialization, written by hand for speed and range:
 //  - W_ℓ is drawn and uploaded when the forward pass reaches layer ℓ, kept on the device (float32) until the backward pass
 //    has used it, then freed: memory is the weights plus the activations the backward pass needs;
-//  - two matmuls per dense layer (W·X forward, Wᵀ·dZ backward through an explicit transpose: transposed matmul is 10–20×
-//    slower on wasm; no autodiff tape);
+//  - two matmuls per dense layer (W·X forward, Wᵀ·dZ backward computed as (dZᵀ·W)ᵀ with explicit transposes: transposed
+//    matmul is 10–20× slower on wasm; no autodiff tape);
 //  - ‖∂loss/∂W‖²_F = ⟨XᵀX, dZᵀdZ⟩ from two n×n Grams (the forward one is also the isometry-gap Gram), so ∂loss/∂W itself is
 //    never formed;
 //  - the backward signal is divided by its max-abs after every top-level layer, the log scales are summed in float64 on
@@ -296,12 +296,16 @@ class Pass {
     const { tf } = this;
     switch (entry.kind) {
       case 'dense': {
-        this.denseGramGrad[entry.index] = this.download(tf.tidy(() => tf.matMul(tf.transpose(g), g)));
+        // dX = Wᵀ·dZ as (dZᵀ·W)ᵀ: two n×d transposes instead of a d×d one, and dZᵀ also serves the Gram dZᵀ·dZ.
+        const [gram, dx] = tf.tidy(() => {
+          const gT = tf.transpose(g) as Tensor2D;
+          return [tf.matMul(gT, g), tf.transpose(tf.matMul(gT, entry.w)) as Tensor2D];
+        });
+        this.denseGramGrad[entry.index] = this.download(gram);
         this.denseScaleCount[entry.index] = this.scales.length;
         this.layersDone++;
-        const dx = this.own(tf.tidy(() => tf.matMul(tf.transpose(entry.w) as Tensor2D, g)) as Tensor2D);
         this.dispose(entry.w);
-        return dx;
+        return this.own(dx);
       }
       case 'norm': {
         const dx = this.own(

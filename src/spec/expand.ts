@@ -2,10 +2,9 @@
 import { defaults } from './defaults';
 import { childPath } from './paths';
 import type { RawAlpha, RawLayer, RawModel } from './raw';
-import type { Activation, BlockOrder, InitKind, LayerSpec, ModelSpec, NormKind, ResidualSpec, SpecPath } from './types';
-import type { PathProblem } from './validate';
 import { keyRange } from './source-map';
-import type { SourceMap } from './types';
+import type { Activation, BlockOrder, InitKind, LayerSpec, ModelSpec, NormKind, ResidualSpec, SourceMap, SpecPath } from './types';
+import type { PathProblem } from './validate';
 
 function residualAlpha(alpha: RawAlpha | undefined, fallback: number, depth: number): Pick<ResidualSpec, 'alpha' | 'alphaExpr'> {
   if (alpha === '1/sqrt(depth)') return { alpha: 1 / Math.sqrt(depth), alphaExpr: alpha };

@@ -3,9 +3,9 @@ import { basename, resolve } from 'node:path';
 import { defaults } from './defaults';
 import { expandCompact, expandExplicit } from './expand';
 import type { RawSpec } from './raw';
+import { valueRange } from './source-map';
 import type { ModelSpec, SourceMap, Spec } from './types';
 import type { PathProblem } from './validate';
-import { valueRange } from './source-map';
 
 const specSuffix = /\.depthlens\.(ya?ml|json)$|\.(ya?ml|json)$/i;
 
@@ -30,8 +30,8 @@ function deeperThanExplicit(depths: readonly number[], depth: number, source: So
 }
 
 export function buildSpec(raw: RawSpec, file: string, source: SourceMap): { spec?: Spec; problems: PathProblem[] } {
-  const source0 = raw.data.source ?? defaults.data.source;
-  const fileBased = source0 === 'csv' || source0 === 'npy';
+  const dataSource = raw.data.source ?? defaults.data.source;
+  const fileBased = dataSource === 'csv' || dataSource === 'npy';
   const features = fileBased ? 0 : (raw.data.features ?? 0);
 
   let model: ModelSpec;
@@ -52,12 +52,12 @@ export function buildSpec(raw: RawSpec, file: string, source: SourceMap): { spec
     name: raw.name ?? defaultName(file),
     file: isFilePath(file) ? resolve(file) : '',
     data: {
-      source: source0,
+      source: dataSource,
       features,
       batch: raw.data.batch,
       classes: raw.data.classes ?? defaults.data.classes,
-      ...(source0 === 'near-identity' ? { f: raw.data.f ?? defaults.data.f } : {}),
-      ...(source0 === 'correlated' ? { rho: raw.data.rho ?? defaults.data.rho } : {}),
+      ...(dataSource === 'near-identity' ? { f: raw.data.f ?? defaults.data.f } : {}),
+      ...(dataSource === 'correlated' ? { rho: raw.data.rho ?? defaults.data.rho } : {}),
       ...(raw.data.unique !== undefined ? { unique: raw.data.unique } : {}),
       ...(raw.data.path !== undefined ? { path: raw.data.path } : {}),
       ...(raw.data.labels !== undefined ? { labels: raw.data.labels } : {}),

@@ -143,9 +143,12 @@ export function activation(name: Activation, slope = DEFAULT_LEAKY_SLOPE): Activ
   }
 }
 
-/** The quadrature options for E[g(σ(αz), σ′(αz))]: Gauss–Hermite for entire σ, panels split at the kinks otherwise. */
+/**
+ * The quadrature options for E[g(σ(αz), σ′(αz))]: Gauss–Hermite for entire σ, and for smooth σ up to gain 1 (the poles
+ * of tanh(αz) at z = ±iπ/(2α) are then far enough for ~1e−10); panels split at the kinks otherwise.
+ */
 export function quadratureFor(act: ActivationFunction, gain: number): ExpectationOptions {
-  if (act.entire) return {};
+  if (act.entire || (act.kinks.length === 0 && gain <= 1)) return {};
   return { kinks: gain > 0 ? act.kinks.map((k) => k / gain) : [], rule: 'panels' };
 }
 

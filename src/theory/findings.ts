@@ -217,8 +217,10 @@ function degenerateBatchRules(ctx: Context): Finding[] {
         'DL105',
         'warning',
         'data.batch',
-        `batch B = ${data.batch} exceeds the width d = ${model.width}${centred ? ' + 1' : ''}: the ${data.batch}×${data.batch} Gram matrix ` +
-          `of a layer's output has rank ≤ ${model.width}, so ${void_}.`,
+        (centred
+          ? `batch B = ${data.batch} exceeds width + 1 = ${model.width + 1} (centred BN leaves B − 1 = ${effective} dimensions)`
+          : `batch B = ${data.batch} exceeds the width d = ${model.width}`) +
+          `: a layer's ${data.batch}×${data.batch} Gram matrix has rank ≤ ${model.width}, so ${void_}.`,
       ),
     );
   }

@@ -11,6 +11,7 @@ export {
   lambdaInfinity,
   lambdaLayerNorm,
   lnLambdaInfinity,
+  lnLambdaLayerNorm,
   shapingGain,
   shapingLogGrowth,
   residualVarianceNormalized,
@@ -19,7 +20,6 @@ export {
 } from './lambda';
 export { activation, ACTIVATIONS, erf, normalCdf, normalPdf, SELU_ALPHA, SELU_SCALE, type ActivationFunction } from './activations';
 export { gaussHermite, gaussLegendre, expectNormal, type QuadratureRule } from './quadrature';
-
 
 /** Parse, turn every syntax/schema problem into a DL001 finding, and add the static findings when the spec is valid. */
 export function checkText(text: string, file: string): { parse: ParseResult; findings: Finding[] } {

@@ -107,7 +107,7 @@ function batchNormGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
 function residualGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
   const m = spec.model;
   const alpha = m.residual!.alpha;
-  const skipInit = alpha <= 1 / Math.sqrt(facts.depth);
+  const skipInit = Math.abs(alpha) <= 1 / Math.sqrt(facts.depth);
   if (m.norm !== 'none') {
     const logGrowth = 0.5 * Math.log(residualVarianceNormalized(facts.depth, alpha));
     return { logGrowth, basis: skipInit ? 'residual-skipinit' : 'residual-bn', singleStepLambda: 1 + alpha * alpha };
@@ -133,7 +133,11 @@ export function residualBranchVarianceGain(spec: Spec, act: ActivationFunction):
   return w2 * expectNormal((z) => act.f(z) ** 2, quadratureFor(act, 1));
 }
 
-/** Past this many blocks the mean-field recursion is taken as settled: later blocks repeat the last one's factors. */
+/**
+ * Past this many blocks the mean-field recursion is taken as settled: later blocks repeat the last one's factors. With
+ * shaping the gains keep shrinking, but then ln χ_ℓ and the step of ln m_ℓ both approach 2·ln α_ℓ + const and cancel
+ * in the growth, so the extrapolation error is second order.
+ */
 const MEAN_FIELD_EXACT_BLOCKS = 1024;
 /** Below this log-variance the Taylor term of σ beyond the linear one is < 1e−15 relative. */
 const TINY_LN_VARIANCE = -40;

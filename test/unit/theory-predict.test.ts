@@ -76,6 +76,9 @@ test('residual with normalization: Var ∝ ℓ makes ‖∇‖ grow like √(1 +
   const p = predict(makeSpec({ model: { residual: { alpha: 1, learnable: false }, depth: 101 } }));
   assert.equal(p.basis, 'residual-bn');
   close(p.log10Range, 0.5 * Math.log10(101), 1e-12, 'α = 1');
+  const negative = predict(makeSpec({ model: { residual: { alpha: -1, learnable: false }, depth: 101 } }));
+  assert.equal(negative.basis, 'residual-bn', 'the branch scale counts by magnitude');
+  close(negative.log10Range, 0.5 * Math.log10(101), 1e-12, 'α = −1');
   const skip = predict(makeSpec({ model: { residual: { alpha: 0, learnable: true }, depth: 1000 } }));
   assert.equal(skip.basis, 'residual-skipinit');
   close(skip.log10Range, 0, 1e-15, 'α = 0');

@@ -120,6 +120,11 @@ test('a result draws per-layer charts with one point per layer, seed bands and t
     assert.ok(r.depthSweep && r.depthSweep.length === 4);
     assert.deepEqual(dataset(sweep, 'sweep-mean').data.map((d) => d.x), r.depthSweep.map((s) => s.depth));
     assert.deepEqual(dataset(sweep, 'sweep-mean').data.map((d) => d.y), r.depthSweep.map((s) => s.logGradNormW1.mean));
+    // Theory against depth: ln‖∇W₁‖ gains ln(perLayer) per added layer, from the shallowest measured depth.
+    const sweepTheory = dataset(sweep, 'sweep-theory').data;
+    assert.deepEqual(sweepTheory[0], { x: r.depthSweep[0].depth, y: r.depthSweep[0].logGradNormW1.mean });
+    const sweepSlope = ((sweepTheory[1].y as number) - (sweepTheory[0].y as number)) / (sweepTheory[1].x - sweepTheory[0].x);
+    assert.ok(Math.abs(sweepSlope - Math.log(r.theory.perLayer)) < 1e-9);
 
     // Training chart only when the run trained.
     const trainHidden = await p.page.locator('#chart-train').isHidden();
@@ -364,6 +369,15 @@ test('screenshots, dark and light, for people to look at', async () => {
       { theme },
     );
   }
+  // The panel beside the editor: one column, findings first.
+  await withPanel(
+    async (p) => {
+      await p.send({ type: 'result', result: degenerate.result });
+      await p.send({ type: 'runState', state: 'running', progress: { fraction: 0.6, text: 'seed 2: layer 7' } });
+      await p.page.screenshot({ path: join(screenshotDir, 'panel-narrow-dark.png'), fullPage: true });
+    },
+    { size: { width: 520, height: 900 } },
+  );
   console.log(`# screenshots: ${screenshotDir}`);
 });
 

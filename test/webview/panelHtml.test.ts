@@ -1,8 +1,7 @@
 // The panel document: CSP with a nonce and nothing else allowed to run, assets by URI or inlined, inert data block.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, createNonce, jsonDataBlock, renderPanelHtml } from '../../src/panelHtml';
-import { inlineCodiconFont } from '../../src/cli/report';
+import { contentSecurityPolicy, createNonce, inlineCodiconFont, jsonDataBlock, renderPanelHtml } from '../../src/panelHtml';
 
 test('webview document: assets by URI, every script and style carries the nonce, CSP allows only them', () => {
   const nonce = createNonce();
@@ -41,7 +40,7 @@ test('inlined script and data cannot end their <script> element early', () => {
 
 test('the codicon font is inlined into its stylesheet as a data: URI', () => {
   const css = '@font-face { font-family: "codicon"; src: url("./codicon.ttf?721d4c") format("truetype"); }';
-  const out = inlineCodiconFont(css, Buffer.from([0, 1, 2, 255]));
+  const out = inlineCodiconFont(css, Buffer.from([0, 1, 2, 255]).toString('base64'));
   assert.equal(out, '@font-face { font-family: "codicon"; src: url("data:font/ttf;base64,AAEC/w==") format("truetype"); }');
-  assert.throws(() => inlineCodiconFont('body {}', Buffer.alloc(1)), /codicon\.ttf/);
+  assert.throws(() => inlineCodiconFont('body {}', 'AA=='), /codicon\.ttf/);
 });

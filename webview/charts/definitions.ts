@@ -1,7 +1,7 @@
 // What each panel chart draws: axes and series, built from the current result and the run before it.
 import type { Result } from '../../src/result';
 import {
-  collapseRanges, depthSweepSeries, gradientSeries, isometrySeries, layerOverSteps, middleLayer, theoryGradientLine, trainSeries,
+  collapseRanges, depthSweepSeries, gradientSeries, isometrySeries, layerOverSteps, middleLayer, theoryGradientLine, theorySweepLine, trainSeries,
   type LayerRange, type SpreadSeries, type XY,
 } from '../series';
 import { factorText } from '../format';
@@ -40,6 +40,11 @@ function spread(key: string, label: string, color: PaletteColor, s: SpreadSeries
   ];
 }
 
+function theoryLabel(result: Result, unit: string): string {
+  const t = result.theory;
+  return t && Number.isFinite(t.perLayer) ? `theory: ${factorText(t.perLayer)} ${unit}` : 'theory';
+}
+
 function previousLine(key: string, data: XY[]): SeriesDef {
   return { key: `${key}-previous`, label: 'previous run', role: 'previous', color: 'muted', data };
 }
@@ -66,12 +71,10 @@ const gradient: ChartSpec = {
   title: 'Gradient norm per layer',
   axes: { x: { type: 'linear', title: 'layer ℓ' }, y: { type: 'linear', title: 'ln ‖∇W‖' } },
   content(result, previous) {
-    const theory = result.theory;
-    const theoryLabel = theory && Number.isFinite(theory.perLayer) ? `theory: ${factorText(theory.perLayer)} per layer` : 'theory';
     return {
       series: [
         ...spread('grad', `ln ‖∇W‖, ${seedsLabel(result)}`, 'orange', gradientSeries(result.layers), result.seeds),
-        { key: 'grad-theory', label: theoryLabel, role: 'theory', color: 'foreground', data: theoryGradientLine(result) },
+        { key: 'grad-theory', label: theoryLabel(result, 'per layer'), role: 'theory', color: 'foreground', data: theoryGradientLine(result) },
         previousLine('grad', previous ? gradientSeries(previous.layers).mean : []),
       ],
       collapse: [],
@@ -89,6 +92,7 @@ const sweep: ChartSpec = {
     return {
       series: [
         ...spread('sweep', `ln ‖∇W₁‖, ${seedsLabel(result)}`, 'purple', depthSweepSeries(result), result.seeds),
+        { key: 'sweep-theory', label: theoryLabel(result, 'per added layer'), role: 'theory', color: 'foreground', data: theorySweepLine(result) },
         previousLine('sweep', previous ? depthSweepSeries(previous).mean : []),
       ],
       collapse: [],

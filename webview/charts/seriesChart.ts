@@ -1,6 +1,6 @@
 // A Chart.js line chart driven by a list of series definitions. Created once; later results replace the datasets'
 // data in place and redraw without animation, so streamed partial results never re-create the chart.
-import type { Chart, ChartDataset, ScaleOptions } from 'chart.js';
+import type { Chart, ChartDataset, ScaleOptions, TooltipItem } from 'chart.js';
 import type { LayerRange, XY } from '../series';
 import { numberText } from '../format';
 import { withAlpha, type Palette, type PaletteColor } from '../theme';
@@ -104,7 +104,7 @@ export class SeriesChart {
             filter: (item) => (item.dataset as LineDataset).depthlensRole !== 'band-low' && (item.dataset as LineDataset).depthlensRole !== 'band-high',
             callbacks: {
               title: (items) => (items.length ? `${def.x.title} ${numberText(items[0].parsed.x)}` : ''),
-              label: (item) => `${item.dataset.label}: ${def[(item.dataset as LineDataset).yAxisID === 'y1' ? 'y1' : 'y']?.percent ? `${((item.parsed.y ?? 0) * 100).toFixed(1)}%` : numberText(item.parsed.y)}`,
+              label: (item) => this.tooltipLabel(item, def),
             },
           },
           depthlensCollapse: { ranges: collapse, color: withAlpha(palette.red, 0.55), textColor: palette.red },
@@ -181,6 +181,22 @@ export class SeriesChart {
         callback: (value) => tickText(Number(value), def),
       },
     };
+  }
+
+  /** "label: value", with the seeds' min–max range for a mean line. */
+  private tooltipLabel(item: TooltipItem<'line'>, def: ChartDef): string {
+    const d = item.dataset as LineDataset;
+    const axis = d.yAxisID === 'y1' ? def.y1 : def.y;
+    const text = (v: number | null | undefined): string => (axis?.percent && typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : numberText(v));
+    let label = `${d.label}: ${text(item.parsed.y)}`;
+    if (d.depthlensRole === 'mean' && d.depthlensKey) {
+      const base = d.depthlensKey.replace(/-mean$/, '');
+      const all = this.chart.data.datasets as LineDataset[];
+      const low = all.find((s) => s.depthlensKey === `${base}-min`)?.data[item.dataIndex]?.y;
+      const high = all.find((s) => s.depthlensKey === `${base}-max`)?.data[item.dataIndex]?.y;
+      if (low !== undefined && high !== undefined) label += ` (min ${text(low)}, max ${text(high)})`;
+    }
+    return label;
   }
 
   private inLegend(d: LineDataset | undefined): boolean {

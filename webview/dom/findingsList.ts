@@ -21,12 +21,13 @@ export class FindingsList {
     parent.append(h('h2', { class: 'panel-heading' }, icon('checklist'), 'Findings', this.count), this.list);
   }
 
-  render(groups: FindingGroup[]): void {
+  /** `empty`: what to show when there is nothing to list (no findings, or nothing analysed yet). */
+  render(groups: FindingGroup[], empty = { icon: 'pass', text: 'Nothing predicted or measured crosses the thresholds.' }): void {
     const total = groups.reduce((n, g) => n + g.findings.length, 0);
     this.count.textContent = String(total);
     this.list.replaceChildren();
     if (total === 0) {
-      this.list.append(h('p', { class: 'findings-empty' }, icon('pass'), 'Nothing predicted or measured crosses the thresholds.'));
+      this.list.append(h('p', { class: `findings-empty empty-${empty.icon}` }, icon(empty.icon), empty.text));
       return;
     }
     for (const group of groups) {

@@ -1,0 +1,371 @@
+// DepthLens benchmark (npm run bench): in one run on one machine, the initialization diagnostic (forward + backward +
+// per-layer isometry gap + gradient norms, one seed) on every installed backend, the same computation in plain numpy
+// (bench/reference.py), a raw matrix-multiply peak of each, peak memory, and the latency from a spec edit to the first
+// streamed result through the real engine process (dist/engine.js). Prints Markdown tables and writes bench/last-run.json.
+//
+// Options: --quick (small sizes, 1 repetition: a smoke run), --reps N (default 3), --backends wasm,cpu,
+//          --skip-numpy, --skip-latency. The cpu backend runs the two smaller sizes once (it is ~40× slower than numpy).
+import { execFileSync, fork } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Tensor2D } from '@tensorflow/tfjs';
+import { parseSpec } from '../src/spec/index';
+import type { Spec } from '../src/spec/types';
+import { selectBackend, type Backend } from '../src/engine/backend';
+import { runSeed } from '../src/engine/diagnose';
+import type { BackendChoice } from '../src/result';
+import { isEngineEvent, type EngineEvent, type RunRequest } from '../src/protocol';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name: string): boolean => args.includes(name);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = flag('--quick');
+const reps = Number(option('--reps') ?? (quick ? 1 : 3));
+
+interface Size {
+  width: number;
+  batch: number;
+  depth: number;
+  /** Also time init + diagnostic together against numpy with its QR init. */
+  withInit?: boolean;
+  /** Repetitions for the slow backends (cpu), 0 to skip. */
+  cpuReps: number;
+}
+
+const SIZES: Size[] = quick
+  ? [
+      { width: 128, batch: 32, depth: 100, cpuReps: 1 },
+      { width: 512, batch: 64, depth: 30, withInit: true, cpuReps: 0 },
+    ]
+  : [
+      { width: 512, batch: 64, depth: 1000, cpuReps: 0 },
+      { width: 100, batch: 100, depth: 1000, cpuReps: 1 },
+      { width: 128, batch: 32, depth: 1000, cpuReps: 1 },
+      { width: 512, batch: 64, depth: 300, withInit: true, cpuReps: 0 },
+    ];
+const MATMUL_SHAPES: [number, number, number][] = [
+  [512, 512, 512],
+  [512, 512, 64],
+  [128, 128, 32],
+];
+const BACKENDS = (option('--backends') ?? 'tfjs-node-gpu,tfjs-node,wasm,cpu').split(',') as BackendChoice[];
+
+/** Nominal flops of one layer of the diagnostic: W·X and Wᵀ·dZ (2d²n each) and the two n×n Grams (2dn² each). */
+function layerFlops(s: Size): number {
+  return 4 * s.width * s.width * s.batch + 4 * s.width * s.batch * s.batch;
+}
+
+/** The bytes the backward pass must keep per layer: one d×n float32 representation (the BN output). */
+function storedActivationBytes(s: Size): number {
+  return s.depth * s.width * s.batch * 4;
+}
+
+function specText(s: Size, seeds = 1): string {
+  return [
+    'depthlens: 1',
+    `name: bench ${s.width}x${s.batch}x${s.depth}`,
+    `data: { source: gaussian, features: ${s.width}, batch: ${s.batch}, classes: 10 }`,
+    `model: { depth: ${s.depth}, width: ${s.width}, init: orthogonal, norm: batchnorm, center: false, eps: 0, activation: identity }`,
+    'loss: cross-entropy',
+    `diagnostics: { seeds: ${seeds}, seed: 0 }`,
+    '',
+  ].join('\n');
+}
+
+function parse(text: string): Spec {
+  const r = parseSpec(text, 'bench.depthlens.yaml');
+  if (!r.spec) throw new Error(`bench spec invalid: ${r.problems.map((p) => p.message).join('; ')}`);
+  return r.spec;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// ---------------------------------------------------------------- machine
+
+function machine(): Record<string, string> {
+  const cpu = cpus();
+  const tfjsVersion = JSON.parse(readFileSync(join(root, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version as string;
+  let gpu = 'none';
+  try {
+    gpu = execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000 }).trim() || 'none';
+  } catch {
+    /* no NVIDIA driver */
+  }
+  return {
+    cpu: `${cpu[0]?.model ?? 'unknown'} × ${cpu.length} logical cores`,
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    gpu,
+    node: process.version,
+    tfjs: tfjsVersion,
+    loadAverageAtStart: loadavg().map((x) => x.toFixed(2)).join(' '),
+    date: new Date().toISOString(),
+  };
+}
+
+// ---------------------------------------------------------------- numpy
+
+interface NumpySize {
+  width: number;
+  batch: number;
+  depth: number;
+  diagnosticSeconds: number;
+  peakBytes: number;
+  withInitSeconds?: number;
+  qrSeconds?: number;
+}
+interface NumpyResult {
+  numpy: string;
+  blas: string;
+  matmul: { shape: [number, number, number]; gflops: number }[];
+  sizes: NumpySize[];
+}
+
+function runNumpy(): NumpyResult | null {
+  const job = { reps, matmulShapes: MATMUL_SHAPES, sizes: SIZES.map((s) => ({ width: s.width, batch: s.batch, depth: s.depth, withInit: !!s.withInit })) };
+  try {
+    const out = execFileSync('python3', [join(root, 'bench/reference.py'), JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    return JSON.parse(out) as NumpyResult;
+  } catch (e) {
+    console.error(`numpy reference unavailable: ${(e as Error).message.split('\n')[0]}`);
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- tfjs backends
+
+interface EngineSize {
+  size: Size;
+  runs: number;
+  initSeconds: number;
+  diagnosticSeconds: number;
+  totalSeconds: number;
+  peakBytes: number | null;
+}
+interface BackendResult {
+  choice: BackendChoice;
+  info: Backend['info'];
+  matmul: { shape: [number, number, number]; gflops: number }[];
+  sizes: EngineSize[];
+}
+
+function matmulPeak(backend: Backend, [m, k, n]: [number, number, number], repeats: number): number {
+  const { tf } = backend;
+  const a = tf.randomNormal([m, k]) as Tensor2D;
+  const b = tf.randomNormal([k, n]) as Tensor2D;
+  tf.matMul(a, b).dispose();
+  const inner = Math.max(1, Math.round((backend.info.name === 'cpu' ? 2e7 : 2e8) / (2 * m * k * n)));
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t = performance.now();
+    for (let i = 0; i < inner; i++) {
+      const c = tf.matMul(a, b);
+      if (i === inner - 1) c.dataSync();
+      c.dispose();
+    }
+    times.push((performance.now() - t) / 1000);
+  }
+  a.dispose();
+  b.dispose();
+  return (2 * m * k * n * inner) / median(times) / 1e9;
+}
+
+async function runBackend(choice: BackendChoice): Promise<BackendResult | null> {
+  let backend: Backend;
+  try {
+    backend = await selectBackend(choice);
+  } catch (e) {
+    console.error(`${choice}: not available (${(e as Error).message.split('\n')[0]})`);
+    return null;
+  }
+  const slow = backend.info.name === 'cpu';
+  console.error(`${choice}: ${backend.info.name} ${backend.info.version}`);
+  const matmul = MATMUL_SHAPES.map((shape) => ({ shape, gflops: matmulPeak(backend, shape, slow ? 1 : reps) }));
+  const sizes: EngineSize[] = [];
+  for (const size of SIZES) {
+    const runs = slow ? Math.min(size.cpuReps, reps) : reps;
+    if (runs === 0) continue;
+    const spec = parse(specText(size));
+    const init: number[] = [];
+    const diag: number[] = [];
+    const total: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const t = performance.now();
+      const run = await runSeed(backend, spec, 0);
+      total.push((performance.now() - t) / 1000);
+      init.push(run.initSeconds);
+      diag.push(run.diagnosticSeconds);
+    }
+    // Peak tensor memory of one more run, measured by tf.profile (its bookkeeping would distort the timings above).
+    let peakBytes: number | null = null;
+    if (!slow) {
+      const info = await backend.tf.profile(async () => {
+        await runSeed(backend, spec, 0);
+      });
+      peakBytes = info.peakBytes;
+    }
+    sizes.push({ size, runs, initSeconds: median(init), diagnosticSeconds: median(diag), totalSeconds: median(total), peakBytes });
+    console.error(`  ${size.width}/${size.batch}/${size.depth}: init ${median(init).toFixed(2)} s, diagnostic ${median(diag).toFixed(2)} s`);
+  }
+  return { choice, info: backend.info, matmul, sizes };
+}
+
+// ---------------------------------------------------------------- latency through the engine process
+
+interface Latency {
+  size: Size;
+  seeds: number;
+  coldFirstPartialMs: number;
+  coldDoneMs: number;
+  firstPartialMs: number[];
+  doneMs: number[];
+}
+
+async function measureLatency(): Promise<Latency | null> {
+  const engine = join(root, 'dist/engine.js');
+  if (!existsSync(engine)) {
+    console.error('latency: dist/engine.js missing (run npm run build)');
+    return null;
+  }
+  const size: Size = { width: 128, batch: 32, depth: 200, cpuReps: 0 };
+  const seeds = 3;
+  const child = fork(engine, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const events: ((e: EngineEvent) => void)[] = [];
+  child.on('message', (m) => {
+    if (isEngineEvent(m)) for (const f of events) f(m);
+  });
+  await new Promise<void>((resolve) => {
+    const f = (e: EngineEvent): void => {
+      if (e.type === 'ready') resolve();
+    };
+    events.push(f);
+    setTimeout(resolve, 5000); // an engine that announces nothing still gets runs
+  });
+  let id = 0;
+  const run = (text: string): Promise<{ firstPartialMs: number; doneMs: number }> =>
+    new Promise((resolve, reject) => {
+      const myId = ++id;
+      const t0 = performance.now();
+      let first = NaN;
+      const f = (e: EngineEvent): void => {
+        if (!('id' in e) || e.id !== myId) return;
+        if (e.type === 'partial' && Number.isNaN(first) && e.result.layers.length > 0) first = performance.now() - t0;
+        if (e.type === 'done') resolve({ firstPartialMs: first, doneMs: performance.now() - t0 });
+        if (e.type === 'error' || e.type === 'cancelled') reject(new Error(`latency run ${myId}: ${e.type}`));
+      };
+      events.push(f);
+      const req: RunRequest = {
+        type: 'run',
+        id: myId,
+        text,
+        file: join(root, 'bench/latency.depthlens.yaml'),
+        options: { backend: 'wasm', quick: { maxDepth: size.depth, maxWidth: size.width, seeds }, sweep: false, train: false },
+      };
+      child.send(req);
+    });
+  try {
+    const cold = await run(specText(size, seeds));
+    const firstPartialMs: number[] = [];
+    const doneMs: number[] = [];
+    // Edits: the depth changes by one each time, as a user typing would.
+    for (let k = 0; k < Math.max(3, reps + 2); k++) {
+      const r = await run(specText({ ...size, depth: size.depth - 1 - k }, seeds));
+      firstPartialMs.push(r.firstPartialMs);
+      doneMs.push(r.doneMs);
+    }
+    return { size, seeds, coldFirstPartialMs: cold.firstPartialMs, coldDoneMs: cold.doneMs, firstPartialMs, doneMs };
+  } finally {
+    child.send({ type: 'shutdown' });
+    setTimeout(() => child.kill(), 2000).unref();
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+function report(m: Record<string, string>, np: NumpyResult | null, backends: BackendResult[], latency: Latency | null): string {
+  const lines: string[] = [];
+  const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
+  const mib = (b: number | null): string => (b === null ? '—' : `${(b / 2 ** 20).toFixed(0)} MiB`);
+  lines.push('## Machine', '');
+  for (const [k, v] of Object.entries(m)) lines.push(`- ${k}: ${v}`);
+  if (np) lines.push(`- numpy: ${np.numpy} (${np.blas}), float32`);
+  lines.push(`- repetitions: ${reps} (median reported); cpu backend: one repetition, smaller sizes only`, '');
+
+  lines.push('## Matrix-multiply peak (GFLOP/s)', '');
+  lines.push(`| shape m×k·k×n | ${[...backends.map((b) => b.info.name), ...(np ? ['numpy'] : [])].join(' | ')} |`);
+  lines.push(`|---|${[...backends, ...(np ? [0] : [])].map(() => '---:').join('|')}|`);
+  MATMUL_SHAPES.forEach((s, i) => {
+    lines.push(`| ${s.join('×')} | ${[...backends.map((b) => f(b.matmul[i].gflops, 1)), ...(np ? [f(np.matmul[i].gflops, 1)] : [])].join(' | ')} |`);
+  });
+  lines.push('');
+
+  lines.push('## Diagnostic, one seed (orthogonal init, BN without mean, identity, cross-entropy)', '');
+  lines.push('Seconds are medians. "diagnostic" excludes weight init (forward + backward + gaps + gradient norms); GFLOP/s counts');
+  lines.push('4d²n + 4dn² per layer for every row. numpy\'s diagnostic cycles 8 pre-drawn Haar matrices; "init + diag" draws each W by QR.');
+  lines.push('');
+  lines.push('| backend | width/batch/depth | init s | diagnostic s | GFLOP/s | × numpy | init + diag s | × numpy (with QR init) | peak memory | ÷ stored activations |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of SIZES) {
+    const ref = np?.sizes.find((r) => r.width === s.width && r.batch === s.batch && r.depth === s.depth);
+    const flops = layerFlops(s) * s.depth;
+    const label = `${s.width}/${s.batch}/${s.depth}`;
+    for (const b of backends) {
+      const e = b.sizes.find((x) => x.size === s);
+      if (!e) continue;
+      const withInit = e.initSeconds + e.diagnosticSeconds;
+      lines.push(
+        `| ${b.info.name}${e.runs === 1 ? ' (1 run)' : ''} | ${label} | ${f(e.initSeconds)} | ${f(e.diagnosticSeconds)} | ${f(flops / e.diagnosticSeconds / 1e9, 1)} | ` +
+          `${ref ? f(e.diagnosticSeconds / ref.diagnosticSeconds, 1) : '—'} | ${f(withInit)} | ${ref?.withInitSeconds ? f(withInit / ref.withInitSeconds, 2) : '—'} | ` +
+          `${mib(e.peakBytes)} | ${e.peakBytes === null ? '—' : f(e.peakBytes / storedActivationBytes(s), 1)} |`,
+      );
+    }
+    if (ref) {
+      lines.push(
+        `| numpy | ${label} | ${ref.qrSeconds ? `QR ${f(ref.qrSeconds * 1000, 1)} ms/layer` : '—'} | ${f(ref.diagnosticSeconds)} | ${f(flops / ref.diagnosticSeconds / 1e9, 1)} | 1.0 | ` +
+          `${ref.withInitSeconds ? f(ref.withInitSeconds) : '—'} | ${ref.withInitSeconds ? '1.00' : '—'} | ${mib(ref.peakBytes)} | ${f(ref.peakBytes / storedActivationBytes(s), 1)} |`,
+      );
+    }
+  }
+  lines.push('', `Stored activations: depth × width × batch × 4 bytes (the BN output each layer's backward needs).`, '');
+
+  if (latency) {
+    const l = latency;
+    lines.push(`## Edit → first streamed result (engine process, wasm, quick run: ${l.seeds} seeds, width ${l.size.width}, batch ${l.size.batch}, depth ≤ ${l.size.depth})`, '');
+    lines.push('| | first partial result ms | run complete ms |', '|---|---:|---:|');
+    lines.push(`| cold (engine just forked, backend starting) | ${f(l.coldFirstPartialMs, 0)} | ${f(l.coldDoneMs, 0)} |`);
+    lines.push(`| edit, warm engine (median of ${l.doneMs.length}) | ${f(median(l.firstPartialMs), 0)} | ${f(median(l.doneMs), 0)} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const m = machine();
+  const np = flag('--skip-numpy') ? null : runNumpy();
+  const backends: BackendResult[] = [];
+  for (const choice of BACKENDS) {
+    const r = await runBackend(choice);
+    if (r) backends.push(r);
+  }
+  const latency = flag('--skip-latency') ? null : await measureLatency();
+  m.loadAverageAtEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
+  m.benchSeconds = ((performance.now() - started) / 1000).toFixed(0);
+  const md = report(m, np, backends, latency);
+  console.log(md);
+  writeFileSync(join(root, 'bench/last-run.json'), JSON.stringify({ machine: m, numpy: np, backends, latency }, null, 2));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});
