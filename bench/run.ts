@@ -1,7 +1,8 @@
 // DepthLens benchmark (npm run bench): in one run on one machine, the initialization diagnostic (forward + backward +
 // per-layer isometry gap + gradient norms, one seed) on every installed backend, the same computation in plain numpy
-// (bench/reference.py), a raw matrix-multiply peak of each, peak memory, and the latency from a spec edit to the first
-// streamed result through the real engine process (dist/engine.js). Prints Markdown tables and writes bench/last-run.json.
+// (bench/reference.py; its BLAS on all cores and on one thread, since the wasm backend runs on one thread in Node), a raw
+// matrix-multiply peak of each, peak memory, and the latency from a spec edit to the first streamed result through the
+// real engine process (dist/engine.js). Prints Markdown tables and writes bench/last-run.json.
 //
 // Options: --quick (small sizes, 1 repetition: a smoke run), --reps N (default 3), --backends wasm,cpu,
 //          --skip-numpy, --skip-latency. The cpu backend runs the two smaller sizes once (it is ~40× slower than numpy).
@@ -124,17 +125,23 @@ interface NumpySize {
   qrSeconds?: number;
 }
 interface NumpyResult {
+  threads?: string;
   numpy: string;
   blas: string;
   matmul: { shape: [number, number, number]; gflops: number }[];
   sizes: NumpySize[];
 }
 
-function runNumpy(): NumpyResult | null {
+/** numpy with its BLAS on `threads` threads (null: the library's default, all cores). */
+function runNumpy(threads: number | null): NumpyResult | null {
   const job = { reps, matmulShapes: MATMUL_SHAPES, sizes: SIZES.map((s) => ({ width: s.width, batch: s.batch, depth: s.depth, withInit: !!s.withInit })) };
+  const env = { ...process.env };
+  if (threads !== null) for (const k of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']) env[k] = String(threads);
   try {
-    const out = execFileSync('python3', [join(root, 'bench/reference.py'), JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    return JSON.parse(out) as NumpyResult;
+    const out = execFileSync('python3', [join(root, 'bench/reference.py'), JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24, env });
+    const result = JSON.parse(out) as NumpyResult;
+    result.threads = threads === null ? `default (${cpus().length} cores)` : String(threads);
+    return result;
   } catch (e) {
     console.error(`numpy reference unavailable: ${(e as Error).message.split('\n')[0]}`);
     return null;
@@ -190,6 +197,8 @@ async function runBackend(choice: BackendChoice): Promise<BackendResult | null> 
   const slow = backend.info.name === 'cpu';
   console.error(`${choice}: ${backend.info.name} ${backend.info.version}`);
   const matmul = MATMUL_SHAPES.map((shape) => ({ shape, gflops: matmulPeak(backend, shape, slow ? 1 : reps) }));
+  // Warm-up: V8's JIT and the backend's kernels are compiled before anything is timed.
+  for (const size of SIZES) if (!slow || size.cpuReps > 0) await runSeed(backend, parse(specText({ ...size, depth: 4 })), 0);
   const sizes: EngineSize[] = [];
   for (const size of SIZES) {
     const runs = slow ? Math.min(size.cpuReps, reps) : reps;
@@ -198,22 +207,18 @@ async function runBackend(choice: BackendChoice): Promise<BackendResult | null> 
     const init: number[] = [];
     const diag: number[] = [];
     const total: number[] = [];
+    // Peak tensor memory: tf.memory() sampled at every progress report (the pass yields every ~50 ms). tf.profile would
+    // be exact but keeps a record per kernel and overflows the stack on 1000-layer runs.
+    let peakBytes = 0;
+    const hooks = { onProgress: () => (peakBytes = Math.max(peakBytes, backend.tf.memory().numBytes)) };
     for (let r = 0; r < runs; r++) {
       const t = performance.now();
-      const run = await runSeed(backend, spec, 0);
+      const run = await runSeed(backend, spec, 0, hooks);
       total.push((performance.now() - t) / 1000);
       init.push(run.initSeconds);
       diag.push(run.diagnosticSeconds);
     }
-    // Peak tensor memory of one more run, measured by tf.profile (its bookkeeping would distort the timings above).
-    let peakBytes: number | null = null;
-    if (!slow) {
-      const info = await backend.tf.profile(async () => {
-        await runSeed(backend, spec, 0);
-      });
-      peakBytes = info.peakBytes;
-    }
-    sizes.push({ size, runs, initSeconds: median(init), diagnosticSeconds: median(diag), totalSeconds: median(total), peakBytes });
+    sizes.push({ size, runs, initSeconds: median(init), diagnosticSeconds: median(diag), totalSeconds: median(total), peakBytes: peakBytes || null });
     console.error(`  ${size.width}/${size.batch}/${size.depth}: init ${median(init).toFixed(2)} s, diagnostic ${median(diag).toFixed(2)} s`);
   }
   return { choice, info: backend.info, matmul, sizes };
@@ -291,51 +296,58 @@ async function measureLatency(): Promise<Latency | null> {
 
 // ---------------------------------------------------------------- report
 
-function report(m: Record<string, string>, np: NumpyResult | null, backends: BackendResult[], latency: Latency | null): string {
+function report(m: Record<string, string>, nps: NumpyResult[], backends: BackendResult[], latency: Latency | null): string {
   const lines: string[] = [];
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
   const mib = (b: number | null): string => (b === null ? '—' : `${(b / 2 ** 20).toFixed(0)} MiB`);
+  const npName = (np: NumpyResult): string => `numpy (${np.threads === '1' ? '1 thread' : 'all cores'})`;
   lines.push('## Machine', '');
   for (const [k, v] of Object.entries(m)) lines.push(`- ${k}: ${v}`);
-  if (np) lines.push(`- numpy: ${np.numpy} (${np.blas}), float32`);
+  if (nps[0]) lines.push(`- numpy: ${nps[0].numpy} (${nps[0].blas}), float32; BLAS threads: ${nps.map((n) => n.threads).join(' and ')}`);
   lines.push(`- repetitions: ${reps} (median reported); cpu backend: one repetition, smaller sizes only`, '');
 
   lines.push('## Matrix-multiply peak (GFLOP/s)', '');
-  lines.push(`| shape m×k·k×n | ${[...backends.map((b) => b.info.name), ...(np ? ['numpy'] : [])].join(' | ')} |`);
-  lines.push(`|---|${[...backends, ...(np ? [0] : [])].map(() => '---:').join('|')}|`);
+  const cols = [...backends.map((b) => b.info.name), ...nps.map(npName)];
+  lines.push(`| shape m×k·k×n | ${cols.join(' | ')} |`, `|---|${cols.map(() => '---:').join('|')}|`);
   MATMUL_SHAPES.forEach((s, i) => {
-    lines.push(`| ${s.join('×')} | ${[...backends.map((b) => f(b.matmul[i].gflops, 1)), ...(np ? [f(np.matmul[i].gflops, 1)] : [])].join(' | ')} |`);
+    lines.push(`| ${s.join('×')} | ${[...backends.map((b) => f(b.matmul[i].gflops, 1)), ...nps.map((n) => f(n.matmul[i].gflops, 1))].join(' | ')} |`);
   });
   lines.push('');
 
   lines.push('## Diagnostic, one seed (orthogonal init, BN without mean, identity, cross-entropy)', '');
   lines.push('Seconds are medians. "diagnostic" excludes weight init (forward + backward + gaps + gradient norms); GFLOP/s counts');
-  lines.push('4d²n + 4dn² per layer for every row. numpy\'s diagnostic cycles 8 pre-drawn Haar matrices; "init + diag" draws each W by QR.');
+  lines.push("4d²n + 4dn² per layer for every row. numpy's diagnostic cycles 8 pre-drawn Haar matrices; its \"init + diag\" draws each W");
+  lines.push('by LAPACK QR inside the pass. Ratios: this row ÷ numpy on all cores / ÷ numpy on 1 thread, measured in the same run.');
   lines.push('');
-  lines.push('| backend | width/batch/depth | init s | diagnostic s | GFLOP/s | × numpy | init + diag s | × numpy (with QR init) | peak memory | ÷ stored activations |');
+  lines.push('| backend | width/batch/depth | init s | diagnostic s | GFLOP/s | diag × numpy | init + diag s | (init + diag) × numpy with QR | peak memory | ÷ stored activations |');
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of SIZES) {
-    const ref = np?.sizes.find((r) => r.width === s.width && r.batch === s.batch && r.depth === s.depth);
+    const refs = nps.map((np) => np.sizes.find((r) => r.width === s.width && r.batch === s.batch && r.depth === s.depth) ?? null);
     const flops = layerFlops(s) * s.depth;
     const label = `${s.width}/${s.batch}/${s.depth}`;
+    const ratios = (x: number, pick: (r: NumpySize) => number | undefined, d: number): string =>
+      refs.some((r) => r && pick(r)) ? refs.map((r) => (r && pick(r) ? f(x / pick(r)!, d) : '—')).join(' / ') : '—';
     for (const b of backends) {
       const e = b.sizes.find((x) => x.size === s);
       if (!e) continue;
       const withInit = e.initSeconds + e.diagnosticSeconds;
       lines.push(
         `| ${b.info.name}${e.runs === 1 ? ' (1 run)' : ''} | ${label} | ${f(e.initSeconds)} | ${f(e.diagnosticSeconds)} | ${f(flops / e.diagnosticSeconds / 1e9, 1)} | ` +
-          `${ref ? f(e.diagnosticSeconds / ref.diagnosticSeconds, 1) : '—'} | ${f(withInit)} | ${ref?.withInitSeconds ? f(withInit / ref.withInitSeconds, 2) : '—'} | ` +
+          `${ratios(e.diagnosticSeconds, (r) => r.diagnosticSeconds, 1)} | ${f(withInit)} | ${s.withInit ? ratios(withInit, (r) => r.withInitSeconds, 2) : '—'} | ` +
           `${mib(e.peakBytes)} | ${e.peakBytes === null ? '—' : f(e.peakBytes / storedActivationBytes(s), 1)} |`,
       );
     }
-    if (ref) {
+    nps.forEach((np, k) => {
+      const ref = refs[k];
+      if (!ref) return;
       lines.push(
-        `| numpy | ${label} | ${ref.qrSeconds ? `QR ${f(ref.qrSeconds * 1000, 1)} ms/layer` : '—'} | ${f(ref.diagnosticSeconds)} | ${f(flops / ref.diagnosticSeconds / 1e9, 1)} | 1.0 | ` +
-          `${ref.withInitSeconds ? f(ref.withInitSeconds) : '—'} | ${ref.withInitSeconds ? '1.00' : '—'} | ${mib(ref.peakBytes)} | ${f(ref.peakBytes / storedActivationBytes(s), 1)} |`,
+        `| ${npName(np)} | ${label} | ${ref.qrSeconds ? `QR ${f(ref.qrSeconds * 1000, 1)} ms/layer` : '—'} | ${f(ref.diagnosticSeconds)} | ${f(flops / ref.diagnosticSeconds / 1e9, 1)} | — | ` +
+          `${ref.withInitSeconds ? f(ref.withInitSeconds) : '—'} | — | ${mib(ref.peakBytes)} | ${f(ref.peakBytes / storedActivationBytes(s), 1)} |`,
       );
-    }
+    });
   }
-  lines.push('', `Stored activations: depth × width × batch × 4 bytes (the BN output each layer's backward needs).`, '');
+  lines.push('', `Stored activations: depth × width × batch × 4 bytes (the BN output each layer's backward needs). DepthLens peak: tensor bytes`);
+  lines.push('sampled at the pass\'s ~50 ms yields; numpy peak: tracemalloc (its pooled weights excluded).', '');
 
   if (latency) {
     const l = latency;
@@ -351,7 +363,7 @@ function report(m: Record<string, string>, np: NumpyResult | null, backends: Bac
 async function main(): Promise<void> {
   const started = performance.now();
   const m = machine();
-  const np = flag('--skip-numpy') ? null : runNumpy();
+  const nps = flag('--skip-numpy') ? [] : [runNumpy(null), runNumpy(1)].filter((r): r is NumpyResult => r !== null);
   const backends: BackendResult[] = [];
   for (const choice of BACKENDS) {
     const r = await runBackend(choice);
@@ -360,9 +372,9 @@ async function main(): Promise<void> {
   const latency = flag('--skip-latency') ? null : await measureLatency();
   m.loadAverageAtEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
   m.benchSeconds = ((performance.now() - started) / 1000).toFixed(0);
-  const md = report(m, np, backends, latency);
+  const md = report(m, nps, backends, latency);
   console.log(md);
-  writeFileSync(join(root, 'bench/last-run.json'), JSON.stringify({ machine: m, numpy: np, backends, latency }, null, 2));
+  writeFileSync(join(root, 'bench/last-run.json'), JSON.stringify({ machine: m, numpy: nps, backends, latency }, null, 2));
 }
 
 main().catch((e: unknown) => {

@@ -53,6 +53,7 @@ export interface TheoryLine {
 
 export interface DepthSweepPoint {
   depth: number;
+  /** ln ‖∂loss/∂W_0‖_F across seeds: W_0 is the first weight matrix (features → width), the W₁ of Meterez et al. (Fig. 3), who count from 1. */
   logGradNormW1: Spread;
 }
 
@@ -75,6 +76,8 @@ export interface TrainDepthRun {
   records: TrainRecord[];
   /** First step where this run's loss went NaN/Inf or exploded; null when it stayed finite. */
   diverged?: { step: number; reason: string } | null;
+  /** Why this run was not trained (too large for the backend's memory). */
+  skipped?: string;
 }
 
 export interface TrainResult {
@@ -88,6 +91,8 @@ export interface TrainResult {
   lr?: number;
   /** Where the training labels came from: a fixed random teacher network (synthetic sources) or the data file. */
   labels?: 'teacher' | 'file';
+  /** Why the main run was not trained (too large for the backend's memory); records is then empty. */
+  skipped?: string;
 }
 
 export interface Timings {

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { analyze, CancelledError, BackendUnavailableError, type AnalyzeProgress } from '../engine';
 import { DataError } from '../engine/data';
 import type { RunOptions } from '../protocol';
-import type { BackendChoice, Result, Spread } from '../result';
+import type { BackendChoice, Result, Spread, TrainDepthRun, TrainResult } from '../result';
 import { readSpecText, valueRange } from '../spec';
 import { checkText } from '../theory';
 import { atOrAbove, formatFinding, sortFindings } from './format';
@@ -63,10 +63,11 @@ export const analyzeOptions: AnalyzeOption[] = [
   {
     name: '--quick',
     takes: null,
-    help: `quick run: depth ≤ ${QUICK_CAPS.maxDepth}, width ≤ ${QUICK_CAPS.maxWidth}, ${QUICK_CAPS.seeds} seeds, no depth sweep`,
+    help: `quick run: depth ≤ ${QUICK_CAPS.maxDepth}, width ≤ max(${QUICK_CAPS.maxWidth}, batch), ${QUICK_CAPS.seeds} seeds, no depth sweep or training`,
     apply: (a) => ((a.quick = true), null),
   },
   { name: '--no-sweep', takes: null, help: 'skip the depth sweep (diagnostics.depths)', apply: (a) => ((a.sweep = false), null) },
+  { name: '--no-train', takes: null, help: 'skip the short training run (train:)', apply: (a) => ((a.train = false), null) },
   { name: '--html', takes: 'report.html', help: 'also write the charts and findings as one self-contained HTML file (opens offline)', apply: (a, v) => ((a.html = v), null) },
 ];
 
@@ -146,6 +147,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
     ...(args.seeds !== null ? { seeds: args.seeds } : {}),
     ...(args.quick ? { quick: QUICK_CAPS } : {}),
     sweep: args.sweep && !args.quick,
+    ...(args.train === false ? { train: false } : {}),
   };
   const bar = progressBar(io);
   let result: Result;
@@ -165,7 +167,8 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
       io.err(formatFinding(args.file, { code: 'DL001', severity: 'error', message: e.message, path: e.path, measured: false, range: valueRange(parse.source, e.path) }));
       return 2;
     }
-    throw e;
+    io.err(`depthlens analyze: ${args.file}: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -211,12 +214,14 @@ function progressBar(io: AnalyzeIO): { update: (p: AnalyzeProgress) => void; cle
   };
 }
 
-function fmt(x: number | null, digits = 3): string {
-  return x === null ? '∞' : x.toFixed(digits);
+/** `missing` stands for a null: +∞ for a collapsed gap, "n/a" for a gradient norm that is −∞ (exactly zero) or NaN. */
+function fmt(x: number | null, digits: number, missing: string): string {
+  return x === null ? missing : x.toFixed(digits);
 }
 
-function spreadText(s: Spread, digits = 3): string {
-  return s.min === s.max ? fmt(s.mean, digits) : `${fmt(s.mean, digits)} [${fmt(s.min, digits)}, ${fmt(s.max, digits)}]`;
+function spreadText(s: Spread, digits: number, missing: string): string {
+  const f = (x: number | null) => fmt(x, digits, missing);
+  return s.min === s.max ? f(s.mean) : `${f(s.mean)} [${f(s.min)}, ${f(s.max)}]`;
 }
 
 /** The human summary: backend and time, growth against theory, gap and gradient at first/middle/last layer, depth sweep. */
@@ -236,11 +241,36 @@ export function summary(r: Result): string[] {
   } else lines.push('gradient growth: not measurable (fewer than two layers with finite gradient norms)');
   if (r.layers.length > 0) {
     const picks = [...new Set([0, Math.floor((r.layers.length - 1) / 2), r.layers.length - 1])];
-    lines.push(`isometry gap φ: ${picks.map((i) => `layer ${i} ${r.layers[i].degenerate && r.layers[i].isometryGap.mean === null ? `∞ (rank ${r.layers[i].rank})` : spreadText(r.layers[i].isometryGap)}`).join(' · ')}`);
-    lines.push(`ln‖∂loss/∂W‖: ${picks.map((i) => `layer ${i} ${spreadText(r.layers[i].logGradNorm, 2)}`).join(' · ')}`);
+    lines.push(`isometry gap φ: ${picks.map((i) => `layer ${i} ${r.layers[i].degenerate && r.layers[i].isometryGap.mean === null ? `∞ (rank ${r.layers[i].rank})` : spreadText(r.layers[i].isometryGap, 3, '∞')}`).join(' · ')}`);
+    lines.push(`ln‖∂loss/∂W‖: ${picks.map((i) => `layer ${i} ${spreadText(r.layers[i].logGradNorm, 2, 'n/a')}`).join(' · ')}`);
   }
   if (r.depthSweep && r.depthSweep.length > 0) {
-    lines.push(`depth sweep ln‖∂loss/∂W₀‖: ${r.depthSweep.map((p) => `depth ${p.depth}: ${spreadText(p.logGradNormW1, 2)}`).join(' · ')}`);
+    lines.push(`depth sweep ln‖∂loss/∂W₀‖: ${r.depthSweep.map((p) => `depth ${p.depth}: ${spreadText(p.logGradNormW1, 2, 'n/a')}`).join(' · ')}`);
+  }
+  if (r.train) lines.push(...trainingSummary(r.train));
+  return lines;
+}
+
+/** Training: first → last loss and accuracy (held-out where measured), where it diverged, and the depth comparison. */
+export function trainingSummary(t: TrainResult): string[] {
+  const first = t.records[0];
+  const last = t.records[t.records.length - 1];
+  if (!first || !last) return t.skipped ? [`training skipped: ${t.skipped}`] : [];
+  const num = (x: number | undefined, digits: number): string => (x === undefined ? '–' : Number.isFinite(x) ? x.toFixed(digits) : String(x));
+  const labels = t.labels === 'teacher' ? ', teacher labels' : t.labels === 'file' ? ', data labels' : '';
+  const lines = [
+    `training (${t.optimizer ?? '?'}, lr ${t.lr ?? '?'}, depth ${t.depth ?? '?'}${labels}): loss ${num(first.loss, 3)} → ${num(last.loss, 3)} ` +
+      `over ${last.step} steps · accuracy ${num(first.accuracy, 2)} → ${num(last.accuracy, 2)}` +
+      (last.evalLoss !== undefined ? ` · held-out loss ${num(last.evalLoss, 3)}, accuracy ${num(last.evalAccuracy, 2)}` : ''),
+  ];
+  if (t.diverged) lines.push(`training diverged at step ${t.diverged.step}: ${t.diverged.reason}`);
+  if (t.depthRuns && t.depthRuns.length > 0) {
+    const end = (run: TrainDepthRun): string => {
+      if (run.diverged) return `diverged at step ${run.diverged.step}`;
+      const r = run.records[run.records.length - 1];
+      return r ? `loss ${num(r.evalLoss ?? r.loss, 3)}` : '–';
+    };
+    lines.push(`training depth comparison: ${t.depthRuns.map((run) => `depth ${run.depth}: ${end(run)}`).join(' · ')}`);
   }
   return lines;
 }

@@ -84,7 +84,8 @@ function configureWasmPaths(): void {
 
 async function initNative(choice: 'tfjs-node-gpu' | 'tfjs-node', nativeModulePaths: string[]): Promise<Backend> {
   const pkg = NATIVE_PACKAGE[choice];
-  const candidates = [...nativeModulePaths.map((p) => join(p, 'node_modules', '_')), join(process.cwd(), '_')];
+  // createRequire(dir/_) resolves dir/node_modules/<pkg> and the node_modules folders above dir, like Node itself.
+  const candidates = [...nativeModulePaths.map((p) => join(p, '_')), join(process.cwd(), '_')];
   if (typeof __filename === 'string') candidates.push(__filename);
   let loaded: Tf | null = null;
   const errors: string[] = [];
@@ -98,10 +99,11 @@ async function initNative(choice: 'tfjs-node-gpu' | 'tfjs-node', nativeModulePat
     }
   }
   if (!loaded) {
-    const why = errors.length ? ` (it was found but failed to load: ${errors.join('; ')})` : '';
+    const install = `"npm install ${pkg}" or the VS Code command "DepthLens: Install Native Backend", or choose --backend wasm`;
     throw new BackendUnavailableError(
-      `${pkg} is not installed${why}. Install it with "npm install ${pkg}" or run the VS Code command ` +
-        `"DepthLens: Install Native Backend", or choose --backend wasm.`,
+      errors.length
+        ? `${pkg} was found but failed to load (${errors.join('; ')}). Reinstall it with ${install}.`
+        : `${pkg} is not installed. Install it with ${install}.`,
     );
   }
   const name = NATIVE_NAME[choice];

@@ -3,6 +3,7 @@ import type { Spec } from '../spec/types';
 import type { ActivationStats, LayerResult } from '../result';
 import type { Backend } from './backend';
 import { loadBatch } from './data';
+import { assertPassFits } from './memory';
 import { buildHostNetwork } from './network';
 import { runDiagnosticPass, type PassHooks, type PassResult } from './pass';
 import { spread } from './stats';
@@ -20,6 +21,7 @@ export async function runSeed(backend: Backend, spec: Spec, seed: number, hooks:
   const t0 = performance.now();
   const batch = loadBatch(spec, seed);
   const net = buildHostNetwork(spec.model.layers, batch.features, batch.classes, seed);
+  assertPassFits(net, batch.count);
   const t1 = performance.now();
   const pass = await runDiagnosticPass(
     backend.tf,

@@ -39,7 +39,9 @@ function growthFinding({ spec, growth, theory, staticFindings, layers }: Measure
     `measured gradient growth ${growth.perLayer.toFixed(3)}× per layer toward the input${predicted}; ` +
     `‖∂loss/∂W‖ spans ${growth.log10Range.toFixed(1)} orders of magnitude across ${layers.length} layers ` +
     `(thresholds ${t.gradGrowthPerLayer}× per layer, ${t.gradLog10Range} orders)`;
-  const finding: Finding = { code: 'DL201', severity: 'warning', message, path: cause?.path ?? 'model', measured: true };
+  // Like the theory's DL101–103: past twice the range threshold it is an error, below that a warning.
+  const severity = growth.log10Range > 2 * t.gradLog10Range ? 'error' : 'warning';
+  const finding: Finding = { code: 'DL201', severity, message, path: cause?.path ?? 'model', measured: true };
   if (cause?.fix) finding.fix = cause.fix;
   if (cause?.alternatives) finding.alternatives = cause.alternatives;
   return finding;

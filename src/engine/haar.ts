@@ -2,10 +2,11 @@
 // of a Gaussian matrix produces with Mezzadri's sign correction, without ever drawing or factoring the Gaussian matrix:
 // by rotational invariance, the part of column k that reflector k sees is a fresh N(0, I_{d−k}) vector. Drawing the d−1
 // reflectors costs O(d²); forming Q costs (4/3)d³ flops, done either in float64 on the host or in float32 on a tfjs backend
-// through blocked matrix products (compact WY form), the latter being what makes a width-512 init cheap.
+// through blocked matrix products (compact WY form); ./weights applies the blocks to a batch without forming Q at all.
 import type { Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import type { Rng } from './rng';
+import { fillStandardNormal } from './ziggurat';
 
 /**
  * Q = H_0 H_1 ⋯ H_{d−2} · diag(sign) with H_k = I − 2 v_k v_kᵀ acting on coordinates k..d−1. `vectors[k]` is the unit v_k
@@ -18,7 +19,7 @@ export interface HouseholderFactors {
 }
 
 /**
- * Draws the factors of a d×d Haar matrix from `rng`: for k < d−1, x ~ N(0, I_{d−k}); QR's reflector maps x to
+ * Draws the factors of a d×d Haar matrix from `rng`: for k < d−1, x ~ N(0, I_{d−k}) (ziggurat); QR's reflector maps x to
  * α e₀ with α = −sign(x₀)‖x‖, so v = (x − α e₀)/‖x − α e₀‖ and R_kk = α. The last R_kk is a lone Gaussian.
  */
 export function drawHouseholderFactors(d: number, rng: Rng): HouseholderFactors {
@@ -26,7 +27,7 @@ export function drawHouseholderFactors(d: number, rng: Rng): HouseholderFactors 
   const vectors: Float64Array[] = [];
   const sign = new Float64Array(d);
   for (let k = 0; k < d - 1; k++) {
-    const v = rng.fillNormal(new Float64Array(d - k));
+    const v = fillStandardNormal(new Float64Array(d - k), rng);
     let norm2 = 0;
     for (let i = 0; i < v.length; i++) norm2 += v[i] * v[i];
     const s0 = v[0] >= 0 ? 1 : -1;
@@ -77,24 +78,56 @@ export function formHouseholderProduct(f: HouseholderFactors, scale = 1): Float6
 /** Reflectors per block of the device path: large enough for efficient matmuls, small enough that T stays cheap. */
 export const DEFAULT_BLOCK = 64;
 
+/** One block of reflectors as device tensors: their product is I − V T Vᵀ on the coordinates start..d−1. */
+export interface WYBlock {
+  start: number;
+  /** count × (d − start) */
+  vt: Tensor2D;
+  /** (d − start) × count */
+  v: Tensor2D;
+  /** count × count, upper triangular, and its transpose */
+  t: Tensor2D;
+  tT: Tensor2D;
+}
+
 /**
- * The same Q as `formHouseholderProduct`, as a float32 d×d tensor formed on the backend. Reflectors are grouped in blocks
- * of `block`; a block's product is I − V T Vᵀ (compact WY, T upper triangular, built on the host in float64), and the
- * trailing block is updated as M ← M − V (T (Vᵀ M)), three matmuls per block.
+ * The reflectors in blocks of `block` (the last one partial), uploaded with their compact-WY factor T. The caller owns the
+ * returned tensors. T comes from VᵀV, a small product computed on the backend and read back once per block.
+ */
+export function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEFAULT_BLOCK): WYBlock[] {
+  if (!Number.isInteger(block) || block < 1) throw new Error(`compactWYBlocks: block must be a positive integer, got ${block}`);
+  const blocks: WYBlock[] = [];
+  for (let start = 0; start < f.d - 1; start += block) {
+    const count = Math.min(block, f.d - 1 - start);
+    const size = f.d - start;
+    const vt = tf.tensor2d(reflectorRows(f, start, count), [count, size]);
+    const v = tf.transpose(vt);
+    const gram = tf.matMul(vt, v);
+    const tValues = compactWYFactor(gram.dataSync(), count);
+    gram.dispose();
+    const t = tf.tensor2d(tValues, [count, count]);
+    blocks.push({ start, vt, v, t, tT: tf.transpose(t) });
+  }
+  return blocks;
+}
+
+/**
+ * The same Q as `formHouseholderProduct`, as a float32 d×d tensor formed on the backend. A block's product is I − V T Vᵀ
+ * (compact WY); accumulating backwards, only the trailing (d − start)² block changes, M ← M − V (T (Vᵀ M)): three matmuls
+ * per block and (4/3)d³ flops in all.
  */
 export function formHouseholderProductOnDevice(tf: Tf, f: HouseholderFactors, scale = 1, block = DEFAULT_BLOCK): Tensor2D {
-  if (!Number.isInteger(block) || block < 1) throw new Error(`formHouseholderProductOnDevice: block must be a positive integer, got ${block}`);
   const { d, sign } = f;
-  const reflectors = d - 1;
   return tf.tidy(() => {
-    // Blocks start at 0, block, 2·block, …; the trailing matrix starts as scale·diag(sign) of the coordinates past the last block.
-    const lastStart = reflectors > 0 ? Math.floor((reflectors - 1) / block) * block : 0;
+    const blocks = compactWYBlocks(tf, f, block);
+    // The trailing matrix starts as scale·diag(sign) of the coordinates from the last block on.
+    const lastStart = blocks.length > 0 ? blocks[blocks.length - 1].start : 0;
     const tailSize = d - lastStart;
     const tail = new Float32Array(tailSize * tailSize);
     for (let i = 0; i < tailSize; i++) tail[i * tailSize + i] = scale * sign[lastStart + i];
     let m: Tensor2D = tf.tensor2d(tail, [tailSize, tailSize]);
-    if (reflectors === 0) return m;
-    for (let start = lastStart; start >= 0; start -= block) {
+    for (let j = blocks.length - 1; j >= 0; j--) {
+      const { start, vt, v, t } = blocks[j];
       const size = d - start;
       if (start !== lastStart) {
         // M_in = scale·diag(sign[start..start+b)) ⊕ M_old
@@ -103,14 +136,7 @@ export function formHouseholderProductOnDevice(tf: Tf, f: HouseholderFactors, sc
         for (let i = 0; i < b; i++) top[i * size + i] = scale * sign[start + i];
         m = tf.concat([tf.tensor2d(top, [b, size]), tf.pad(m, [[0, 0], [b, 0]])], 0) as Tensor2D;
       }
-      const count = Math.min(block, reflectors - start);
-      const vt = tf.tensor2d(reflectorRows(f, start, count), [count, size]);
-      const v = tf.transpose(vt);
-      // VᵀV is a count×count product on the backend; T is built from it on the host in float64.
-      const gram = tf.matMul(vt, v);
-      const t = tf.tensor2d(compactWYFactor(gram.dataSync(), count), [count, count]);
       m = tf.sub(m, tf.matMul(v, tf.matMul(t, tf.matMul(vt, m)))) as Tensor2D;
-      for (const x of [vt, v, gram, t]) x.dispose();
     }
     return m;
   });

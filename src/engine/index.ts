@@ -47,7 +47,8 @@ export function planRun(spec: Spec, options: RunOptions): RunPlan {
   const q = options.quick;
   if (q) {
     const depth = Math.min(spec.model.depth, q.maxDepth);
-    const width = Math.min(spec.model.width, q.maxWidth);
+    // Never below the batch: a width under the batch makes every Gram rank-deficient, a different network entirely.
+    const width = Math.min(spec.model.width, Math.max(q.maxWidth, spec.data.batch));
     run = resizeSpec(spec, depth, width) ?? resizeSpec(spec, depth) ?? spec;
     seeds = Math.min(seeds, q.seeds);
   }
@@ -79,7 +80,8 @@ export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHoo
   const fraction = (within: number, size: number): number => Math.min(1, (workDone + within * size) / Math.max(1, work));
 
   const theory = theoryLine(seedSpec);
-  const statics = staticFindingsOf(seedSpec, hooks.source);
+  // Static findings are about the spec as written (its ranges), even when a quick run measures a capped copy.
+  const statics = staticFindingsOf(spec, hooks.source);
   const result: Result = {
     depthlens: 1,
     spec: { path: spec.file, name: spec.name },
@@ -175,7 +177,7 @@ export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHoo
   }
 
   result.seconds = (performance.now() - started) / 1000;
-  progress({ phase: 'done', fraction: 1, message: 'done' });
+  progress({ phase: 'done', fraction: 1, message: 'run complete' });
   return result;
 }
 

@@ -1,6 +1,6 @@
-// The network of a spec for one seed: the walk of Spec.model.layers with every weight drawn on the host in float64 from
-// (seed, layer), so all backends start from the same numbers. Layout follows DESIGN §1: a representation is d×n
-// (features × samples) and a dense layer computes Z = W X.
+// The network of a spec for one seed: the walk of Spec.model.layers, with every weight's random draws taken on the host in
+// float64 from (seed, layer), so all backends start from the same numbers. Layout follows DESIGN §1: a representation is
+// d×n (features × samples) and a dense layer computes Z = W X.
 import type { Activation, InitKind, LayerSpec } from '../spec/types';
 import { initWeight, readoutWeight } from './init';
 import { Rng } from './rng';
@@ -17,8 +17,9 @@ export type DenseOp = HostOp & { kind: 'dense' };
 export type NormAxis = 0 | 1;
 
 /**
- * The network of one seed. Weight matrices are not held here: `denseWeight` draws W_ℓ from (seed, ℓ) when the pass reaches
- * layer ℓ, so a 1000-layer network never sits on the host in float64 and its initialization can be cancelled between layers.
+ * The network of one seed. Weight matrices are not held here: W_ℓ is drawn from (seed, ℓ) when the pass reaches layer ℓ
+ * (`denseWeight`, or ./weights on the device), so a 1000-layer network never sits on the host in float64 and its
+ * initialization can be cancelled between layers.
  * Biases start at zero, so they change nothing at initialization and the diagnostic pass leaves them out.
  */
 export interface HostNetwork {

@@ -1,6 +1,8 @@
 // One diagnostic forward + backward pass at initialization, written by hand for speed and range:
 //  - W_ℓ is drawn and uploaded when the forward pass reaches layer ℓ, kept on the device (float32) until the backward pass
-//    has used it, then freed: memory is the weights plus the activations the backward pass needs;
+//    has used it, then freed: memory is the weights plus the activations the backward pass needs; past a budget of weight
+//    memory W_ℓ is drawn again in the backward pass instead. Wide orthogonal layers stay factored as Householder
+//    reflections and are never formed (./weights);
 //  - two matmuls per dense layer (W·X forward, Wᵀ·dZ backward computed as (dZᵀ·W)ᵀ with explicit transposes: transposed
 //    matmul is 10–20× slower on wasm; no autodiff tape);
 //  - ‖∂loss/∂W‖²_F = ⟨XᵀX, dZᵀdZ⟩ from two n×n Grams (the forward one is also the isometry-gap Gram), so ∂loss/∂W itself is
@@ -17,7 +19,7 @@ import type { Tf } from './backend';
 import { throwIfAborted, yieldToEventLoop } from './errors';
 import { isometryGapFromGram, type GapResult } from './isometry';
 import { type HostNetwork, type HostOp } from './network';
-import { denseWeightTensor } from './weights';
+import { deviceWeight, type DeviceWeight } from './weights';
 
 export interface PassInput {
   /** Row-major [n][features]: sample j is row j. */
@@ -27,6 +29,8 @@ export interface PassInput {
   labels: Int32Array;
   classes: number;
   loss: LossKind;
+  /** Weight memory above which weights are drawn again in the backward pass; default: see MIN_WEIGHT_BUDGET_BYTES. */
+  weightBudgetBytes?: number;
 }
 
 export interface LayerMeasure {
@@ -35,6 +39,7 @@ export interface LayerMeasure {
   gap: GapResult;
   /** ln ‖∂loss/∂W_index‖_F; NaN when the pass went non-finite, −Infinity for an exactly zero gradient. */
   logGradNorm: number;
+  /** Mean, RMS and saturated/dead fraction of the block's last activation output; measured on ≤ 128 evenly spaced blocks. */
   activations: ActivationStats | null;
 }
 
@@ -59,9 +64,16 @@ export interface PassHooks {
 }
 
 const YIELD_EVERY_MS = 50;
-const MAX_PENDING_DOWNLOADS = 512;
-/** Floor of the rescale divisor: an exactly zero backward signal stays zero instead of becoming NaN. */
+/** Floor of the rescale divisor, so that an all-zero backward signal is not turned into NaN. */
 const TINY = 1e-30;
+/**
+ * Weights are kept from the forward to the backward pass while they take no more memory than the activations the backward
+ * pass stores, or than this floor; past that they are drawn again in the backward pass, so memory stays near the
+ * activations (plus one layer's weight) at the cost of drawing every weight twice.
+ */
+export const MIN_WEIGHT_BUDGET_BYTES = 64 * 2 ** 20;
+const MAX_STATS_LAYERS = 128;
+const MAX_PENDING_DOWNLOADS = 512;
 
 /** A device tensor whose values are wanted on the host; filled by `flush`. */
 interface Download {
@@ -70,7 +82,7 @@ interface Download {
 }
 
 type TapeEntry =
-  | { kind: 'dense'; index: number; w: Tensor2D; gramIn: Download }
+  | { kind: 'dense'; index: number; op: HostOp & { kind: 'dense' }; w: DeviceWeight | null; gramIn: Download }
   | { kind: 'norm'; axis: 0 | 1; center: boolean; y: Tensor2D; inv: Tensor2D }
   | { kind: 'activation'; fn: HostOp & { kind: 'activation' }; input: Tensor2D }
   | { kind: 'residual'; alpha: number; body: TapeEntry[] };
@@ -79,7 +91,8 @@ interface Group {
   denseIndices: number[];
   gram: Download | null;
   stats: Download | null;
-  statsHasUnhealthy: boolean;
+  /** Activation statistics are measured on at most ~MAX_STATS_LAYERS evenly spaced blocks: each costs several ops. */
+  sampled: boolean;
 }
 
 export async function runDiagnosticPass(tf: Tf, net: HostNetwork, input: PassInput, hooks: PassHooks = {}): Promise<PassResult> {
@@ -104,10 +117,12 @@ class Pass {
   private readonly denseGramGrad: (Download | null)[] = [];
   private readonly denseGramIn: (Download | null)[] = [];
   private readonly groups: Group[] = [];
-  private currentStats: { d: Download; unhealthy: boolean } | null = null;
+  private currentStats: Download | null = null;
   private lastYield = Date.now();
   private layersDone = 0;
   private initMs = 0;
+  /** Keep each W_ℓ from the forward to the backward pass, or draw it again there (networks whose weights exceed the budget). */
+  private readonly keepWeights: boolean;
   private readout: Tensor2D | null = null;
   private readoutT: Tensor2D | null = null;
 
@@ -120,6 +135,8 @@ class Pass {
     this.denseGramGrad = new Array<Download | null>(net.depth).fill(null);
     this.denseGramIn = new Array<Download | null>(net.depth).fill(null);
     this.denseScaleCount = new Array<number>(net.depth).fill(0);
+    const budget = input.weightBudgetBytes ?? Math.max(MIN_WEIGHT_BUDGET_BYTES, denseOutputBytes(net.ops, input.n));
+    this.keepWeights = weightBytes(net.ops) <= budget;
   }
 
   async run(): Promise<PassResult> {
@@ -142,7 +159,7 @@ class Pass {
         group = this.newGroup();
       }
       x = this.forwardOp(ops[i], x, tape, group);
-      await this.maybeYield(0.5);
+      await this.maybeYield();
     }
     this.closeGroup(group, x);
 
@@ -157,7 +174,7 @@ class Pass {
       const next = this.backwardEntry(entry, g);
       this.release(g);
       g = entry.kind === 'dense' || entry.kind === 'residual' ? this.rescale(next) : next;
-      await this.maybeYield(0.5);
+      await this.maybeYield();
     }
     this.release(g);
     await this.flush();
@@ -175,12 +192,11 @@ class Pass {
         const gramIn = this.gramOf(x);
         this.denseGramIn[op.index] = gramIn;
         group.denseIndices.push(op.index);
-        const t0 = performance.now();
-        const w = this.own(denseWeightTensor(tf, op, this.net.seed));
-        this.initMs += performance.now() - t0;
-        const z = this.own(tf.matMul(w, x) as Tensor2D);
+        const w = this.weight(op);
+        const z = this.own(w.apply(x));
         this.release(x);
-        tape.push({ kind: 'dense', index: op.index, w, gramIn });
+        if (!this.keepWeights) this.disposeWeight(w);
+        tape.push({ kind: 'dense', index: op.index, op, w: this.keepWeights ? w : null, gramIn });
         this.layersDone++;
         return z;
       }
@@ -202,7 +218,7 @@ class Pass {
         const out = this.own(tf.tidy(() => activate(tf, op.fn, op.gain === 1 ? x : tf.mul(x, op.gain), op.slope)) as Tensor2D);
         if (op.fn !== 'identity') this.hold(x);
         tape.push({ kind: 'activation', fn: op, input: x });
-        this.recordActivationStats(op, out);
+        if (group.sampled) this.recordActivationStats(op, out);
         this.release(x);
         return out;
       }
@@ -226,12 +242,13 @@ class Pass {
       const unhealthy = unhealthyFraction(tf, op.fn, out);
       return tf.stack([tf.mean(out), tf.sqrt(tf.mean(tf.square(out))), unhealthy ?? tf.scalar(0)]);
     });
-    if (this.currentStats) this.discard(this.currentStats.d);
-    this.currentStats = { d: this.download(stats), unhealthy: true };
+    if (this.currentStats) this.discard(this.currentStats);
+    this.currentStats = this.download(stats);
   }
 
   private newGroup(): Group {
-    const g: Group = { denseIndices: [], gram: null, stats: null, statsHasUnhealthy: false };
+    const stride = Math.max(1, Math.ceil(this.net.depth / MAX_STATS_LAYERS));
+    const g: Group = { denseIndices: [], gram: null, stats: null, sampled: this.groups.length % stride === 0 };
     this.groups.push(g);
     this.currentStats = null;
     return g;
@@ -244,12 +261,10 @@ class Pass {
       return;
     }
     group.gram = this.gramOf(x);
-    if (this.currentStats) {
-      group.stats = this.currentStats.d;
-      group.statsHasUnhealthy = true;
-    } else {
+    if (group.sampled) {
+      // The last activation's output; a block without an activation reports its output (nothing can saturate there).
       const { tf } = this;
-      group.stats = this.download(tf.tidy(() => tf.stack([tf.mean(x), tf.sqrt(tf.mean(tf.square(x))), tf.scalar(0)])));
+      group.stats = this.currentStats ?? this.download(tf.tidy(() => tf.stack([tf.mean(x), tf.sqrt(tf.mean(tf.square(x))), tf.scalar(0)])));
     }
     this.currentStats = null;
   }
@@ -296,15 +311,16 @@ class Pass {
     const { tf } = this;
     switch (entry.kind) {
       case 'dense': {
-        // dX = Wᵀ·dZ as (dZᵀ·W)ᵀ: two n×d transposes instead of a d×d one, and dZᵀ also serves the Gram dZᵀ·dZ.
-        const [gram, dx] = tf.tidy(() => {
-          const gT = tf.transpose(g) as Tensor2D;
-          return [tf.matMul(gT, g), tf.transpose(tf.matMul(gT, entry.w)) as Tensor2D];
-        });
+        const w = entry.w ?? this.weight(entry.op);
+        // dZᵀ serves both the Gram dZᵀ·dZ and, for an explicit W, Wᵀ·dZ = (dZᵀ·W)ᵀ.
+        const gT = tf.transpose(g) as Tensor2D;
+        const gram = tf.matMul(gT, g);
+        const dx = w.applyTransposed(g, gT);
+        gT.dispose();
         this.denseGramGrad[entry.index] = this.download(gram);
         this.denseScaleCount[entry.index] = this.scales.length;
         this.layersDone++;
-        this.dispose(entry.w);
+        this.disposeWeight(w);
         return this.own(dx);
       }
       case 'norm': {
@@ -350,12 +366,29 @@ class Pass {
   private rescale(g: Tensor2D): Tensor2D {
     const { tf } = this;
     const [scaled, logScale] = tf.tidy(() => {
-      const m = tf.maximum(tf.max(tf.abs(g)), TINY);
-      return [tf.div(g, m) as Tensor2D, tf.log(m)];
+      const m = tf.max(tf.abs(g));
+      // An exactly zero signal stays zero (divided by TINY) and logs −∞: every gradient below it is exactly zero.
+      // (divNoNan would do the same in four kernels instead of two.)
+      return [tf.div(g, tf.maximum(m, TINY)) as Tensor2D, tf.log(m)];
     });
     this.scales.push(this.download(logScale));
     this.release(g);
     return this.own(scaled);
+  }
+
+  // ---------- weights ----------
+
+  /** W_ℓ on the device, drawn from the seed; the time counts as init. */
+  private weight(op: HostOp & { kind: 'dense' }): DeviceWeight {
+    const t0 = performance.now();
+    const w = deviceWeight(this.tf, op, this.net.seed);
+    for (const t of w.tensors) this.own(t);
+    this.initMs += performance.now() - t0;
+    return w;
+  }
+
+  private disposeWeight(w: DeviceWeight): void {
+    for (const t of w.tensors) this.dispose(t);
   }
 
   // ---------- bookkeeping ----------
@@ -422,16 +455,18 @@ class Pass {
     }
   }
 
-  private async maybeYield(halfWeight: number): Promise<void> {
+  /** Every ~50 ms of work: download what is pending, let the event loop run, honour a cancel, report progress. */
+  private async maybeYield(): Promise<void> {
     const now = Date.now();
     if (now - this.lastYield < YIELD_EVERY_MS && this.pending.length < MAX_PENDING_DOWNLOADS) return;
     await this.flush();
     await yieldToEventLoop();
     this.lastYield = Date.now();
     throwIfAborted(this.hooks.signal);
-    const total = Math.max(1, 2 * this.net.depth);
-    const layer = this.layersDone < this.net.depth ? this.layersDone : 2 * this.net.depth - this.layersDone;
-    this.hooks.onProgress?.(Math.min(1, (this.layersDone / total) * (2 * halfWeight)), Math.max(0, Math.min(this.net.depth - 1, layer)));
+    // layersDone counts dense layers forward (0..L) then backward (L..2L).
+    const depth = this.net.depth;
+    const layer = this.layersDone < depth ? this.layersDone : 2 * depth - this.layersDone;
+    this.hooks.onProgress?.(Math.min(1, this.layersDone / Math.max(1, 2 * depth)), Math.max(0, Math.min(depth - 1, layer)));
   }
 
   disposeAll(): void {
@@ -453,8 +488,8 @@ class Pass {
     let forwardBad: number | null = null;
     for (const group of this.groups) {
       const gap = isometryGapFromGram(group.gram!.data as Float32Array, n);
-      const s = group.stats!.data as Float32Array;
-      const activations: ActivationStats = { mean: s[0], rms: s[1], saturated: s[2] };
+      const s = group.stats?.data;
+      const activations: ActivationStats | null = s ? { mean: s[0], rms: s[1], saturated: s[2] } : null;
       for (const index of group.denseIndices) {
         const gramIn = this.denseGramIn[index]!.data as Float32Array;
         if (forwardBad === null && (gap.nonFinite || !allFinite(gramIn))) forwardBad = index;
@@ -470,8 +505,9 @@ class Pass {
       for (let k = 0; k < n * n; k++) dot += gramIn[k] * gramGrad[k];
       // ⟨XᵀX, dZᵀdZ⟩ = ‖dZ Xᵀ‖²_F ≥ 0; round-off can only push an exactly-zero gradient slightly negative.
       const value = logScale + 0.5 * Math.log(Math.max(dot, 0));
-      if (backwardBad === null && (!Number.isFinite(logScale) || !allFinite(gramGrad))) backwardBad = index;
-      layers[index].logGradNorm = Number.isNaN(dot) || !Number.isFinite(logScale) ? NaN : value;
+      const badScale = Number.isNaN(logScale) || logScale === Infinity;
+      if (backwardBad === null && (badScale || !allFinite(gramGrad))) backwardBad = index;
+      layers[index].logGradNorm = Number.isNaN(dot) || badScale ? NaN : value;
     }
     const nonFinite: NonFinite | null =
       forwardBad !== null || !Number.isFinite(loss)
@@ -481,6 +517,26 @@ class Pass {
           : null;
     return { loss, initSeconds: this.initMs / 1000, layers, nonFinite };
   }
+}
+
+/** float32 bytes of all weight matrices of a network. */
+function weightBytes(ops: readonly HostOp[]): number {
+  let bytes = 0;
+  for (const op of ops) {
+    if (op.kind === 'dense') bytes += 4 * op.fanIn * op.fanOut;
+    else if (op.kind === 'residual') bytes += weightBytes(op.body);
+  }
+  return bytes;
+}
+
+/** float32 bytes of every dense layer's fanOut × n output: the order of the activations the backward pass stores. */
+function denseOutputBytes(ops: readonly HostOp[], n: number): number {
+  let bytes = 0;
+  for (const op of ops) {
+    if (op.kind === 'dense') bytes += 4 * op.fanOut * n;
+    else if (op.kind === 'residual') bytes += denseOutputBytes(op.body, n);
+  }
+  return bytes;
 }
 
 function allFinite(a: Float32Array): boolean {

@@ -38,6 +38,8 @@ interface PendingRun {
   id: number;
   hooks: RunHooks;
   settle(outcome: RunOutcome): void;
+  /** True once the request went to the engine (runs queue behind the one in flight). */
+  sent: boolean;
   killTimer?: NodeJS.Timeout;
 }
 
@@ -46,6 +48,8 @@ export class EngineClient {
   private ready: Promise<void> | undefined;
   private nextId = 1;
   private readonly runs = new Map<number, PendingRun>();
+  /** Settles when the latest run has: the next run is sent only then, so a kill never hits a newer run. */
+  private lastRun: Promise<unknown> = Promise.resolve();
   private readonly cancelGraceMs: number;
   private readonly startTimeoutMs: number;
 
@@ -71,6 +75,7 @@ export class EngineClient {
       const pending: PendingRun = {
         id,
         hooks,
+        sent: false,
         settle: (o) => {
           if (!this.runs.has(id)) return;
           clearTimeout(pending.killTimer);
@@ -80,8 +85,16 @@ export class EngineClient {
       };
       this.runs.set(id, pending);
     });
-    this.start()
-      .then(() => this.send({ type: 'run', id, text, file, options }))
+    const previous = this.lastRun;
+    this.lastRun = outcome;
+    previous
+      .then(() => (this.runs.has(id) ? this.start() : undefined))
+      .then(() => {
+        const pending = this.runs.get(id);
+        if (!pending) return;
+        pending.sent = true;
+        this.send({ type: 'run', id, text, file, options });
+      })
       .catch((err: unknown) => this.runs.get(id)?.settle({ kind: 'error', message: errorText(err) }));
     return { id, outcome };
   }
@@ -91,7 +104,7 @@ export class EngineClient {
     const pending = this.runs.get(id);
     if (!pending || pending.killTimer) return;
     this.options.log.info(`engine: cancelling run ${id}`);
-    if (!this.child) {
+    if (!pending.sent || !this.child) {
       pending.settle({ kind: 'cancelled' });
       return;
     }
@@ -210,6 +223,9 @@ export class EngineClient {
     this.child = undefined;
     this.ready = undefined;
     child.kill('SIGKILL');
+    for (const run of [...this.runs.values()]) {
+      if (run.sent) run.settle(run.killTimer ? { kind: 'cancelled' } : { kind: 'error', message: 'the engine process was stopped' });
+    }
   }
 }
 

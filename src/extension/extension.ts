@@ -20,6 +20,7 @@ import type { RunState } from '../protocol';
 /** What activate() returns: a small surface the in-host tests observe runs through. */
 export interface DepthLensApi {
   onDidChangeRunState: vscode.Event<RunState>;
+  onDidFinishRun: RunController['onDidFinishRun'];
   readonly running: boolean;
   readonly statusText: string;
   readonly enginePid: number | undefined;
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
 
   return {
     onDidChangeRunState: runs.onDidChangeState,
+    onDidFinishRun: runs.onDidFinishRun,
     get running() {
       return runs.running;
     },

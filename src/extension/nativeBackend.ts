@@ -71,10 +71,12 @@ export function installNativeBackend(pkg: NativePackage, storageDir: string, hoo
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    hooks.signal?.addEventListener('abort', () => {
+    const onAbort = (): void => {
       child.kill('SIGTERM');
       done({ ok: false, exitCode: null, message: `Installing ${pkg} was cancelled.` });
-    });
+    };
+    if (hooks.signal?.aborted) onAbort();
+    else hooks.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err: NodeJS.ErrnoException) => {
       const message =
         err.code === 'ENOENT'

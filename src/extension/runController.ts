@@ -29,6 +29,9 @@ export class RunController implements vscode.Disposable {
   private readonly stateChanged = new vscode.EventEmitter<RunState>();
   /** Fires on every run state change (tests and the panel listen). */
   readonly onDidChangeState = this.stateChanged.event;
+  private readonly finished = new vscode.EventEmitter<{ mode: RunMode; outcome: RunOutcome['kind'] }>();
+  /** Fires when a run started by `run` ends, however it ends (including runs superseded by newer ones). */
+  readonly onDidFinishRun = this.finished.event;
 
   constructor(
     private readonly client: EngineClient,
@@ -96,6 +99,7 @@ export class RunController implements vscode.Disposable {
     });
     if (this.current?.id === id) this.current = undefined;
     this.finish(doc, version, file, result, mode);
+    this.finished.fire({ mode, outcome: result.kind });
     return result;
   }
 
@@ -153,5 +157,6 @@ export class RunController implements vscode.Disposable {
   dispose(): void {
     this.cancel();
     this.stateChanged.dispose();
+    this.finished.dispose();
   }
 }

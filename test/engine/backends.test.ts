@@ -66,3 +66,22 @@ diagnostics: { seeds: 2 }`,
   }
   await selectBackend('wasm');
 });
+
+test('native backends are looked up in RunOptions.nativeModulePaths (the extension installs them there)', { skip: nativeInstalled }, async () => {
+  // A stand-in package whose load fails the way a broken native install does: found there, so the error says so.
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const storage = mkdtempSync(join(tmpdir(), 'depthlens-native-'));
+  const pkgDir = join(storage, 'node_modules', '@tensorflow', 'tfjs-node');
+  mkdirSync(pkgDir, { recursive: true });
+  writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version: '4.22.0', main: 'index.js' }));
+  writeFileSync(join(pkgDir, 'index.js'), "throw new Error('libtensorflow.so: cannot open shared object file');\n");
+  await assert.rejects(selectBackend('tfjs-node', [storage]), (e: unknown) => {
+    assert.ok(e instanceof BackendUnavailableError);
+    assert.match(e.message, /found but failed to load/);
+    assert.match(e.message, /libtensorflow\.so/);
+    return true;
+  });
+  await assert.rejects(selectBackend('tfjs-node', []), /is not installed/);
+});

@@ -261,3 +261,20 @@ test('synthetic training data: teacher labels are deterministic and use every cl
     assert.equal(a.evalChunks.length, 4);
   }
 });
+
+test('every synthetic source trains: square near-identity batches, repeated batches keep their structure', () => {
+  const near = trainingData(makeSpec({ source: 'near-identity', features: 12, batch: 12, classes: 3, f: 0.1 }, '', 0, 12), 0);
+  const b = near.next();
+  assert.equal(b.count, 12);
+  // Still (1 − f) I + f u vᵀ: the diagonal dominates.
+  for (let j = 0; j < 12; j++) assert.ok(b.x[j * 12 + j] > 0.8);
+  assert.throws(
+    () => trainingData(makeSpec({ source: 'near-identity', features: 12, batch: 12, classes: 3, f: 0.1 }, '', 0, 8), 0),
+    (err: unknown) => err instanceof DataError && err.path === 'train.batch',
+  );
+  const rep = trainingData(makeSpec({ source: 'repeated', features: 5, batch: 10, classes: 2, unique: 5 }), 0).next();
+  for (let j = 5; j < 10; j++) {
+    assert.deepEqual(row(rep.x, 5, j), row(rep.x, 5, j - 5));
+    assert.equal(rep.labels[j], rep.labels[j - 5], 'a repeated sample gets the same teacher label');
+  }
+});

@@ -5,9 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../src/engine/backend';
 import { drawHouseholderFactors, formHouseholderProduct, formHouseholderProductOnDevice } from '../../src/engine/haar';
-import { denseWeight, type DenseOp } from '../../src/engine/network';
+import { buildHostNetwork, denseWeight, type DenseOp } from '../../src/engine/network';
+import { runDiagnosticPass } from '../../src/engine/pass';
+import { blocks, gaussianBatch } from './helpers';
+import { reference64 } from './reference64';
 import { Rng } from '../../src/engine/rng';
-import { denseWeightTensor } from '../../src/engine/weights';
+import { fillStandardNormal } from '../../src/engine/ziggurat';
+import type { Tensor2D } from '@tensorflow/tfjs';
+import { denseWeightTensor, deviceWeight, householderWeight, IMPLICIT_MIN_WIDTH } from '../../src/engine/weights';
 
 function orthogonalityError(q: ArrayLike<number>, d: number): number {
   let worst = 0;
@@ -90,6 +95,7 @@ test('the weight tensor of a layer is the host weight of that layer (orthogonal 
   const ops: DenseOp[] = [
     { kind: 'dense', index: 3, fanIn: 70, fanOut: 70, init: 'orthogonal', gain: 2, path: 'model' },
     { kind: 'dense', index: 0, fanIn: 12, fanOut: 20, init: 'orthogonal', gain: 1, path: 'model' },
+    { kind: 'dense', index: 4, fanIn: 30, fanOut: 9, init: 'orthogonal', gain: 1, path: 'model' },
     { kind: 'dense', index: 1, fanIn: 20, fanOut: 20, init: 'xavier', gain: 1, path: 'model' },
   ];
   for (const op of ops) {
@@ -165,4 +171,138 @@ test('device Haar samples (blocked, several blocks) have the same moments', asyn
   });
   // The float32 rows have unit norm only to ~1e-7.
   assertHaar(m, d, draws, 'device d = 7');
+});
+
+test('a factored (implicit) orthogonal weight applies W and Wᵀ like the host matrix', async () => {
+  const { tf } = await selectBackend('wasm');
+  const before = tf.memory().numTensors;
+  const d = 45;
+  const n = 7;
+  const f = drawHouseholderFactors(d, new Rng(9, 1));
+  const w = formHouseholderProduct(f, 0.8);
+  const x = new Rng(9, 2).fillNormal(new Float64Array(d * n));
+  // float64 references W·X and Wᵀ·X (row-major d×n)
+  const wx = new Float64Array(d * n);
+  const wtx = new Float64Array(d * n);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < n; j++)
+      for (let k = 0; k < d; k++) {
+        wx[i * n + j] += w[i * d + k] * x[k * n + j];
+        wtx[i * n + j] += w[k * d + i] * x[k * n + j];
+      }
+  for (const block of [4, 10, 64]) {
+    const op = householderWeight(tf, f, 0.8, block);
+    const xt = tf.tensor2d(Float32Array.from(x), [d, n]);
+    const a = op.apply(xt);
+    const b = op.applyTransposed(xt);
+    assert.ok(maxAbsDiff(wx, a.dataSync()) < 1e-5, `W·X, block ${block}: ${maxAbsDiff(wx, a.dataSync())}`);
+    assert.ok(maxAbsDiff(wtx, b.dataSync()) < 1e-5, `Wᵀ·X, block ${block}: ${maxAbsDiff(wtx, b.dataSync())}`);
+    for (const t of [xt, a, b, ...op.tensors]) t.dispose();
+  }
+  assert.equal(tf.memory().numTensors, before, 'the factored weight holds only the tensors it lists');
+});
+
+test('wide orthogonal layers are applied in factored form and match the host weight', async () => {
+  const { tf } = await selectBackend('wasm');
+  const d = IMPLICIT_MIN_WIDTH;
+  const op: DenseOp = { kind: 'dense', index: 2, fanIn: d, fanOut: d, init: 'orthogonal', gain: 1, path: 'model' };
+  const weight = deviceWeight(tf, op, 3);
+  // Factored: it holds reflectors (several blocks), not a d×d matrix.
+  assert.ok(weight.tensors.length > 1 && weight.tensors.every((t) => t.shape.join('×') !== `${d}×${d}`));
+  const eye = tf.eye(d) as Tensor2D;
+  const applied = weight.apply(eye); // W·I = W
+  const diff = maxAbsDiff(denseWeight(op, 3), applied.dataSync());
+  for (const t of [eye, applied, ...weight.tensors]) t.dispose();
+  assert.ok(diff < 4e-6, `factored W vs host W: ${diff}`);
+});
+
+test('a diagnostic pass through factored wide layers matches the float64 reference', async () => {
+  const { tf } = await selectBackend('wasm');
+  const width = IMPLICIT_MIN_WIDTH;
+  const n = 6;
+  const net = buildHostNetwork(blocks({ depth: 3, width, activation: 'tanh', center: true }), width, 4, 17);
+  const { x, labels } = gaussianBatch(n, width, 4, 3);
+  const r = await runDiagnosticPass(tf, net, { x, n, features: width, labels, classes: 4, loss: 'cross-entropy' });
+  const ref = reference64(net, x, n, labels, 'cross-entropy');
+  assert.equal(r.nonFinite, null);
+  for (let i = 0; i < net.depth; i++) {
+    assert.ok(Math.abs(r.layers[i].logGradNorm - ref.logGradNorm[i]) < 2e-4, `layer ${i}: ${r.layers[i].logGradNorm} vs ${ref.logGradNorm[i]}`);
+  }
+});
+
+test('the bulk normal fill gives exactly the numbers of normal() one by one, spare included', () => {
+  const bulk = new Rng(31, 4);
+  const single = new Rng(31, 4);
+  for (const len of [0, 1, 2, 5, 1000, 7]) {
+    const a = bulk.fillNormal(new Float64Array(len), 1.5);
+    const b = Float64Array.from({ length: len }, () => 1.5 * single.normal());
+    assert.deepEqual(a, b, `length ${len}`);
+  }
+  assert.equal(bulk.normal(), single.normal());
+  assert.equal(bulk.uniform(), single.uniform());
+});
+
+test('ziggurat normals have the N(0, 1) moments, tails and distribution function', () => {
+  const n = 400_000;
+  const z = fillStandardNormal(new Float64Array(n), new Rng(77));
+  let m1 = 0;
+  let m2 = 0;
+  let m4 = 0;
+  let beyond3 = 0;
+  for (const x of z) {
+    m1 += x;
+    m2 += x * x;
+    m4 += x ** 4;
+    if (Math.abs(x) > 3) beyond3++;
+  }
+  // standard errors: mean 1/√n, E z² √(2/n), E z⁴ √(96/n); P(|z| > 3) = 0.0026998, binomial.
+  const se = (v: number): number => Math.sqrt(v / n);
+  assert.ok(Math.abs(m1 / n) < 4 * se(1), `mean ${m1 / n}`);
+  assert.ok(Math.abs(m2 / n - 1) < 4 * se(2), `E z² ${m2 / n}`);
+  assert.ok(Math.abs(m4 / n - 3) < 4 * se(96), `E z⁴ ${m4 / n}`);
+  const p3 = 0.0026997960632601866;
+  assert.ok(Math.abs(beyond3 / n - p3) < 4 * se(p3 * (1 - p3)), `P(|z| > 3) = ${beyond3 / n}`);
+  // Kolmogorov–Smirnov against Φ at a few thousand quantiles; the 0.1% critical value is 1.95/√n.
+  const sorted = Float64Array.from(z).sort();
+  let ks = 0;
+  for (let i = 0; i < n; i += 97) ks = Math.max(ks, Math.abs(standardNormalCdf(sorted[i]) - (i + 0.5) / n));
+  assert.ok(ks < 1.95 / Math.sqrt(n), `KS distance ${ks}`);
+});
+
+/** Φ(x) by the complementary error function's continued fraction / series, to ~1e-12 (independent of the sampler). */
+function standardNormalCdf(x: number): number {
+  // Φ(x) = ½ erfc(−x/√2); erf by its Taylor series for |t| < 3, the tail by Laplace's continued fraction beyond.
+  const t = x / Math.SQRT2;
+  if (Math.abs(t) < 3) {
+    let term = t;
+    let sum = t;
+    for (let k = 1; k < 200; k++) {
+      term *= (-t * t) / k;
+      sum += term / (2 * k + 1);
+      if (Math.abs(term) < 1e-17) break;
+    }
+    return 0.5 * (1 + (2 / Math.sqrt(Math.PI)) * sum);
+  }
+  const a = Math.abs(t);
+  let cf = 0;
+  for (let k = 60; k >= 1; k--) cf = (k / 2) / (a + cf);
+  const erfc = Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + cf);
+  return t > 0 ? 1 - 0.5 * erfc : 0.5 * erfc;
+}
+
+test('drawing weights again in the backward pass (over the memory budget) gives the same pass, and frees everything', async () => {
+  const { tf } = await selectBackend('wasm');
+  const width = IMPLICIT_MIN_WIDTH;
+  const n = 8;
+  const net = buildHostNetwork(blocks({ depth: 4, width, activation: 'sin', center: false }), width, 3, 23);
+  const { x, labels } = gaussianBatch(n, width, 3, 5);
+  const input = { x, n, features: width, labels, classes: 3, loss: 'cross-entropy' as const };
+  const before = tf.memory().numTensors;
+  const kept = await runDiagnosticPass(tf, net, input);
+  const redrawn = await runDiagnosticPass(tf, net, { ...input, weightBudgetBytes: 0 });
+  assert.equal(tf.memory().numTensors, before);
+  // Same seeds, same draws, same kernels: identical numbers, and the redraw is counted as init time.
+  assert.deepEqual(redrawn.layers.map((l) => l.logGradNorm), kept.layers.map((l) => l.logGradNorm));
+  assert.deepEqual(redrawn.layers.map((l) => l.gap.gap), kept.layers.map((l) => l.gap.gap));
+  assert.ok(redrawn.layers.every((l) => Number.isFinite(l.logGradNorm)));
 });

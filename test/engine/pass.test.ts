@@ -120,3 +120,39 @@ test('tensors are all released after a pass', async () => {
   await engineRun(net, x, 6, labels, 'cross-entropy');
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('a residual branch scaled by α = 0 has exactly zero weight gradients, reported as −∞ and not as NaN', async () => {
+  const net = buildHostNetwork(blocks({ depth: 4, width: 8, norm: 'none', activation: 'tanh', residualAlpha: 0 }), FEATURES, CLASSES, 2);
+  const n = 6;
+  const { x, labels } = gaussianBatch(n, FEATURES, CLASSES, 3);
+  const r = await engineRun(net, x, n, labels, 'cross-entropy');
+  const ref = reference64(net, x, n, labels, 'cross-entropy');
+  assert.equal(r.nonFinite, null);
+  assert.ok(Number.isFinite(r.layers[0].logGradNorm) && Math.abs(r.layers[0].logGradNorm - ref.logGradNorm[0]) < 2e-4);
+  for (let i = 1; i < 4; i++) {
+    assert.equal(ref.logGradNorm[i], -Infinity);
+    assert.equal(r.layers[i].logGradNorm, -Infinity);
+  }
+});
+
+test('a cancelled pass throws CancelledError and frees every tensor it made', async () => {
+  const { tf } = await selectBackend('wasm');
+  const { CancelledError } = await import('../../src/engine/errors');
+  const before = tf.memory().numTensors;
+  const net = buildHostNetwork(blocks({ depth: 400, width: 64, activation: 'tanh' }), FEATURES, CLASSES, 1);
+  const { x, labels } = gaussianBatch(16, FEATURES, CLASSES, 1);
+  const controller = new AbortController();
+  let progressCalls = 0;
+  await assert.rejects(
+    runDiagnosticPass(tf, net, { x, n: 16, features: FEATURES, labels, classes: CLASSES, loss: 'cross-entropy' }, {
+      signal: controller.signal,
+      onProgress: () => {
+        progressCalls++;
+        controller.abort();
+      },
+    }),
+    (e: unknown) => e instanceof CancelledError,
+  );
+  assert.ok(progressCalls >= 1);
+  assert.equal(tf.memory().numTensors, before);
+});

@@ -9,7 +9,9 @@ const MIN_STEPS_TO_JUDGE = 2;
 export function trainingFindings(train: TrainSpec, main: TrainRun, depthRuns: TrainRun[]): Finding[] {
   const fix = lowerLr(train.lr);
   const findings: Finding[] = [];
-  if (main.diverged) {
+  if (main.skipped) {
+    findings.push({ code: 'DL204', severity: 'info', message: `Training skipped: ${main.skipped}.`, path: 'train', measured: true });
+  } else if (main.diverged) {
     findings.push({
       code: 'DL204',
       severity: 'warning',
@@ -40,6 +42,16 @@ export function trainingFindings(train: TrainSpec, main: TrainRun, depthRuns: Tr
       path: 'diagnostics.depths',
       measured: true,
       fix,
+    });
+  }
+  const skipped = depthRuns.filter((r) => r.skipped && r.depth !== main.depth);
+  if (skipped.length > 0) {
+    findings.push({
+      code: 'DL204',
+      severity: 'info',
+      message: `In the depth comparison, training was skipped at depth ${skipped.map((r) => r.depth).join(', ')}: ${skipped[0].skipped}.`,
+      path: 'diagnostics.depths',
+      measured: true,
     });
   }
   return findings;

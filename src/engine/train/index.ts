@@ -73,13 +73,14 @@ export async function runTraining(
   const main = await runOne(spec, (records) => (result.records = [...records]));
   result.diverged = main.diverged;
   result.labels = main.labels;
+  if (main.skipped) result.skipped = main.skipped;
   const runs: TrainRun[] = [];
   if (comparison.length > 0) {
     result.depthRuns = [];
     for (const s of comparison) {
       if (s.model.depth === spec.model.depth) {
         runs.push(main);
-        result.depthRuns.push({ depth: main.depth, records: main.records, diverged: main.diverged });
+        result.depthRuns.push({ depth: main.depth, records: main.records, diverged: main.diverged, ...(main.skipped ? { skipped: main.skipped } : {}) });
         stepsBefore += train.steps;
         const message = `training depth ${main.depth}: same as the main run`;
         hooks.onProgress?.({ fraction: stepsBefore / totalSteps, step: train.steps, depth: main.depth, message });
@@ -89,6 +90,7 @@ export async function runTraining(
       result.depthRuns.push(entry);
       const run = await runOne(s, (records) => (entry.records = [...records]));
       entry.diverged = run.diverged;
+      if (run.skipped) Object.assign(entry, { skipped: run.skipped });
       runs.push(run);
     }
   }

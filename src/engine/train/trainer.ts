@@ -7,13 +7,13 @@ import type { Tf } from '../backend';
 import { type DataBatch, trainingData } from '../data/index';
 import { throwIfAborted, yieldToEventLoop } from '../errors';
 import { buildHostNetwork } from '../network';
-import { logFrobeniusNorms, middleLayers, rowIsometryGaps, spreadLayers } from './metrics';
-import { batchLoss, correctCount, TrainableNetwork } from './model';
+import { memoryProblem } from './memory';
+import { batchLoss, TrainableNetwork } from './model';
 import { Optimizer } from './optimizers';
+import { type DeviceBatch, Recorder } from './recorder';
 
-/** Layers whose representation isometry gap is recorded, and middle weight matrices whose φ(W) is recorded. */
-const GAP_LAYERS = 4;
-const WEIGHT_ISOMETRY_LAYERS = 3;
+/** Steps averaged at the start and the end of a run for the "did not decrease" check. */
+const LOSS_WINDOW = 5;
 /** A loss this many times the first one counts as diverged (stopping early saves the rest of the run). */
 const DIVERGENCE_FACTOR = 100;
 
@@ -41,6 +41,8 @@ export interface TrainRun {
   lossStart: number;
   lossEnd: number;
   labels: 'teacher' | 'file';
+  /** Why the run was not trained (it would not fit the backend's memory); null when it ran. */
+  skipped: string | null;
 }
 
 /**
@@ -51,14 +53,13 @@ export async function trainNetwork(tf: Tf, spec: Spec, layers: LayerSpec[], seed
   const train = spec.train;
   if (!train) throw new Error('trainNetwork: the spec has no train section');
   const data = trainingData(spec, seed);
-  const host = buildHostNetwork(layers, data.features, data.classes, seed);
-  const net = new TrainableNetwork(tf, host, layers);
+  const skipped = memoryProblem(tf.getBackend(), { ...spec, model: { ...spec.model, layers } }, data.features, data.batch);
+  if (skipped) return { depth: countDense(layers), records: [], diverged: null, lossStart: NaN, lossEnd: NaN, labels: data.labelSource, skipped };
+  const net = new TrainableNetwork(tf, buildHostNetwork(layers, data.features, data.classes, seed), layers);
   const optimizer = new Optimizer(tf, train.optimizer, net.variables, train.lr, train.momentum);
-  const gapLayers = new Set(spreadLayers(net.depth, GAP_LAYERS));
-  const weightLayers = middleLayers(squareLayers(net), WEIGHT_ISOMETRY_LAYERS);
   const evalChunks = data.evalChunks.map((c) => upload(tf, c));
+  const recorder = new Recorder(tf, spec.loss, net, evalChunks);
   const records: TrainRecord[] = [];
-  const window = Math.max(1, Math.min(5, Math.floor(train.steps / 4)));
   const losses: number[] = [];
   let diverged: TrainRun['diverged'] = null;
   try {
@@ -68,20 +69,22 @@ export async function trainNetwork(tf: Tf, spec: Spec, layers: LayerSpec[], seed
       const batch = upload(tf, data.next());
       const captured = new Map<number, Tensor2D>();
       let logits: Tensor2D | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        const out = net.forward(batch.x, record ? gapLayers : undefined);
-        logits = tf.keep(out.logits);
-        for (const [layer, h] of out.captured) captured.set(layer, tf.keep(h));
-        return batchLoss(tf, spec.loss, out.logits, batch.labels);
-      }, net.variables);
-      const loss = (await value.data())[0];
-      value.dispose();
-      losses.push(loss);
+      let grads: Record<string, Tensor> = {};
       try {
+        const result = tf.variableGrads(() => {
+          const out = net.forward(batch.x, record ? recorder.gapLayers : undefined);
+          logits = tf.keep(out.logits);
+          for (const [layer, h] of out.captured) captured.set(layer, tf.keep(h));
+          return batchLoss(tf, spec.loss, out.logits, batch.labels);
+        }, net.variables);
+        grads = result.grads;
+        const loss = (await result.value.data())[0];
+        result.value.dispose();
+        losses.push(loss);
         const reason = divergence(loss, losses[0]);
         // The step where training diverged is always recorded, so the curve ends where it failed.
         if (record || reason) {
-          records.push(measure(tf, spec, net, step, loss, logits!, batch, grads, captured, gapLayers, weightLayers, evalChunks));
+          records.push(recorder.record(step, loss, { logits: logits!, batch, grads, captured }));
           hooks.onRecord?.(records);
         }
         if (reason) {
@@ -103,83 +106,20 @@ export async function trainNetwork(tf: Tf, spec: Spec, layers: LayerSpec[], seed
     optimizer.dispose();
     net.dispose();
   }
-  const lossStart = mean(losses.slice(0, window));
-  const lossEnd = mean(losses.slice(-window));
-  return { depth: net.depth, records, diverged, lossStart, lossEnd, labels: data.labelSource };
-}
-
-interface DeviceBatch {
-  x: Tensor2D;
-  labels: Tensor;
-  count: number;
+  const window = Math.max(1, Math.min(LOSS_WINDOW, Math.floor(train.steps / 4)));
+  return {
+    depth: net.depth,
+    records,
+    diverged,
+    lossStart: mean(losses.slice(0, window)),
+    lossEnd: mean(losses.slice(-window)),
+    labels: data.labelSource,
+    skipped: null,
+  };
 }
 
 function upload(tf: Tf, b: DataBatch): DeviceBatch {
   return { x: tf.tensor2d(Float32Array.from(b.x), [b.count, b.features]), labels: tf.tensor1d(b.labels, 'int32'), count: b.count };
-}
-
-function measure(
-  tf: Tf,
-  spec: Spec,
-  net: TrainableNetwork,
-  step: number,
-  loss: number,
-  logits: Tensor2D,
-  batch: DeviceBatch,
-  grads: Record<string, Tensor>,
-  captured: Map<number, Tensor2D>,
-  gapLayers: Set<number>,
-  weightLayers: number[],
-  evalChunks: DeviceBatch[],
-): TrainRecord {
-  const correct = tf.tidy(() => correctCount(tf, logits, batch.labels));
-  const record: TrainRecord = {
-    step,
-    loss,
-    accuracy: accuracyOf(correct, batch.count),
-    logGradNorm: logFrobeniusNorms(tf, net.weights.map((w) => grads[w.name])),
-  };
-  const evaluation = evaluate(tf, spec, net, evalChunks);
-  if (evaluation) {
-    record.evalLoss = evaluation.loss;
-    record.evalAccuracy = evaluation.accuracy;
-  }
-  const gapAt = [...gapLayers].filter((l) => captured.has(l));
-  if (gapAt.length > 0) {
-    const gaps = rowIsometryGaps(tf, gapAt.map((l) => captured.get(l)!));
-    record.isometryGap = gapAt.map((layer, i) => ({ layer, value: gaps[i] }));
-  }
-  if (weightLayers.length > 0) {
-    const gaps = rowIsometryGaps(tf, weightLayers.map((l) => net.weights[l] as Tensor2D));
-    record.weightIsometry = weightLayers.map((layer, i) => ({ layer, value: gaps[i] }));
-  }
-  return record;
-}
-
-function accuracyOf(correct: Tensor, count: number): number {
-  const v = correct.dataSync()[0];
-  correct.dispose();
-  return v / count;
-}
-
-/** Loss and accuracy over the held-out chunks, each normalized with its own batch statistics. */
-function evaluate(tf: Tf, spec: Spec, net: TrainableNetwork, chunks: DeviceBatch[]): { loss: number; accuracy: number } | null {
-  if (chunks.length === 0) return null;
-  let lossSum = 0;
-  let correct = 0;
-  let count = 0;
-  for (const chunk of chunks) {
-    const sums = tf.tidy(() => {
-      const { logits } = net.forward(chunk.x);
-      return tf.stack([tf.mul(batchLoss(tf, spec.loss, logits, chunk.labels), chunk.count), correctCount(tf, logits, chunk.labels)]);
-    });
-    const [l, c] = sums.dataSync();
-    sums.dispose();
-    lossSum += l;
-    correct += c;
-    count += chunk.count;
-  }
-  return { loss: lossSum / count, accuracy: correct / count };
 }
 
 function divergence(loss: number, first: number): string | null {
@@ -191,8 +131,8 @@ function divergence(loss: number, first: number): string | null {
   return null;
 }
 
-function squareLayers(net: TrainableNetwork): number[] {
-  return net.weights.flatMap((w, i) => (w.shape[0] === w.shape[1] ? [i] : []));
+function countDense(layers: LayerSpec[]): number {
+  return layers.reduce((n, l) => n + (l.kind === 'dense' ? 1 : l.kind === 'residual' ? countDense(l.body) : 0), 0);
 }
 
 function mean(values: number[]): number {

@@ -11,6 +11,7 @@ const EXTENSION_ID = 'depthlens.depthlens';
 
 interface Api {
   onDidChangeRunState: vscode.Event<string>;
+  onDidFinishRun: vscode.Event<{ mode: string; outcome: string }>;
   readonly running: boolean;
   readonly statusText: string;
   readonly enginePid: number | undefined;
@@ -184,6 +185,43 @@ hostTest('Cancel Run stops a long run within a second, and the next run works', 
   const again = (await vscode.commands.executeCommand('depthlens.analyze', workspaceUri('tiny.depthlens.yaml'))) as Outcome;
   assertEqual(again.kind, 'done', 'a run after a cancel');
 }, 120_000);
+
+hostTest('auto-run: an edit starts a quick run and a newer edit cancels the older one', async () => {
+  const config = vscode.workspace.getConfiguration('depthlens');
+  // Quick caps as large as the long spec, so the first quick run is still going when the second edit lands.
+  await config.update('quickRun.maxDepth', 1000, vscode.ConfigurationTarget.Workspace);
+  await config.update('quickRun.maxWidth', 128, vscode.ConfigurationTarget.Workspace);
+  await config.update('quickRun.seeds', 20, vscode.ConfigurationTarget.Workspace);
+  await config.update('autoRun', true, vscode.ConfigurationTarget.Workspace);
+  const finished: { mode: string; outcome: string }[] = [];
+  let runningEvents = 0;
+  const subs = [api.onDidFinishRun((f) => finished.push(f)), api.onDidChangeRunState((s) => (runningEvents += s === 'running' ? 1 : 0))];
+  try {
+    const uri = workspaceUri('long.depthlens.yaml');
+    const doc = await open(uri);
+    const seedLine = doc.getText().split('\n').findIndex((l) => l.trim().startsWith('seeds:'));
+    const edit = async (seeds: number): Promise<void> => {
+      const we = new vscode.WorkspaceEdit();
+      we.replace(uri, doc.lineAt(seedLine).range, `  seeds: ${seeds}`);
+      assert(await vscode.workspace.applyEdit(we), 'edit failed');
+    };
+    await edit(19);
+    await waitFor('the first quick run', () => runningEvents >= 1, 5000);
+    await new Promise((r) => setTimeout(r, 1500));
+    assertEqual(finished, [], 'runs finished before the second edit');
+    await edit(18);
+    await waitFor('the first quick run to be cancelled', () => finished.length >= 1, 5000);
+    assertEqual(finished[0], { mode: 'quick', outcome: 'cancelled' }, 'the older quick run');
+    await waitFor('the second quick run', () => api.running, 5000);
+    await vscode.commands.executeCommand('depthlens.cancelRun');
+    await waitFor('the second quick run to stop', () => finished.length >= 2, 5000);
+    assertEqual(finished, [{ mode: 'quick', outcome: 'cancelled' }, { mode: 'quick', outcome: 'cancelled' }], 'quick runs');
+    assert(runningEvents >= 2, `expected two quick runs to start, saw ${runningEvents}`);
+  } finally {
+    for (const s of subs) s.dispose();
+    await config.update('autoRun', false, vscode.ConfigurationTarget.Workspace);
+  }
+}, 60_000);
 
 hostTest('New Spec from Template writes a spec that parses', async () => {
   const uri = (await vscode.commands.executeCommand('depthlens.newSpec', 'shaped-tanh')) as vscode.Uri;

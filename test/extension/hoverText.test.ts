@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hoverMarkdown, keyName } from '../../src/extension/hoverText';
+import { parseSpec } from '../../src/spec/index';
+
+test('keyName takes the last key of a path', () => {
+  assert.equal(keyName('model.init'), 'init');
+  assert.equal(keyName('model.layers[2].dense.init'), 'init');
+  assert.equal(keyName('diagnostics.depths[1]'), 'depths');
+});
+
+test('the batch hover gives this spec\'s linear-BN λ, centred (B−2)/(B−3) and not (B−1)/(B−2)', () => {
+  const B = 10;
+  const text = `depthlens: 1\ndata:\n  source: gaussian\n  features: 10\n  batch: ${B}\n  classes: 2\nmodel:\n  depth: 20\n  width: 10\n  init: gaussian\n  norm: batchnorm\n  center: true\n  activation: identity\n`;
+  const { spec, problems } = parseSpec(text, 'h.depthlens.yaml');
+  assert.deepEqual(problems, []);
+  const md = hoverMarkdown('data.batch', spec)!;
+  const centred = Number(((B - 2) / (B - 3)).toPrecision(4)).toString();
+  const uncentred = Number(((B - 1) / (B - 2)).toPrecision(4)).toString();
+  assert.ok(md.includes(`${centred} centred`), md);
+  assert.ok(md.includes(`${uncentred} uncentred`), md);
+  // The whole network: λ = 8/7 per layer, so ‖∇W‖ grows ×√(8/7) per layer.
+  assert.ok(md.includes(`×${Number(Math.sqrt(8 / 7).toPrecision(4))} per layer`), md);
+});
+
+test('keys without theory get no hover; theory is shown even when the spec is invalid', () => {
+  assert.equal(hoverMarkdown('name', undefined), undefined);
+  const md = hoverMarkdown('model.shaping', undefined)!;
+  assert.match(md, /4k > 1/);
+  assert.doesNotMatch(md, /This spec/);
+});

@@ -1,0 +1,80 @@
+// `vsce package` makes a .vsix with only what the extension runs, and the engine inside it works standalone: no
+// node_modules anywhere near it, the wasm backend loading its .wasm files from beside dist/engine.js.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EngineClient, type Logger } from '../../src/extension/engineClient';
+import { FIXTURES } from './fixtures';
+
+const ROOT = join(__dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'depthlens-vsix-'));
+const vsix = join(scratch, 'depthlens.vsix');
+let listing: string[] = [];
+
+before(() => {
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+  const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const pack = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input: '',
+  });
+  assert.equal(pack.status, 0, `vsce package failed:\n${pack.stdout}\n${pack.stderr}`);
+  const unzip = spawnSync('unzip', ['-Z1', vsix], { encoding: 'utf8' });
+  assert.equal(unzip.status, 0, unzip.stderr);
+  listing = unzip.stdout.trim().split('\n');
+});
+
+test('the vsix holds the bundles, wasm files, schema, grammar and icon the manifest refers to', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    main: string;
+    icon: string;
+    contributes: { grammars: { path: string }[]; jsonValidation: { url: string }[]; languages: { configuration?: string }[] };
+  };
+  const referenced = [
+    manifest.main,
+    manifest.icon,
+    ...manifest.contributes.grammars.map((g) => g.path),
+    ...manifest.contributes.jsonValidation.map((j) => j.url),
+    ...manifest.contributes.languages.flatMap((l) => (l.configuration ? [l.configuration] : [])),
+    'dist/engine.js',
+    'dist/tfjs-backend-wasm.wasm',
+    'dist/tfjs-backend-wasm-simd.wasm',
+    'dist/webview/panel.js',
+    'dist/webview/panel.css',
+    'dist/webview/codicon.css',
+    'dist/webview/codicon.ttf',
+  ];
+  for (const p of referenced) {
+    const inVsix = `extension/${p.replace(/^\.\//, '')}`;
+    assert.ok(listing.includes(inVsix), `${inVsix} missing from the vsix`);
+  }
+});
+
+test('the vsix holds nothing it does not run: no node_modules, sources, tests or source maps', () => {
+  const stray = listing.filter((f) => /node_modules\/|^extension\/(src|test|webview|scripts|bench|examples|\.cache|\.ci)\/|\.map$|\.ts$/.test(f));
+  assert.deepEqual(stray, []);
+});
+
+test('dist/engine.js from the vsix runs a spec on wasm with nothing but its own folder', async () => {
+  const out = join(scratch, 'unpacked');
+  const unzip = spawnSync('unzip', ['-q', vsix, '-d', out], { encoding: 'utf8' });
+  assert.equal(unzip.status, 0, unzip.stderr);
+  const lines: string[] = [];
+  const log: Logger = { trace: (m) => lines.push(m), info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  const client = new EngineClient({ enginePath: join(out, 'extension', 'dist', 'engine.js'), log });
+  try {
+    const o = await client.run(FIXTURES['tiny.depthlens.yaml']!, join(scratch, 'tiny.depthlens.yaml'), { backend: 'wasm' }).outcome;
+    assert.equal(o.kind, 'done', `${JSON.stringify(o)}\n${lines.join('\n')}`);
+    if (o.kind === 'done') {
+      assert.equal(o.result.backend.name, 'wasm');
+      assert.equal(o.result.layers.length, 6);
+    }
+  } finally {
+    client.dispose();
+  }
+});
