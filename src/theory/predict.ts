@@ -101,8 +101,8 @@ function batchNormGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
 /**
  * Residual x_{ℓ+1} = x_ℓ + α·f(x_ℓ), blocks 2..L. The squared gradient gains a factor 1 + α²·c_ℓ per block where c_ℓ is
  * what the branch's Jacobian does to a squared norm relative to the trunk: with normalization in the branch
- * c_ℓ = 1/Var(x_ℓ), so the product telescopes to Var(x_L)/Var(x_1) = 1 + α²(L−1) (De & Smith 2020); without it c is the
- * branch's gain w²·E[σ′(z)²], constant per block.
+ * c_ℓ = 1/Var(x_ℓ), so the product telescopes to Var(x_L)/Var(x_1) = 1 + α²(L−1) (De & Smith 2020); without it the
+ * branch's gain is constant per block and is offset by the growth of the block input.
  */
 function residualGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
   const m = spec.model;
@@ -112,12 +112,14 @@ function residualGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
     const logGrowth = 0.5 * Math.log(residualVarianceNormalized(facts.depth, alpha));
     return { logGrowth, basis: skipInit ? 'residual-skipinit' : 'residual-bn', singleStepLambda: 1 + alpha * alpha };
   }
-  const c = residualBranchGradientGain(spec, facts.act);
-  const lnStep = Math.log(1 + alpha * alpha * c);
+  // ‖∇W_ℓ‖ = ‖branch gradient‖·‖x_ℓ‖: the backward signal grows by 1 + α²·c_grad per block toward the input while the
+  // block's input shrinks by 1 + α²·c_var in the same direction, so the weight gradient moves by their ratio (flat for
+  // He + ReLU, where both are 2). The variance explosion itself is DL106's business, not a gradient-growth rate.
+  const stepLambda = (1 + alpha * alpha * residualBranchGradientGain(spec, facts.act)) / (1 + alpha * alpha * residualBranchVarianceGain(spec, facts.act));
   return {
-    logGrowth: 0.5 * facts.steps * lnStep,
+    logGrowth: 0.5 * facts.steps * Math.log(stepLambda),
     basis: skipInit ? 'residual-skipinit' : 'residual-unnormalized',
-    singleStepLambda: 1 + alpha * alpha * c,
+    singleStepLambda: stepLambda,
   };
 }
 
