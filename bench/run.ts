@@ -50,9 +50,11 @@ const SIZES: Size[] = quick
       { width: 128, batch: 32, depth: 1000, cpuReps: 1 },
       { width: 512, batch: 64, depth: 300, withInit: true, cpuReps: 0 },
     ];
+/** A square peak, then W·X of each benchmark size (d×d · d×n). */
 const MATMUL_SHAPES: [number, number, number][] = [
   [512, 512, 512],
   [512, 512, 64],
+  [100, 100, 100],
   [128, 128, 32],
 ];
 const BACKENDS = (option('--backends') ?? 'tfjs-node-gpu,tfjs-node,wasm,cpu').split(',') as BackendChoice[];
@@ -102,8 +104,15 @@ function machine(): Record<string, string> {
   } catch {
     /* no NVIDIA driver */
   }
+  let simd = 'unknown';
+  try {
+    const flags = new Set(/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim().split(/\s+/) ?? []);
+    simd = ['avx2', 'fma', 'avx512f'].filter((x) => flags.has(x)).join(', ') || 'none of avx2/fma/avx512f';
+  } catch {
+    /* not Linux */
+  }
   return {
-    cpu: `${cpu[0]?.model ?? 'unknown'} × ${cpu.length} logical cores`,
+    cpu: `${cpu[0]?.model ?? 'unknown'} × ${cpu.length} logical cores (${simd})`,
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     gpu,
     node: process.version,
@@ -319,12 +328,14 @@ function report(m: Record<string, string>, nps: NumpyResult[], backends: Backend
   lines.push("4d²n + 4dn² per layer for every row. numpy's diagnostic cycles 8 pre-drawn Haar matrices; its \"init + diag\" draws each W");
   lines.push('by LAPACK QR inside the pass. Ratios: this row ÷ numpy on all cores / ÷ numpy on 1 thread, measured in the same run.');
   lines.push('');
-  lines.push('| backend | width/batch/depth | init s | diagnostic s | GFLOP/s | diag × numpy | init + diag s | (init + diag) × numpy with QR | peak memory | ÷ stored activations |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| backend | width/batch/depth | init s | diagnostic s | GFLOP/s | ÷ own W·X matmul rate | diag × numpy | init + diag s | (init + diag) × numpy with QR | peak memory | ÷ stored activations |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of SIZES) {
     const refs = nps.map((np) => np.sizes.find((r) => r.width === s.width && r.batch === s.batch && r.depth === s.depth) ?? null);
     const flops = layerFlops(s) * s.depth;
     const label = `${s.width}/${s.batch}/${s.depth}`;
+    const shape = MATMUL_SHAPES.findIndex(([m, k, n]) => m === s.width && k === s.width && n === s.batch);
+    const ofPeak = (gflops: number, rates: { gflops: number }[]): string => (shape >= 0 ? `${f((100 * gflops) / rates[shape].gflops, 0)}%` : '—');
     const ratios = (x: number, pick: (r: NumpySize) => number | undefined, d: number): string =>
       refs.some((r) => r && pick(r)) ? refs.map((r) => (r && pick(r) ? f(x / pick(r)!, d) : '—')).join(' / ') : '—';
     for (const b of backends) {
@@ -333,6 +344,7 @@ function report(m: Record<string, string>, nps: NumpyResult[], backends: Backend
       const withInit = e.initSeconds + e.diagnosticSeconds;
       lines.push(
         `| ${b.info.name}${e.runs === 1 ? ' (1 run)' : ''} | ${label} | ${f(e.initSeconds)} | ${f(e.diagnosticSeconds)} | ${f(flops / e.diagnosticSeconds / 1e9, 1)} | ` +
+          `${ofPeak(flops / e.diagnosticSeconds / 1e9, b.matmul)} | ` +
           `${ratios(e.diagnosticSeconds, (r) => r.diagnosticSeconds, 1)} | ${f(withInit)} | ${s.withInit ? ratios(withInit, (r) => r.withInitSeconds, 2) : '—'} | ` +
           `${mib(e.peakBytes)} | ${e.peakBytes === null ? '—' : f(e.peakBytes / storedActivationBytes(s), 1)} |`,
       );
@@ -341,7 +353,8 @@ function report(m: Record<string, string>, nps: NumpyResult[], backends: Backend
       const ref = refs[k];
       if (!ref) return;
       lines.push(
-        `| ${npName(np)} | ${label} | ${ref.qrSeconds ? `QR ${f(ref.qrSeconds * 1000, 1)} ms/layer` : '—'} | ${f(ref.diagnosticSeconds)} | ${f(flops / ref.diagnosticSeconds / 1e9, 1)} | — | ` +
+        `| ${npName(np)} | ${label} | ${ref.qrSeconds ? `QR ${f(ref.qrSeconds * 1000, 1)} ms/layer` : '—'} | ${f(ref.diagnosticSeconds)} | ${f(flops / ref.diagnosticSeconds / 1e9, 1)} | ` +
+          `${ofPeak(flops / ref.diagnosticSeconds / 1e9, np.matmul)} | — | ` +
           `${ref.withInitSeconds ? f(ref.withInitSeconds) : '—'} | — | ${mib(ref.peakBytes)} | ${f(ref.peakBytes / storedActivationBytes(s), 1)} |`,
       );
     });

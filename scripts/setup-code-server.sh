@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs code-server (a real VS Code server, Code-OSS inside) and the Node 24 it needs into .cache/, outside the project's
 # node_modules, so the extension's own dependencies stay on Node 20. Idempotent: a finished install is detected and kept.
-# Prints the code-server entry script path and the Node 24 binary on the last line: "<node> <code-server-entry>".
+# Prints the Node 24 binary and the code-server entry script on the last line: "<node> <code-server-entry>".
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="$root/.cache"
@@ -22,7 +22,7 @@ fi
 if [ ! -f "$cs_dir/.installed-$cs_version" ] || [ ! -f "$cs_entry" ]; then
   echo "setup-code-server: installing code-server@$cs_version (takes minutes)" >&2
   rm -rf "$cs_dir"
-  # npm >= 11.10 runs no install scripts unless allowed; code-server's postinstall (and the nested install of Code's own
+  # Recent npm 11 runs no install scripts unless allowed; code-server's postinstall (and the nested install of Code's own
   # dependencies it starts, which reads the same setting from the environment) must run. Older npm ignores the setting.
   PATH="$node_dir/bin:$PATH" npm_config_nodedir="$node_dir" npm_config_dangerously_allow_all_scripts=true \
     npm install --prefix "$cs_dir" --no-audit --no-fund --foreground-scripts "code-server@$cs_version" >&2

@@ -85,16 +85,17 @@ export interface WYBlock {
   vt: Tensor2D;
   /** (d − start) × count */
   v: Tensor2D;
-  /** count × count, upper triangular, and its transpose */
+  /** count × count, upper triangular */
   t: Tensor2D;
-  tT: Tensor2D;
+  /** Tᵀ, when asked for */
+  tT: Tensor2D | null;
 }
 
 /**
  * The reflectors in blocks of `block` (the last one partial), uploaded with their compact-WY factor T. The caller owns the
  * returned tensors. T comes from VᵀV, a small product computed on the backend and read back once per block.
  */
-export function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEFAULT_BLOCK): WYBlock[] {
+export function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEFAULT_BLOCK, withTransposedT = false): WYBlock[] {
   if (!Number.isInteger(block) || block < 1) throw new Error(`compactWYBlocks: block must be a positive integer, got ${block}`);
   const blocks: WYBlock[] = [];
   for (let start = 0; start < f.d - 1; start += block) {
@@ -106,7 +107,7 @@ export function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEFAULT_B
     const tValues = compactWYFactor(gram.dataSync(), count);
     gram.dispose();
     const t = tf.tensor2d(tValues, [count, count]);
-    blocks.push({ start, vt, v, t, tT: tf.transpose(t) });
+    blocks.push({ start, vt, v, t, tT: withTransposedT ? tf.tensor2d(transposeSquare(tValues, count), [count, count]) : null });
   }
   return blocks;
 }
@@ -140,6 +141,12 @@ export function formHouseholderProductOnDevice(tf: Tf, f: HouseholderFactors, sc
     }
     return m;
   });
+}
+
+function transposeSquare(a: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[j * n + i] = a[i * n + j];
+  return out;
 }
 
 /** Vᵀ of the reflectors start..start+count−1 in the coordinates start..d−1 (count×size, row-major; v_i fills row i from column i). */

@@ -1,7 +1,7 @@
 // A size check before a pass starts: a network too large for the backend's memory is a clear error naming the spec keys
 // to change, instead of a wasm abort or an out-of-memory crash halfway through.
 import type { HostNetwork, HostOp } from './network';
-import { WEIGHT_BUDGET_BYTES } from './pass';
+import { keepsWeights } from './pass';
 
 /** The wasm heap is capped at 4 GiB; leave room for the runtime and the current layer's temporaries. */
 const DEVICE_LIMIT_BYTES = 3 * 2 ** 30;
@@ -9,7 +9,7 @@ const DEVICE_LIMIT_BYTES = 3 * 2 ** 30;
 const HOST_LIMIT_BYTES = 3 * 2 ** 30;
 
 export interface PassFootprint {
-  /** Weights (when the pass keeps them: up to WEIGHT_BUDGET_BYTES, else one layer at a time) and the activations the
+  /** Weights (all of them when the pass keeps them, see keepsWeights; else one layer at a time) and the activations the
    *  backward pass keeps, all layers at once (float32). */
   deviceBytes: number;
   /** Two n×n Grams per weight layer, downloaded and kept until the end of the pass (float32). */
@@ -33,7 +33,7 @@ export function passFootprint(net: HostNetwork, n: number): PassFootprint {
     }
   };
   walk(net.ops);
-  const weightBytes = weights <= WEIGHT_BUDGET_BYTES ? weights : largestWeight;
+  const weightBytes = keepsWeights(net.ops, n) ? weights : largestWeight;
   return { deviceBytes: weightBytes + saved, hostBytes: 4 * 2 * net.depth * n * n };
 }
 

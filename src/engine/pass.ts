@@ -68,10 +68,11 @@ const YIELD_EVERY_MS = 50;
 const TINY = 1e-30;
 /**
  * Weights are kept from the forward to the backward pass while they take no more memory than the activations the backward
- * pass stores, or than this floor; past that they are drawn again in the backward pass, so memory stays near the
- * activations (plus one layer's weight) at the cost of drawing every weight twice.
+ * pass stores, or than this floor (which every quick run, width ≤ 128 and depth ≤ 200, stays under); past that they are
+ * drawn again in the backward pass, so memory stays near the activations (plus one layer's weight) at the cost of drawing
+ * every weight twice.
  */
-export const MIN_WEIGHT_BUDGET_BYTES = 64 * 2 ** 20;
+export const MIN_WEIGHT_BUDGET_BYTES = 16 * 2 ** 20;
 const MAX_STATS_LAYERS = 128;
 const MAX_PENDING_DOWNLOADS = 512;
 
@@ -135,8 +136,7 @@ class Pass {
     this.denseGramGrad = new Array<Download | null>(net.depth).fill(null);
     this.denseGramIn = new Array<Download | null>(net.depth).fill(null);
     this.denseScaleCount = new Array<number>(net.depth).fill(0);
-    const budget = input.weightBudgetBytes ?? Math.max(MIN_WEIGHT_BUDGET_BYTES, denseOutputBytes(net.ops, input.n));
-    this.keepWeights = weightBytes(net.ops) <= budget;
+    this.keepWeights = keepsWeights(net.ops, input.n, input.weightBudgetBytes);
   }
 
   async run(): Promise<PassResult> {
@@ -215,6 +215,11 @@ class Pass {
         return y;
       }
       case 'activation': {
+        if (op.fn === 'identity' && op.gain === 1) {
+          // σ = id: nothing to compute forward or backward (no copy, no tape entry).
+          if (group.sampled) this.recordActivationStats(op, x);
+          return x;
+        }
         const out = this.own(tf.tidy(() => activate(tf, op.fn, op.gain === 1 ? x : tf.mul(x, op.gain), op.slope)) as Tensor2D);
         if (op.fn !== 'identity') this.hold(x);
         tape.push({ kind: 'activation', fn: op, input: x });
@@ -517,6 +522,11 @@ class Pass {
           : null;
     return { loss, initSeconds: this.initMs / 1000, layers, nonFinite };
   }
+}
+
+/** Whether a pass over these ops with a batch of n keeps every weight from the forward to the backward pass. */
+export function keepsWeights(ops: readonly HostOp[], n: number, budgetBytes?: number): boolean {
+  return weightBytes(ops) <= (budgetBytes ?? Math.max(MIN_WEIGHT_BUDGET_BYTES, denseOutputBytes(ops, n)));
 }
 
 /** float32 bytes of all weight matrices of a network. */

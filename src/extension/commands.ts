@@ -26,6 +26,8 @@ export interface CommandDeps {
   status: RunStatusItem;
   /** Global storage folder where native backends are installed. */
   nativeDir: string;
+  /** Stops an idle engine so the next run starts with the new backend settings or packages. */
+  restartEngine(): void;
 }
 
 async function specDocument(uri: unknown): Promise<vscode.TextDocument | undefined> {
@@ -72,6 +74,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!picked) return undefined;
       await setBackend(picked);
       d.status.setChoice(picked);
+      d.restartEngine();
       d.log.info(`backend set to ${picked}`);
       return picked;
     }),
@@ -165,6 +168,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         },
       );
       if (outcome.ok) {
+        d.restartEngine();
         d.log.info(outcome.message);
         void vscode.window.showInformationMessage(`DepthLens: ${outcome.message}`);
       } else {

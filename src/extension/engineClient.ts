@@ -121,6 +121,14 @@ export class EngineClient {
     for (const id of [...this.runs.keys()]) this.cancel(id);
   }
 
+  /** Stops the engine process when no run needs it, so the next run starts fresh (e.g. to pick up a new native backend). */
+  stopIdle(): void {
+    if (this.runs.size > 0 || !this.child) return;
+    this.options.log.info('engine: stopping the idle engine process; the next run starts a new one');
+    if (this.child.connected) this.child.send({ type: 'shutdown' } satisfies EngineRequest);
+    this.kill();
+  }
+
   dispose(): void {
     for (const run of [...this.runs.values()]) run.settle({ kind: 'cancelled' });
     if (this.child?.connected) this.child.send({ type: 'shutdown' } satisfies EngineRequest);

@@ -64,8 +64,9 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('depthlens.backend')) status.setChoice(readSettings().backend);
     }),
-    ...registerCommands({ context, log, runs, panel, memory, store, status, nativeDir }),
+    ...registerCommands({ context, log, runs, panel, memory, store, status, nativeDir, restartEngine: () => client.stopIdle() }),
   );
+  if (memory.latest()) void vscode.commands.executeCommand('setContext', 'depthlens.hasResult', true);
   log.info(`DepthLens activated (engine: ${join(context.extensionPath, 'dist', 'engine.js')})`);
 
   return {

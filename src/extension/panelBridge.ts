@@ -50,7 +50,7 @@ export class PanelBridge implements PanelHost {
         break;
       case 'run': {
         const editor = this.specEditorForRun();
-        if (editor) void this.runs?.run(editor.document, message.mode === 'quick' ? 'quick' : 'full');
+        if (editor) void this.runs?.run(editor.document, message.mode === 'quick' ? 'quick' : 'full', message.seeds);
         else void vscode.window.showWarningMessage('DepthLens: open a *.depthlens.yaml spec to run it.');
         break;
       }

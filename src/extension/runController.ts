@@ -48,8 +48,8 @@ export class RunController implements vscode.Disposable {
     return this.current !== undefined;
   }
 
-  /** Runs the document's current text. Resolves with the outcome; never throws. */
-  async run(doc: vscode.TextDocument, mode: RunMode): Promise<RunOutcome> {
+  /** Runs the document's current text. Resolves with the outcome; never throws. `seeds` overrides the setting (full runs). */
+  async run(doc: vscode.TextDocument, mode: RunMode, seeds?: number): Promise<RunOutcome> {
     this.checker.checkNow(doc);
     const checked = this.store.get(doc.uri);
     const spec = checked?.parse.spec;
@@ -68,7 +68,7 @@ export class RunController implements vscode.Disposable {
     this.status.setChoice(settings.backend);
     const options: RunOptions = { backend: settings.backend, nativeModulePaths: this.nativeModulePaths };
     if (mode === 'quick') Object.assign(options, { quick: settings.quick, sweep: false, train: false });
-    else if (settings.seeds !== undefined) options.seeds = settings.seeds;
+    else if (seeds !== undefined || settings.seeds !== undefined) options.seeds = seeds ?? settings.seeds;
     if (mode === 'sweep') options.sweep = true;
 
     const file = specFilePath(doc);

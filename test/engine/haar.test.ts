@@ -1,18 +1,20 @@
-// The Householder-product Haar sampler (src/engine/haar.ts): orthogonality, the host and device formations agreeing, and the
-// moments of the uniform (Haar) measure on O(d): E W²ᵢⱼ = 1/d, E W⁴ᵢⱼ = 3/(d(d+2)), E tr W = 0, E (tr W)² = 1 (d ≥ 2), and
-// P(det W = −1) = ½. The last one fails without Mezzadri's sign correction: d−1 reflections alone always have det (−1)^(d−1).
+// The Householder-product Haar sampler (src/engine/haar.ts) and the device weights built on it (src/engine/weights.ts):
+// orthogonality, host and device formations agreeing, factored application against the float64 matrix and reference pass,
+// the moments of the uniform (Haar) measure on O(d): E W²ᵢⱼ = 1/d, E W⁴ᵢⱼ = 3/(d(d+2)), E tr W = 0, E (tr W)² = 1, and
+// P(det W = −1) = ½ (fails without Mezzadri's sign correction: d−1 reflections alone have det (−1)^(d−1)); the normal
+// samplers behind the draws; and redrawing weights in the backward pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Tensor2D } from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/engine/backend';
 import { drawHouseholderFactors, formHouseholderProduct, formHouseholderProductOnDevice } from '../../src/engine/haar';
 import { buildHostNetwork, denseWeight, type DenseOp } from '../../src/engine/network';
 import { runDiagnosticPass } from '../../src/engine/pass';
+import { Rng } from '../../src/engine/rng';
+import { denseWeightTensor, deviceWeight, householderWeight, IMPLICIT_MIN_WIDTH } from '../../src/engine/weights';
+import { fillStandardNormal } from '../../src/engine/ziggurat';
 import { blocks, gaussianBatch } from './helpers';
 import { reference64 } from './reference64';
-import { Rng } from '../../src/engine/rng';
-import { fillStandardNormal } from '../../src/engine/ziggurat';
-import type { Tensor2D } from '@tensorflow/tfjs';
-import { denseWeightTensor, deviceWeight, householderWeight, IMPLICIT_MIN_WIDTH } from '../../src/engine/weights';
 
 function orthogonalityError(q: ArrayLike<number>, d: number): number {
   let worst = 0;

@@ -40,6 +40,26 @@ model:
 diagnostics:
   seeds: 1
 `,
+  // Measured explosion: He + centred BN + ReLU: ‖∇‖ grows ×√(π/(π−1)) ≈ 1.21 per layer (Yang et al.), far above 1.02;
+  // ½·49·log10(π/(π−1)) ≈ 4.1 orders over 50 layers > 3, so statically DL101 (model.init) and DL103. After a run DL201
+  // (measured) joins them, attached to the cause DL101 names.
+  'measured.depthlens.yaml': `depthlens: 1
+name: ReLU BN Gaussian, measured
+data:
+  source: gaussian
+  features: 32
+  batch: 32
+  classes: 2
+model:
+  depth: 50
+  width: 32
+  init: he
+  norm: batchnorm
+  center: true
+  activation: relu
+diagnostics:
+  seeds: 2
+`,
   // Long enough on wasm (1000 layers × 20 seeds) to be cancelled mid-run; orthogonal linear, batch = width: no finding.
   'long.depthlens.yaml': `depthlens: 1
 name: long run to cancel

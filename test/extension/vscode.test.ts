@@ -62,6 +62,8 @@ test('DepthLens in a real VS Code extension host', { timeout: 25 * 60_000 }, asy
     const failed = report.outcomes.filter((o) => !o.ok).length;
     assert.equal(session.exitCode, failed > 0 ? 1 : 0, `window exit code ${session.exitCode} with ${failed} failed host tests`);
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    // DEPTHLENS_TEST_KEEP=1 keeps the workspace and code-server's logs (user/logs/…/exthost*/) for inspection.
+    if (process.env.DEPTHLENS_TEST_KEEP === '1') t.diagnostic(`kept ${scratch}`);
+    else rmSync(scratch, { recursive: true, force: true });
   }
 });

@@ -141,6 +141,20 @@ hostTest('Analyze runs the spec to a result on the wasm backend', async () => {
   assert(api.statusText.includes('wasm'), `status item does not show the backend: ${api.statusText}`);
 }, 120_000);
 
+hostTest('after a run, measured findings join the static ones at the cause\'s range', async () => {
+  const uri = workspaceUri('measured.depthlens.yaml');
+  await open(uri);
+  const outcome = (await vscode.commands.executeCommand('depthlens.analyze', uri)) as Outcome & { result?: { growth: { perLayer: number } | null } };
+  assert(outcome.kind === 'done', `run ended ${JSON.stringify(outcome)}`);
+  const perLayer = outcome.result?.growth?.perLayer ?? NaN;
+  assert(perLayer > 1.02, `measured growth ${perLayer} per layer, theory √(π/(π−1)) ≈ 1.21`);
+  const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL201'), 'DL201 after the run');
+  const dl201 = ds.find((d) => codeOf(d) === 'DL201')!;
+  assert(/\(measured\)$/.test(dl201.message), `DL201 not marked measured: ${dl201.message}`);
+  assertEqual(fmtRange(dl201.range), fmtRange(locateYaml(text(uri), 'model.init')!.value!), 'DL201 range (the DL101 cause, model.init)');
+  assert(ds.some((d) => codeOf(d) === 'DL101'), 'the static DL101 disappeared after the run');
+}, 120_000);
+
 hostTest('Open Diagnostics Panel shows the DepthLens webview', async () => {
   await vscode.commands.executeCommand('depthlens.openPanel');
   await waitFor('the panel tab', () =>
@@ -149,6 +163,7 @@ hostTest('Open Diagnostics Panel shows the DepthLens webview', async () => {
 });
 
 hostTest('Export Report writes the last result as JSON and as self-contained HTML', async () => {
+  await open(workspaceUri('tiny.depthlens.yaml')); // export takes the active spec's last result
   const json = workspaceUri('out', 'tiny.report.json');
   const html = workspaceUri('out', 'tiny.report.html');
   await vscode.commands.executeCommand('depthlens.exportReport', 'json', json);
