@@ -4,7 +4,7 @@
 // Type guards validate messages on arrival: a malformed message is ignored, never trusted.
 import type { BackendChoice, BackendInfo, Result } from './result';
 import type { Finding } from './theory/types';
-import type { Range, SpecPath } from './spec/types';
+import type { Range, SpecPath, ThresholdsSpec } from './spec/types';
 
 export type { Result } from './result';
 
@@ -22,6 +22,8 @@ export interface RunOptions {
   train?: boolean;
   /** Extra directories where native backends may be installed (the extension's global storage). */
   nativeModulePaths?: string[];
+  /** Override the spec's thresholds for the measured findings (the extension's settings, for specs that set none). */
+  thresholds?: Partial<ThresholdsSpec>;
 }
 
 export interface RunRequest {

@@ -42,7 +42,7 @@ export interface RunPlan {
 }
 
 export function planRun(spec: Spec, options: RunOptions): RunPlan {
-  let run = spec;
+  let run = options.thresholds ? { ...spec, thresholds: { ...spec.thresholds, ...options.thresholds } } : spec;
   let seeds = options.seeds ?? spec.diagnostics.seeds;
   const q = options.quick;
   if (q) {

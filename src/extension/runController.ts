@@ -66,7 +66,8 @@ export class RunController implements vscode.Disposable {
 
     const settings = readSettings(doc.uri);
     this.status.setChoice(settings.backend);
-    const options: RunOptions = { backend: settings.backend, nativeModulePaths: this.nativeModulePaths };
+    // The checked spec carries the threshold settings where the text sets none: measured findings use the same ones.
+    const options: RunOptions = { backend: settings.backend, nativeModulePaths: this.nativeModulePaths, thresholds: spec.thresholds };
     if (mode === 'quick') Object.assign(options, { quick: settings.quick, sweep: false, train: false });
     else if (seeds !== undefined || settings.seeds !== undefined) options.seeds = seeds ?? settings.seeds;
     if (mode === 'sweep') options.sweep = true;
