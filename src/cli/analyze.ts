@@ -1,6 +1,6 @@
 // `depthlens analyze <spec> [--json out.json] [--backend X] [--seeds N] [--quick] [--no-sweep]`: runs the engine on a spec
 // and prints a short summary with the findings; a progress bar on a TTY (stderr); Ctrl-C cancels cleanly.
-import { writeFileSync } from 'node:fs';
+import { writeOutputFile } from './outputFile';
 import { analyze, CancelledError, BackendUnavailableError, type AnalyzeProgress } from '../engine';
 import { DataError } from '../engine/data';
 import type { RunOptions } from '../protocol';
@@ -175,17 +175,15 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   bar.clear();
   result.spec.path = args.file;
 
-  if (typeof args.html === 'string') {
-    try {
-      writeHtmlReport(result, args.html);
-    } catch (e) {
-      io.err(`depthlens analyze: ${(e as Error).message}`);
-      return 2;
-    }
+  try {
+    if (typeof args.html === 'string') writeHtmlReport(result, args.html);
+    if (args.json && args.json !== '-') writeOutputFile('JSON result', args.json, `${JSON.stringify(result, null, 2)}\n`);
+  } catch (e) {
+    io.err(`depthlens analyze: ${(e as Error).message}`);
+    return 2;
   }
   if (args.json === '-') io.out(JSON.stringify(result, null, 2));
   else {
-    if (args.json) writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
     for (const line of summary(result)) io.out(line);
     for (const f of sortFindings(result.findings)) io.out(formatFinding(args.file, f));
     if (args.json) io.out(`result written to ${args.json}`);

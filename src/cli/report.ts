@@ -1,7 +1,8 @@
 // `depthlens analyze --html report.html`: the panel bundle with the result inlined — script, styles and the codicon font
 // (as a data: URI) in one file that opens offline in any browser.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeOutputFile } from './outputFile';
+import { join, resolve } from 'node:path';
 import { renderReportHtml } from '../panelHtml';
 import type { Result } from '../result';
 
@@ -37,10 +38,5 @@ export function renderHtmlReport(result: Result, options: ReportOptions = {}): s
 }
 
 export function writeHtmlReport(result: Result, outFile: string, options: ReportOptions = {}): void {
-  const html = renderHtmlReport(result, options);
-  try {
-    writeFileSync(outFile, html);
-  } catch (e) {
-    throw new Error(`HTML report: cannot write ${outFile} (${(e as Error).message}); does ${dirname(resolve(outFile))} exist?`);
-  }
+  writeOutputFile('HTML report', outFile, renderHtmlReport(result, options));
 }
