@@ -1,6 +1,6 @@
 // "Export Report": the Result as JSON (format v1), or the panel as one self-contained HTML file with the result inlined.
 import * as vscode from 'vscode';
-import { createNonce, renderPanelHtml } from '../panelHtml';
+import { renderReportHtml } from '../panelHtml';
 import type { Result } from '../result';
 
 export type ReportFormat = 'json' | 'html';
@@ -9,7 +9,7 @@ async function readText(uri: vscode.Uri): Promise<string> {
   return Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
 }
 
-/** The HTML report: panel.js, panel.css and codicon.css from dist/webview inlined, the codicon font as a data: URI. */
+/** The HTML report: the same page the CLI writes, from the panel assets in dist/webview. */
 export async function htmlReport(result: Result, extensionUri: vscode.Uri): Promise<string> {
   const dir = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
   const [script, panelCss, codiconCss, font] = await Promise.all([
@@ -18,14 +18,7 @@ export async function htmlReport(result: Result, extensionUri: vscode.Uri): Prom
     readText(vscode.Uri.joinPath(dir, 'codicon.css')),
     vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, 'codicon.ttf')),
   ]);
-  const fontUri = `data:font/ttf;base64,${Buffer.from(font).toString('base64')}`;
-  return renderPanelHtml({
-    title: `DepthLens report — ${result.spec.name || result.spec.path}`,
-    nonce: createNonce(),
-    script: { inline: script.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n') },
-    styles: [{ inline: codiconCss.replace(/url\(\s*["']?\.?\/?codicon\.ttf[^"')]*["']?\s*\)/g, `url("${fontUri}")`) }, { inline: panelCss }],
-    initial: { result },
-  });
+  return renderReportHtml(result, { script, panelCss, codiconCss, codiconFontBase64: Buffer.from(font).toString('base64') });
 }
 
 export async function exportReport(result: Result, format: ReportFormat, target: vscode.Uri, extensionUri: vscode.Uri): Promise<void> {

@@ -124,8 +124,9 @@ export async function runInCodeServer(o: SessionOptions): Promise<SessionResult>
       ['extensionTestsPath', `vscode-remote://${host}${o.testsModule}`],
     ];
     await page.goto(`http://${host}/?folder=${encodeURIComponent(o.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    const timedOut = new Promise<null>((resolve) => setTimeout(() => resolve(null), o.timeoutMs));
-    const exitCode = await Promise.race([exited, timedOut]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), o.timeoutMs)));
+    const exitCode = await Promise.race([exited, timedOut]).finally(() => clearTimeout(timer));
     const reportFile = join(o.workspace, 'host-test-report.json');
     const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as HostReport) : undefined;
     return { exitCode, report, log };

@@ -93,6 +93,19 @@ model:
   norm: batchnorm
   activation: identity
 `,
+  // The JSON variant (language json via filenamePatterns): the same misspelt init value, DL001 on its line.
+  'broken.depthlens.json': `{
+  "depthlens": 1,
+  "data": { "source": "gaussian", "features": 8, "batch": 8, "classes": 2 },
+  "model": {
+    "depth": 4,
+    "width": 8,
+    "init": "orthogonl",
+    "norm": "batchnorm",
+    "activation": "identity"
+  }
+}
+`,
   // Unterminated flow mapping: a YAML syntax error, DL001.
   'syntax.depthlens.yaml': `depthlens: 1
 model: { depth: 4, width: 8

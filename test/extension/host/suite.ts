@@ -84,6 +84,15 @@ hostTest('a value outside the schema gives DL001 at that value, as an error', as
   assertEqual(hit.severity, vscode.DiagnosticSeverity.Error, 'DL001 severity');
 });
 
+hostTest('a *.depthlens.json spec opens as JSON (schema completion) and is checked too', async () => {
+  const uri = workspaceUri('broken.depthlens.json');
+  const doc = await open(uri);
+  assertEqual(doc.languageId, 'json', 'language of *.depthlens.json');
+  const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL001'), 'DL001 on the JSON spec');
+  const initLine = doc.getText().split('\n').findIndex((l) => l.includes('"orthogonl"'));
+  assert(ds.some((d) => codeOf(d) === 'DL001' && d.range.start.line === initLine), `no DL001 on line ${initLine}: ${ds.map((d) => fmtRange(d.range)).join(', ')}`);
+});
+
 hostTest('a YAML syntax error gives DL001 and running it fails cleanly', async () => {
   const uri = workspaceUri('syntax.depthlens.yaml');
   await open(uri);
