@@ -1,5 +1,7 @@
 // Seeded float64 random numbers shared by weight inits and data sources, so a (seed, stream) pair reproduces a run exactly
-// on every backend. Generator: xoshiro128** seeded through splitmix32; normals by the polar Box–Muller method.
+// on every backend. Generator: xoshiro128** seeded through splitmix32; single normals by the polar Box–Muller method,
+// bulk fills by the ziggurat.
+import { fillStandardNormal } from './ziggurat';
 
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) | 0;
@@ -70,74 +72,10 @@ export class Rng {
     return u * m;
   }
 
-  /**
-   * Fills `out` with N(0, std²) samples and returns it: exactly the numbers `std * normal()` would give one by one (spare
-   * included), with the generator state in locals, which halves the cost of the O(d²) weight draws.
-   */
+  /** Fills `out` with N(0, std²) samples and returns it (ziggurat: the O(d²) weight and data draws are the hot path). */
   fillNormal(out: Float64Array, std = 1): Float64Array {
-    const len = out.length;
-    let i = 0;
-    if (len === 0) return out;
-    if (this.spare !== null) {
-      out[i++] = std * this.spare;
-      this.spare = null;
-    }
-    let s0 = this.s0;
-    let s1 = this.s1;
-    let s2 = this.s2;
-    let s3 = this.s3;
-    // normal(): two uniform()s per coordinate, each two nextUint32()s, inlined on local state (a closure over the state
-    // would put it in a heap context and lose the gain).
-    while (i < len) {
-      let u = 0;
-      let v = 0;
-      let s = 0;
-      do {
-        let hi = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 5;
-        let t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = rotl(s3, 11);
-        let lo = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 6;
-        t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = rotl(s3, 11);
-        u = 2 * ((hi * 67108864 + lo) / 9007199254740992) - 1;
-        hi = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 5;
-        t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = rotl(s3, 11);
-        lo = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 6;
-        t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = rotl(s3, 11);
-        v = 2 * ((hi * 67108864 + lo) / 9007199254740992) - 1;
-        s = u * u + v * v;
-      } while (s >= 1 || s === 0);
-      const m = Math.sqrt((-2 * Math.log(s)) / s);
-      out[i++] = std * (u * m);
-      if (i < len) out[i++] = std * (v * m);
-      else this.spare = v * m;
-    }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
+    fillStandardNormal(out, this);
+    if (std !== 1) for (let i = 0; i < out.length; i++) out[i] *= std;
     return out;
   }
 }
