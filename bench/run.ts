@@ -16,6 +16,8 @@ import { parseSpec } from '../src/spec/index';
 import type { Spec } from '../src/spec/types';
 import { selectBackend, type Backend } from '../src/engine/backend';
 import { runSeed } from '../src/engine/diagnose';
+import { transpose2d } from '../src/engine/transpose';
+import { IMPLICIT_MIN_WIDTH } from '../src/engine/weights';
 import type { BackendChoice } from '../src/result';
 import { isEngineEvent, type EngineEvent, type RunRequest } from '../src/protocol';
 
@@ -166,6 +168,10 @@ interface EngineSize {
   diagnosticSeconds: number;
   totalSeconds: number;
   peakBytes: number | null;
+  /** The pass's backend kernels alone (see kernelsAlone). */
+  kernelsSeconds?: number;
+  /** The diagnostic with every W formed (weightForm 'formed'), for widths the engine runs factored. */
+  formedDiagnosticSeconds?: number;
 }
 interface BackendResult {
   choice: BackendChoice;
@@ -195,6 +201,47 @@ function matmulPeak(backend: Backend, [m, k, n]: [number, number, number], repea
   return (2 * m * k * n * inner) / median(times) / 1e9;
 }
 
+/**
+ * The backend kernels one diagnostic layer cannot do without, back to back for `depth` layers with nothing else: forward
+ * W·X, batch norm, the transpose and Gram of its output; backward the batch-norm backward, the Gram of dZ, Wᵀ·dZ and the
+ * max-abs rescale. W cycles through 4 formed matrices. No downloads, no host reduction, no bookkeeping: a floor for any
+ * pass built on this backend's kernels, measured in the same run as the rest.
+ */
+function kernelsAlone(backend: Backend, s: Size): number {
+  const { tf } = backend;
+  const ws = Array.from({ length: 4 }, () => tf.tidy(() => tf.div(tf.randomNormal([s.width, s.width]), Math.sqrt(s.width))) as Tensor2D);
+  const x0 = tf.randomNormal([s.width, s.batch]) as Tensor2D;
+  const t = performance.now();
+  const saved: { y: Tensor2D; inv: Tensor2D }[] = [];
+  let x = x0;
+  for (let l = 0; l < s.depth; l++) {
+    const [y, inv] = tf.tidy(() => {
+      const z = tf.matMul(ws[l % 4], x);
+      const inv = tf.rsqrt(tf.mean(tf.square(z), 1, true)) as Tensor2D;
+      return [tf.mul(z, inv) as Tensor2D, inv];
+    });
+    tf.tidy(() => tf.matMul(transpose2d(tf, y), y)).dispose();
+    saved.push({ y, inv });
+    x = y;
+  }
+  let g = x.clone();
+  for (let l = s.depth - 1; l >= 0; l--) {
+    const { y, inv } = saved[l];
+    const next = tf.tidy(() => {
+      const dz = tf.mul(inv, tf.sub(g, tf.mul(y, tf.mean(tf.mul(g, y), 1, true)))) as Tensor2D;
+      tf.matMul(transpose2d(tf, dz), dz);
+      const h = tf.matMul(ws[l % 4], dz);
+      return tf.mul(h, tf.reciprocal(tf.maximum(tf.max(tf.abs(h)), 1e-30))) as Tensor2D;
+    });
+    for (const d of [g, y, inv]) d.dispose();
+    g = next;
+  }
+  g.dataSync();
+  const seconds = (performance.now() - t) / 1000;
+  for (const d of [g, x0, ...ws]) d.dispose();
+  return seconds;
+}
+
 async function runBackend(choice: BackendChoice): Promise<BackendResult | null> {
   let backend: Backend;
   try {
@@ -206,8 +253,9 @@ async function runBackend(choice: BackendChoice): Promise<BackendResult | null> 
   const slow = backend.info.name === 'cpu';
   console.error(`${choice}: ${backend.info.name} ${backend.info.version}`);
   const matmul = MATMUL_SHAPES.map((shape) => ({ shape, gflops: matmulPeak(backend, shape, slow ? 1 : reps) }));
-  // Warm-up: V8's JIT and the backend's kernels are compiled before anything is timed.
-  for (const size of SIZES) if (!slow || size.cpuReps > 0) await runSeed(backend, parse(specText({ ...size, depth: 4 })), 0);
+  // Warm-up: V8's JIT, the backend's kernels and the wasm heap (it grows to a run's size once per process, as in the
+  // long-lived engine process) are all in place before anything is timed; the slow cpu backend warms up on 4 layers.
+  for (const size of SIZES) if (!slow || size.cpuReps > 0) await runSeed(backend, parse(specText(slow ? { ...size, depth: 4 } : size)), 0);
   const sizes: EngineSize[] = [];
   for (const size of SIZES) {
     const runs = slow ? Math.min(size.cpuReps, reps) : reps;
@@ -227,8 +275,22 @@ async function runBackend(choice: BackendChoice): Promise<BackendResult | null> 
       init.push(run.initSeconds);
       diag.push(run.diagnosticSeconds);
     }
-    sizes.push({ size, runs, initSeconds: median(init), diagnosticSeconds: median(diag), totalSeconds: median(total), peakBytes: peakBytes || null });
-    console.error(`  ${size.width}/${size.batch}/${size.depth}: init ${median(init).toFixed(2)} s, diagnostic ${median(diag).toFixed(2)} s`);
+    const entry: EngineSize = { size, runs, initSeconds: median(init), diagnosticSeconds: median(diag), totalSeconds: median(total), peakBytes: peakBytes || null };
+    if (!slow) {
+      entry.kernelsSeconds = median(Array.from({ length: runs }, () => kernelsAlone(backend, size)));
+      // Wide orthogonal layers run factored by default; the same pass with every W formed isolates the pass itself.
+      if (size.width >= IMPLICIT_MIN_WIDTH) {
+        const formed: number[] = [];
+        for (let r = 0; r < runs; r++) formed.push((await runSeed(backend, spec, 0, {}, { weightForm: 'formed' })).diagnosticSeconds);
+        entry.formedDiagnosticSeconds = median(formed);
+      }
+    }
+    sizes.push(entry);
+    console.error(
+      `  ${size.width}/${size.batch}/${size.depth}: init ${median(init).toFixed(2)} s, diagnostic ${median(diag).toFixed(2)} s` +
+        (entry.kernelsSeconds ? `, kernels alone ${entry.kernelsSeconds.toFixed(2)} s` : '') +
+        (entry.formedDiagnosticSeconds ? `, formed W ${entry.formedDiagnosticSeconds.toFixed(2)} s` : ''),
+    );
   }
   return { choice, info: backend.info, matmul, sizes };
 }
@@ -328,8 +390,13 @@ function report(m: Record<string, string>, nps: NumpyResult[], backends: Backend
   lines.push("4d²n + 4dn² per layer for every row. numpy's diagnostic cycles 8 pre-drawn Haar matrices; its \"init + diag\" draws each W");
   lines.push('by LAPACK QR inside the pass. Ratios: this row ÷ numpy on all cores / ÷ numpy on 1 thread, measured in the same run.');
   lines.push('');
-  lines.push('| backend | width/batch/depth | init s | diagnostic s | GFLOP/s | ÷ own W·X matmul rate | diag × numpy | init + diag s | (init + diag) × numpy with QR | peak memory | ÷ stored activations |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('"kernels alone" runs only the backend kernels a layer cannot do without (W·X, batch norm, two transposes and Grams,');
+  lines.push('the batch-norm backward, Wᵀ·dZ, the rescale), back to back, with no download, host reduction or bookkeeping: a floor');
+  lines.push('for any pass on that backend. "formed W" rows run the same pass with every orthogonal W formed (the engine keeps wide');
+  lines.push('orthogonal layers factored, which is cheaper in init + diagnostic).');
+  lines.push('');
+  lines.push('| backend | width/batch/depth | init s | diagnostic s | GFLOP/s | ÷ own W·X matmul rate | diag × numpy | kernels alone s (× numpy) | init + diag s | (init + diag) × numpy with QR | peak memory | ÷ stored activations |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of SIZES) {
     const refs = nps.map((np) => np.sizes.find((r) => r.width === s.width && r.batch === s.batch && r.depth === s.depth) ?? null);
     const flops = layerFlops(s) * s.depth;
@@ -345,16 +412,25 @@ function report(m: Record<string, string>, nps: NumpyResult[], backends: Backend
       lines.push(
         `| ${b.info.name}${e.runs === 1 ? ' (1 run)' : ''} | ${label} | ${f(e.initSeconds)} | ${f(e.diagnosticSeconds)} | ${f(flops / e.diagnosticSeconds / 1e9, 1)} | ` +
           `${ofPeak(flops / e.diagnosticSeconds / 1e9, b.matmul)} | ` +
-          `${ratios(e.diagnosticSeconds, (r) => r.diagnosticSeconds, 1)} | ${f(withInit)} | ${s.withInit ? ratios(withInit, (r) => r.withInitSeconds, 2) : '—'} | ` +
+          `${ratios(e.diagnosticSeconds, (r) => r.diagnosticSeconds, 1)} | ` +
+          `${e.kernelsSeconds ? `${f(e.kernelsSeconds)} (${ratios(e.kernelsSeconds, (r) => r.diagnosticSeconds, 1)})` : '—'} | ` +
+          `${f(withInit)} | ${s.withInit ? ratios(withInit, (r) => r.withInitSeconds, 2) : '—'} | ` +
           `${mib(e.peakBytes)} | ${e.peakBytes === null ? '—' : f(e.peakBytes / storedActivationBytes(s), 1)} |`,
       );
+      if (e.formedDiagnosticSeconds) {
+        const d = e.formedDiagnosticSeconds;
+        lines.push(
+          `| ${b.info.name}, formed W | ${label} | — | ${f(d)} | ${f(flops / d / 1e9, 1)} | ${ofPeak(flops / d / 1e9, b.matmul)} | ` +
+            `${ratios(d, (r) => r.diagnosticSeconds, 1)} | — | — | — | — | — |`,
+        );
+      }
     }
     nps.forEach((np, k) => {
       const ref = refs[k];
       if (!ref) return;
       lines.push(
         `| ${npName(np)} | ${label} | ${ref.qrSeconds ? `QR ${f(ref.qrSeconds * 1000, 1)} ms/layer` : '—'} | ${f(ref.diagnosticSeconds)} | ${f(flops / ref.diagnosticSeconds / 1e9, 1)} | ` +
-          `${ofPeak(flops / ref.diagnosticSeconds / 1e9, np.matmul)} | — | ` +
+          `${ofPeak(flops / ref.diagnosticSeconds / 1e9, np.matmul)} | — | — | ` +
           `${ref.withInitSeconds ? f(ref.withInitSeconds) : '—'} | — | ${mib(ref.peakBytes)} | ${f(ref.peakBytes / storedActivationBytes(s), 1)} |`,
       );
     });

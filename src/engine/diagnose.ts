@@ -5,7 +5,7 @@ import type { Backend } from './backend';
 import { loadBatch } from './data';
 import { assertPassFits } from './memory';
 import { buildHostNetwork } from './network';
-import { runDiagnosticPass, type PassHooks, type PassResult } from './pass';
+import { runDiagnosticPass, type PassHooks, type PassInput, type PassResult } from './pass';
 import { spread } from './stats';
 
 export interface SeedRun {
@@ -17,7 +17,13 @@ export interface SeedRun {
   diagnosticSeconds: number;
 }
 
-export async function runSeed(backend: Backend, spec: Spec, seed: number, hooks: PassHooks = {}): Promise<SeedRun> {
+export async function runSeed(
+  backend: Backend,
+  spec: Spec,
+  seed: number,
+  hooks: PassHooks = {},
+  options: Pick<PassInput, 'weightForm'> = {},
+): Promise<SeedRun> {
   const t0 = performance.now();
   const batch = loadBatch(spec, seed);
   const net = buildHostNetwork(spec.model.layers, batch.features, batch.classes, seed);
@@ -26,7 +32,7 @@ export async function runSeed(backend: Backend, spec: Spec, seed: number, hooks:
   const pass = await runDiagnosticPass(
     backend.tf,
     net,
-    { x: batch.x, n: batch.count, features: batch.features, labels: batch.labels, classes: batch.classes, loss: spec.loss },
+    { x: batch.x, n: batch.count, features: batch.features, labels: batch.labels, classes: batch.classes, loss: spec.loss, ...options },
     hooks,
   );
   const passSeconds = (performance.now() - t1) / 1000;

@@ -6,6 +6,7 @@
 import type { Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import type { Rng } from './rng';
+import { transpose2d } from './transpose';
 import { fillStandardNormal } from './ziggurat';
 
 /**
@@ -113,34 +114,40 @@ export function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEFAULT_B
 }
 
 /**
- * The same Q as `formHouseholderProduct`, as a float32 d×d tensor formed on the backend. A block's product is I − V T Vᵀ
- * (compact WY); accumulating backwards, only the trailing (d − start)² block changes, M ← M − V (T (Vᵀ M)): three matmuls
- * per block and (4/3)d³ flops in all.
+ * The same Q as `formHouseholderProduct` (or Qᵀ), as a float32 d×d tensor formed on the backend. A block's product is
+ * I − V T Vᵀ (compact WY); accumulating backwards only the trailing (d − start)² block changes, and it is Qᵀ that is
+ * accumulated, Mᵀ ← Mᵀ − ((Mᵀ V) Tᵀ) Vᵀ: three matmuls per block, (4/3)d³ flops in all, and the big operand Mᵀ is always
+ * the left factor. (tfjs-backend-wasm repacks its right factor on every call: M ← M − V (T (Vᵀ M)) spent more time
+ * packing M than multiplying.) Q itself is then one transpose away.
  */
-export function formHouseholderProductOnDevice(tf: Tf, f: HouseholderFactors, scale = 1, block = DEFAULT_BLOCK): Tensor2D {
+export function formHouseholderProductOnDevice(tf: Tf, f: HouseholderFactors, scale = 1, block = DEFAULT_BLOCK, transposed = false): Tensor2D {
   const { d, sign } = f;
-  return tf.tidy(() => {
-    const blocks = compactWYBlocks(tf, f, block);
-    // The trailing matrix starts as scale·diag(sign) of the coordinates from the last block on.
+  const qT = tf.tidy(() => {
+    const blocks = compactWYBlocks(tf, f, block, true);
+    // The trailing matrix starts as scale·diag(sign) of the coordinates from the last block on (diagonal: its own transpose).
     const lastStart = blocks.length > 0 ? blocks[blocks.length - 1].start : 0;
     const tailSize = d - lastStart;
     const tail = new Float32Array(tailSize * tailSize);
     for (let i = 0; i < tailSize; i++) tail[i * tailSize + i] = scale * sign[lastStart + i];
-    let m: Tensor2D = tf.tensor2d(tail, [tailSize, tailSize]);
+    let mT: Tensor2D = tf.tensor2d(tail, [tailSize, tailSize]);
     for (let j = blocks.length - 1; j >= 0; j--) {
-      const { start, vt, v, t } = blocks[j];
+      const { start, vt, v, tT } = blocks[j];
       const size = d - start;
       if (start !== lastStart) {
-        // M_in = scale·diag(sign[start..start+b)) ⊕ M_old
-        const b = size - (m.shape[0] as number);
+        // M_in = scale·diag(sign[start..start+b)) ⊕ M_old, and so is its transpose
+        const b = size - (mT.shape[0] as number);
         const top = new Float32Array(b * size);
         for (let i = 0; i < b; i++) top[i * size + i] = scale * sign[start + i];
-        m = tf.concat([tf.tensor2d(top, [b, size]), tf.pad(m, [[0, 0], [b, 0]])], 0) as Tensor2D;
+        mT = tf.concat([tf.tensor2d(top, [b, size]), tf.pad(mT, [[0, 0], [b, 0]])], 0) as Tensor2D;
       }
-      m = tf.sub(m, tf.matMul(v, tf.matMul(t, tf.matMul(vt, m)))) as Tensor2D;
+      mT = tf.sub(mT, tf.matMul(tf.matMul(tf.matMul(mT, v), tT!), vt)) as Tensor2D;
     }
-    return m;
+    return mT;
   });
+  if (transposed) return qT;
+  const q = transpose2d(tf, qT);
+  qT.dispose();
+  return q;
 }
 
 function transposeSquare(a: Float32Array, n: number): Float32Array {

@@ -43,7 +43,7 @@ export function isometryGapFromGram(gram: ArrayLike<number>, n: number): GapResu
   const dims = centred ? n - 1 : n;
   const c = trace / n;
   if (centred) for (let k = 0; k < n * n; k++) g[k] += c;
-  const { rank, logDet } = pivotedCholesky(g, n, Math.max(n, 16) * RANK_TOL_PER_SAMPLE);
+  const { rank, logDet } = pivotedCholesky(g, n, Math.max(n, 16) * RANK_TOL_PER_SAMPLE, true);
   const gramRank = centred ? rank - 1 : rank;
   if (rank < n) return { gap: null, degenerate: true, rank: Math.max(0, gramRank), centred, nonFinite: false };
   const logDetComplement = centred ? logDet - Math.log(c * n) : logDet;
@@ -52,13 +52,14 @@ export function isometryGapFromGram(gram: ArrayLike<number>, n: number): GapResu
 }
 
 /**
- * Cholesky with symmetric pivoting, in place on a copy. Stops when the largest remaining pivot falls below `relTol` times
- * the largest diagonal entry; returns the number of accepted pivots and the log-determinant of the accepted part.
+ * Cholesky with symmetric pivoting, on a copy of `a` (or on `a` itself, overwritten, when `inPlace`). Stops when the largest
+ * remaining pivot falls below `relTol` times the largest diagonal entry; returns the number of accepted pivots and the
+ * log-determinant of the accepted part.
  */
-export function pivotedCholesky(a: Float64Array, n: number, relTol: number): { rank: number; logDet: number } {
+export function pivotedCholesky(a: Float64Array, n: number, relTol: number, inPlace = false): { rank: number; logDet: number } {
   // The pivot's row and column are swapped into place and only the lower triangle is updated, so the inner loop runs over
   // contiguous memory: this runs once per layer on an n×n Gram, and at n = 100 it was half the pass's host time.
-  const m = Float64Array.from(a);
+  const m = inPlace ? a : Float64Array.from(a);
   const col = new Float64Array(n);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, m[i * n + i]);

@@ -23,8 +23,8 @@ export function passFootprint(net: HostNetwork, n: number): PassFootprint {
   const walk = (ops: HostOp[]): void => {
     for (const op of ops) {
       if (op.kind === 'dense') {
-        weights += 4 * op.fanIn * op.fanOut;
-        largestWeight = Math.max(largestWeight, 4 * op.fanIn * op.fanOut);
+        weights += 8 * op.fanIn * op.fanOut; // kept as W and Wᵀ
+        largestWeight = Math.max(largestWeight, 4 * op.fanIn * op.fanOut); // drawn as W forward, as Wᵀ backward
       } else if (op.kind === 'norm' || (op.kind === 'activation' && op.fn !== 'identity')) saved += 4 * net.width * n;
       else if (op.kind === 'residual') {
         saved += 4 * net.width * n; // the skip input, held until the branch has run

@@ -1,10 +1,10 @@
 // One diagnostic forward + backward pass at initialization, written by hand for speed and range:
-//  - W_ℓ is drawn and uploaded when the forward pass reaches layer ℓ, kept on the device (float32) until the backward pass
-//    has used it, then freed: memory is the weights plus the activations the backward pass needs; past a budget of weight
-//    memory W_ℓ is drawn again in the backward pass instead. Wide orthogonal layers stay factored as Householder
-//    reflections and are never formed (./weights);
-//  - two matmuls per dense layer (W·X forward, Wᵀ·dZ backward computed as (dZᵀ·W)ᵀ with explicit transposes: transposed
-//    matmul is 10–20× slower on wasm; no autodiff tape);
+//  - W_ℓ is drawn and uploaded when the forward pass reaches layer ℓ, kept on the device (float32, as W and Wᵀ) until the
+//    backward pass has used it, then freed: memory is the weights plus the activations the backward pass needs; past a
+//    budget of weight memory W_ℓ is drawn again in the backward pass instead, directly as Wᵀ. Wide orthogonal layers stay
+//    factored as Householder reflections and are never formed (./weights);
+//  - two matmuls per dense layer, W·X forward and Wᵀ·dZ backward, each with the d×d matrix as the left factor (wasm repacks
+//    the right factor on every call; transposed matmul is 10–20× slower there); no autodiff tape;
 //  - ‖∂loss/∂W‖²_F = ⟨XᵀX, dZᵀdZ⟩ from two n×n Grams (the forward one is also the isometry-gap Gram), so ∂loss/∂W itself is
 //    never formed;
 //  - the backward signal is divided by its max-abs after every top-level layer, the log scales are summed in float64 on
@@ -19,7 +19,8 @@ import type { Tf } from './backend';
 import { throwIfAborted, yieldToEventLoop } from './errors';
 import { isometryGapFromGram, type GapResult } from './isometry';
 import { type HostNetwork, type HostOp } from './network';
-import { deviceWeight, type DeviceWeight } from './weights';
+import { transpose2d } from './transpose';
+import { deviceWeight, type DeviceWeight, type WeightForm, type WeightUse } from './weights';
 
 export interface PassInput {
   /** Row-major [n][features]: sample j is row j. */
@@ -31,6 +32,8 @@ export interface PassInput {
   loss: LossKind;
   /** Weight memory above which weights are drawn again in the backward pass; default: see MIN_WEIGHT_BUDGET_BYTES. */
   weightBudgetBytes?: number;
+  /** How W is held on the device (./weights); default 'auto'. */
+  weightForm?: WeightForm;
 }
 
 export interface LayerMeasure {
@@ -72,7 +75,7 @@ const TINY = 1e-30;
  * drawn again in the backward pass, so memory stays near the activations (plus one layer's weight) at the cost of drawing
  * every weight twice.
  */
-export const MIN_WEIGHT_BUDGET_BYTES = 16 * 2 ** 20;
+export const MIN_WEIGHT_BUDGET_BYTES = 32 * 2 ** 20;
 const MAX_STATS_LAYERS = 128;
 const MAX_PENDING_DOWNLOADS = 512;
 
@@ -192,7 +195,7 @@ class Pass {
         const gramIn = this.gramOf(x);
         this.denseGramIn[op.index] = gramIn;
         group.denseIndices.push(op.index);
-        const w = this.weight(op);
+        const w = this.weight(op, this.keepWeights ? 'both' : 'forward');
         const z = this.own(w.apply(x));
         this.release(x);
         if (!this.keepWeights) this.disposeWeight(w);
@@ -203,7 +206,8 @@ class Pass {
       case 'norm': {
         const [y, inv] = tf.tidy(() => {
           const c = op.center ? tf.sub(x, tf.mean(x, op.axis, true)) : x;
-          const inv = tf.rsqrt(tf.add(tf.mean(tf.square(c), op.axis, true), op.eps));
+          const meanSquare = tf.mean(tf.square(c), op.axis, true);
+          const inv = tf.rsqrt(op.eps === 0 ? meanSquare : tf.add(meanSquare, op.eps));
           return [tf.mul(c, inv) as Tensor2D, inv as Tensor2D];
         });
         this.own(y);
@@ -279,7 +283,7 @@ class Pass {
     const known = this.gramByTensor.get(x.id);
     if (known) return known;
     const { tf } = this;
-    const d = this.download(tf.tidy(() => tf.matMul(tf.transpose(x), x)));
+    const d = this.download(tf.tidy(() => tf.matMul(transpose2d(tf, x), x)));
     this.gramByTensor.set(x.id, d);
     return d;
   }
@@ -316,12 +320,11 @@ class Pass {
     const { tf } = this;
     switch (entry.kind) {
       case 'dense': {
-        const w = entry.w ?? this.weight(entry.op);
-        // dZᵀ serves both the Gram dZᵀ·dZ and, for an explicit W, Wᵀ·dZ = (dZᵀ·W)ᵀ.
-        const gT = tf.transpose(g) as Tensor2D;
+        const w = entry.w ?? this.weight(entry.op, 'backward');
+        const gT = transpose2d(tf, g);
         const gram = tf.matMul(gT, g);
-        const dx = w.applyTransposed(g, gT);
         gT.dispose();
+        const dx = w.applyTransposed(g);
         this.denseGramGrad[entry.index] = this.download(gram);
         this.denseScaleCount[entry.index] = this.scales.length;
         this.layersDone++;
@@ -372,9 +375,9 @@ class Pass {
     const { tf } = this;
     const [scaled, logScale] = tf.tidy(() => {
       const m = tf.max(tf.abs(g));
-      // An exactly zero signal stays zero (divided by TINY) and logs −∞: every gradient below it is exactly zero.
-      // (divNoNan would do the same in four kernels instead of two.)
-      return [tf.div(g, tf.maximum(m, TINY)) as Tensor2D, tf.log(m)];
+      // An exactly zero signal stays zero (scaled by 1/TINY) and logs −∞: every gradient below it is exactly zero.
+      // The reciprocal is taken on the scalar: a d×n multiply is cheaper than a d×n divide.
+      return [tf.mul(g, tf.reciprocal(tf.maximum(m, TINY))) as Tensor2D, tf.log(m)];
     });
     this.scales.push(this.download(logScale));
     this.release(g);
@@ -384,9 +387,9 @@ class Pass {
   // ---------- weights ----------
 
   /** W_ℓ on the device, drawn from the seed; the time counts as init. */
-  private weight(op: HostOp & { kind: 'dense' }): DeviceWeight {
+  private weight(op: HostOp & { kind: 'dense' }, use: WeightUse): DeviceWeight {
     const t0 = performance.now();
-    const w = deviceWeight(this.tf, op, this.net.seed);
+    const w = deviceWeight(this.tf, op, this.net.seed, use, this.input.weightForm);
     for (const t of w.tensors) this.own(t);
     this.initMs += performance.now() - t0;
     return w;
@@ -529,11 +532,11 @@ export function keepsWeights(ops: readonly HostOp[], n: number, budgetBytes?: nu
   return weightBytes(ops) <= (budgetBytes ?? Math.max(MIN_WEIGHT_BUDGET_BYTES, denseOutputBytes(ops, n)));
 }
 
-/** float32 bytes of all weight matrices of a network. */
+/** float32 bytes of all kept weights of a network: each is held as W and Wᵀ (a factored one takes about as much). */
 function weightBytes(ops: readonly HostOp[]): number {
   let bytes = 0;
   for (const op of ops) {
-    if (op.kind === 'dense') bytes += 4 * op.fanIn * op.fanOut;
+    if (op.kind === 'dense') bytes += 8 * op.fanIn * op.fanOut;
     else if (op.kind === 'residual') bytes += weightBytes(op.body);
   }
   return bytes;

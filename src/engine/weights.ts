@@ -9,83 +9,115 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import { compactWYBlocks, drawHouseholderFactors, formHouseholderProductOnDevice, type HouseholderFactors } from './haar';
 import { denseWeight, weightStream, type DenseOp } from './network';
+import { transpose2d, transposeInto } from './transpose';
 import { Rng } from './rng';
 
 export interface DeviceWeight {
-  /** W·X for X of shape fanIn × n. */
+  /** W·X for X of shape fanIn × n; only for a weight made for 'forward' or 'both'. */
   apply(x: Tensor2D): Tensor2D;
-  /** Wᵀ·G for G of shape fanOut × n; `gT` = Gᵀ when the caller has it anyway. */
-  applyTransposed(g: Tensor2D, gT?: Tensor2D): Tensor2D;
+  /** Wᵀ·G for G of shape fanOut × n; only for a weight made for 'backward' or 'both'. */
+  applyTransposed(g: Tensor2D): Tensor2D;
   /** The tensors this weight holds, for the caller's bookkeeping; disposing them all frees the weight. */
   readonly tensors: readonly Tensor[];
 }
 
-/** From this width on, orthogonal layers are applied in factored form (forming W would cost more than using it). */
+/**
+ * Which products a weight will serve. Each is a matmul with the matrix on the left (W·X, Wᵀ·G): tfjs-backend-wasm repacks
+ * the right factor of every product, which for a d×d right factor costs as much as the product (0.55 ms at d = 512).
+ * A weight drawn twice (memory) is drawn as W for the forward pass and as Wᵀ for the backward pass; a kept one holds both.
+ */
+export type WeightUse = 'forward' | 'backward' | 'both';
+
+/** 'auto' keeps wide orthogonal layers factored; 'formed' always forms W (the benchmark's view of the pass itself). */
+export type WeightForm = 'auto' | 'formed';
+
+/** From this width on, 'auto' applies orthogonal layers in factored form (forming W would cost more than using it). */
 export const IMPLICIT_MIN_WIDTH = 256;
 
-export function deviceWeight(tf: Tf, op: DenseOp, seed: number): DeviceWeight {
-  if (op.init === 'orthogonal' && op.fanIn === op.fanOut && op.fanOut >= IMPLICIT_MIN_WIDTH) {
-    return householderWeight(tf, drawHouseholderFactors(op.fanOut, new Rng(seed, weightStream(op.index))), op.gain);
+export function deviceWeight(tf: Tf, op: DenseOp, seed: number, use: WeightUse, form: WeightForm = 'auto'): DeviceWeight {
+  if (form === 'auto' && op.init === 'orthogonal' && op.fanIn === op.fanOut && op.fanOut >= IMPLICIT_MIN_WIDTH) {
+    return householderWeight(tf, drawHouseholderFactors(op.fanOut, new Rng(seed, weightStream(op.index))), op.gain, use);
   }
-  return matrixWeight(tf, denseWeightTensor(tf, op, seed));
+  if (use === 'forward') {
+    const w = denseWeightTensor(tf, op, seed);
+    return { apply: (x) => tf.matMul(w, x), applyTransposed: unavailable('Wᵀ·G', use), tensors: [w] };
+  }
+  const wT = denseWeightTensor(tf, op, seed, true);
+  if (use === 'backward') return { apply: unavailable('W·X', use), applyTransposed: (g) => tf.matMul(wT, g), tensors: [wT] };
+  const w = transpose2d(tf, wT);
+  return { apply: (x) => tf.matMul(w, x), applyTransposed: (g) => tf.matMul(wT, g), tensors: [w, wT] };
+}
+
+function unavailable(product: string, use: WeightUse): () => never {
+  return () => {
+    throw new Error(`internal: ${product} asked of a weight made for the ${use} pass`);
+  };
 }
 
 /**
- * W as a tensor. Orthogonal: the Householder product formed on the backend, cut to its fanOut × fanIn top-left block when
- * the layer is not square (as `haarOrthogonal` does on the host). On the pure-JS cpu backend, whose matmuls are slower than
- * the host's float64 loops (6.8 against 2.3 ms at width 128), it is formed on the host.
+ * W (or Wᵀ) as a tensor. Orthogonal: the Householder product formed on the backend, cut to its fanOut × fanIn top-left
+ * block when the layer is not square (as `haarOrthogonal` does on the host). On the pure-JS cpu backend, whose matmuls are
+ * slower than the host's float64 loops (6.8 against 2.3 ms at width 128), it is formed on the host.
  */
-export function denseWeightTensor(tf: Tf, op: DenseOp, seed: number): Tensor2D {
+export function denseWeightTensor(tf: Tf, op: DenseOp, seed: number, transposed = false): Tensor2D {
+  const [rows, cols] = transposed ? [op.fanIn, op.fanOut] : [op.fanOut, op.fanIn];
   if (op.init === 'orthogonal' && tf.getBackend() !== 'cpu') {
     const size = Math.max(op.fanIn, op.fanOut);
-    const q = formHouseholderProductOnDevice(tf, drawHouseholderFactors(size, new Rng(seed, weightStream(op.index))), op.gain);
+    const q = formHouseholderProductOnDevice(tf, drawHouseholderFactors(size, new Rng(seed, weightStream(op.index))), op.gain, undefined, transposed);
     if (op.fanIn === op.fanOut) return q;
-    const block = tf.slice(q, [0, 0], [op.fanOut, op.fanIn]);
+    const block = tf.slice(q, [0, 0], [rows, cols]);
     q.dispose();
     return block;
   }
-  return tf.tensor2d(Float32Array.from(denseWeight(op, seed)), [op.fanOut, op.fanIn]);
-}
-
-export function matrixWeight(tf: Tf, w: Tensor2D): DeviceWeight {
-  return {
-    apply: (x) => tf.matMul(w, x),
-    // (Gᵀ·W)ᵀ: two n×d transposes instead of a d×d one (transposed matmuls are 10–20× slower on wasm).
-    applyTransposed: (g, gT) => tf.tidy(() => tf.transpose(tf.matMul(gT ?? tf.transpose(g), w)) as Tensor2D),
-    tensors: [w],
-  };
+  const w = denseWeight(op, seed);
+  const values = new Float32Array(rows * cols);
+  if (transposed) transposeInto(Float32Array.from(w), values, op.fanOut, op.fanIn);
+  else values.set(w);
+  return tf.tensor2d(values, [rows, cols]);
 }
 
 /**
  * W = H_0 ⋯ H_{d−2} · scale·diag(sign) applied without forming it. Block j (reflectors start..start+b−1) acts on rows
- * start.. only: P_j = I − V T Vᵀ there, P_jᵀ = I − V Tᵀ Vᵀ. W·X applies the sign scaling, then P_j from the last block
- * to the first; Wᵀ·G applies P_jᵀ from the first block to the last, then the sign scaling.
+ * start.. only: P_j = I − V T Vᵀ there, P_jᵀ = I − V Tᵀ Vᵀ, with V·T (or V·Tᵀ) multiplied once when the weight is made, so
+ * that a block costs two products. W·X applies the sign scaling, then P_j from the last block to the first; Wᵀ·G applies
+ * P_jᵀ from the first block to the last, then the sign scaling.
  */
-export function householderWeight(tf: Tf, factors: HouseholderFactors, scale = 1, block?: number): DeviceWeight {
-  const blocks = compactWYBlocks(tf, factors, block, true).map((b) => ({ ...b, tT: b.tT as Tensor2D }));
+export function householderWeight(tf: Tf, factors: HouseholderFactors, scale = 1, use: WeightUse = 'both', block?: number): DeviceWeight {
+  const blocks = compactWYBlocks(tf, factors, block, true).map(({ start, vt, v, t, tT }) => {
+    const vT = use === 'backward' ? null : (tf.matMul(v, t) as Tensor2D);
+    const vTt = use === 'forward' ? null : (tf.matMul(v, tT!) as Tensor2D);
+    for (const x of [v, t, tT!]) x.dispose();
+    return { start, vt, vT, vTt };
+  });
   const signs = tf.tensor2d(Float32Array.from(factors.sign, (s) => s * scale), [factors.d, 1]);
   const tensors: Tensor[] = [signs];
-  for (const b of blocks) tensors.push(b.vt, b.v, b.t, b.tT);
-  const applyBlock = (y: Tensor2D, start: number, vt: Tensor2D, v: Tensor2D, t: Tensor2D): Tensor2D => {
-    if (start === 0) return tf.sub(y, tf.matMul(v, tf.matMul(t, tf.matMul(vt, y)))) as Tensor2D;
+  for (const b of blocks) for (const x of [b.vt, b.vT, b.vTt]) if (x) tensors.push(x);
+  const applyBlock = (y: Tensor2D, start: number, vt: Tensor2D, left: Tensor2D): Tensor2D => {
+    if (start === 0) return tf.sub(y, tf.matMul(left, tf.matMul(vt, y))) as Tensor2D;
     const [rows, n] = y.shape;
     const head = tf.slice(y, [0, 0], [start, n]);
     const tail = tf.slice(y, [start, 0], [rows - start, n]);
-    return tf.concat([head, tf.sub(tail, tf.matMul(v, tf.matMul(t, tf.matMul(vt, tail))))], 0) as Tensor2D;
+    return tf.concat([head, tf.sub(tail, tf.matMul(left, tf.matMul(vt, tail)))], 0) as Tensor2D;
   };
   return {
-    apply: (x) =>
-      tf.tidy(() => {
-        let y = tf.mul(x, signs) as Tensor2D;
-        for (let j = blocks.length - 1; j >= 0; j--) y = applyBlock(y, blocks[j].start, blocks[j].vt, blocks[j].v, blocks[j].t);
-        return y;
-      }),
-    applyTransposed: (g) =>
-      tf.tidy(() => {
-        let y = g;
-        for (const b of blocks) y = applyBlock(y, b.start, b.vt, b.v, b.tT);
-        return tf.mul(y, signs) as Tensor2D;
-      }),
+    apply:
+      use === 'backward'
+        ? unavailable('W·X', use)
+        : (x) =>
+            tf.tidy(() => {
+              let y = tf.mul(x, signs) as Tensor2D;
+              for (let j = blocks.length - 1; j >= 0; j--) y = applyBlock(y, blocks[j].start, blocks[j].vt, blocks[j].vT!);
+              return y;
+            }),
+    applyTransposed:
+      use === 'forward'
+        ? unavailable('Wᵀ·G', use)
+        : (g) =>
+            tf.tidy(() => {
+              let y = g;
+              for (const b of blocks) y = applyBlock(y, b.start, b.vt, b.vTt!);
+              return tf.mul(y, signs) as Tensor2D;
+            }),
     tensors,
   };
 }

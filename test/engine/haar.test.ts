@@ -48,6 +48,13 @@ function detSign(q: Float64Array, d: number): number {
   return sign;
 }
 
+/** The row-major cols×rows transpose of a row-major rows×cols array. */
+function transposed(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
+  return out;
+}
+
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);
   let worst = 0;
@@ -82,11 +89,15 @@ for (const backendName of ['wasm', 'cpu'] as const) {
       const f = drawHouseholderFactors(d, new Rng(12, d));
       const host = formHouseholderProduct(f, 1.5);
       const t = formHouseholderProductOnDevice(tf, f, 1.5, block);
+      const tT = formHouseholderProductOnDevice(tf, f, 1.5, block, true);
       assert.deepEqual(t.shape, [d, d]);
       const device = t.dataSync();
+      const deviceT = tT.dataSync();
       t.dispose();
+      tT.dispose();
       // float32 products of ~d/block factors with entries ≤ 1.5.
       assert.ok(maxAbsDiff(host, device) < 2e-6, `d = ${d}, block = ${block}: ${maxAbsDiff(host, device)}`);
+      assert.ok(maxAbsDiff(transposed(host, d, d), deviceT) < 2e-6, `Qᵀ, d = ${d}, block = ${block}`);
     }
     assert.equal(tf.memory().numTensors, before, 'the device formation leaks no tensors');
   });
@@ -102,10 +113,16 @@ test('the weight tensor of a layer is the host weight of that layer (orthogonal 
   ];
   for (const op of ops) {
     const t = denseWeightTensor(tf, op, 5);
+    const tT = denseWeightTensor(tf, op, 5, true);
     assert.deepEqual(t.shape, [op.fanOut, op.fanIn]);
-    const diff = maxAbsDiff(denseWeight(op, 5), t.dataSync());
+    assert.deepEqual(tT.shape, [op.fanIn, op.fanOut]);
+    const host = denseWeight(op, 5);
+    const diff = maxAbsDiff(host, t.dataSync());
+    const diffT = maxAbsDiff(transposed(host, op.fanOut, op.fanIn), tT.dataSync());
     t.dispose();
+    tT.dispose();
     assert.ok(diff < 4e-6, `${op.init} ${op.fanOut}×${op.fanIn}: ${diff}`);
+    assert.ok(diffT < 4e-6, `${op.init} ${op.fanOut}×${op.fanIn} transposed: ${diffT}`);
   }
 });
 
@@ -193,7 +210,7 @@ test('a factored (implicit) orthogonal weight applies W and Wᵀ like the host m
         wtx[i * n + j] += w[k * d + i] * x[k * n + j];
       }
   for (const block of [4, 10, 64]) {
-    const op = householderWeight(tf, f, 0.8, block);
+    const op = householderWeight(tf, f, 0.8, 'both', block);
     const xt = tf.tensor2d(Float32Array.from(x), [d, n]);
     const a = op.apply(xt);
     const b = op.applyTransposed(xt);
@@ -208,7 +225,7 @@ test('wide orthogonal layers are applied in factored form and match the host wei
   const { tf } = await selectBackend('wasm');
   const d = IMPLICIT_MIN_WIDTH;
   const op: DenseOp = { kind: 'dense', index: 2, fanIn: d, fanOut: d, init: 'orthogonal', gain: 1, path: 'model' };
-  const weight = deviceWeight(tf, op, 3);
+  const weight = deviceWeight(tf, op, 3, 'both');
   // Factored: it holds reflectors (several blocks), not a d×d matrix.
   assert.ok(weight.tensors.length > 1 && weight.tensors.every((t) => t.shape.join('×') !== `${d}×${d}`));
   const eye = tf.eye(d) as Tensor2D;
@@ -225,6 +242,20 @@ test('a diagnostic pass through factored wide layers matches the float64 referen
   const net = buildHostNetwork(blocks({ depth: 3, width, activation: 'tanh', center: true }), width, 4, 17);
   const { x, labels } = gaussianBatch(n, width, 4, 3);
   const r = await runDiagnosticPass(tf, net, { x, n, features: width, labels, classes: 4, loss: 'cross-entropy' });
+  const ref = reference64(net, x, n, labels, 'cross-entropy');
+  assert.equal(r.nonFinite, null);
+  for (let i = 0; i < net.depth; i++) {
+    assert.ok(Math.abs(r.layers[i].logGradNorm - ref.logGradNorm[i]) < 2e-4, `layer ${i}: ${r.layers[i].logGradNorm} vs ${ref.logGradNorm[i]}`);
+  }
+});
+
+test('a diagnostic pass with formed wide layers matches the float64 reference too', async () => {
+  const { tf } = await selectBackend('wasm');
+  const width = IMPLICIT_MIN_WIDTH;
+  const n = 6;
+  const net = buildHostNetwork(blocks({ depth: 3, width, activation: 'tanh', center: true }), width, 4, 17);
+  const { x, labels } = gaussianBatch(n, width, 4, 3);
+  const r = await runDiagnosticPass(tf, net, { x, n, features: width, labels, classes: 4, loss: 'cross-entropy', weightForm: 'formed' });
   const ref = reference64(net, x, n, labels, 'cross-entropy');
   assert.equal(r.nonFinite, null);
   for (let i = 0; i < net.depth; i++) {
@@ -298,9 +329,8 @@ function standardNormalCdf(x: number): number {
   return t > 0 ? 1 - 0.5 * erfc : 0.5 * erfc;
 }
 
-test('drawing weights again in the backward pass (over the memory budget) gives the same pass, and frees everything', async () => {
+for (const [width, form] of [[IMPLICIT_MIN_WIDTH, 'factored'], [48, 'formed']] as const) test(`drawing ${form} weights again in the backward pass (over the memory budget) gives the same pass, and frees everything`, async () => {
   const { tf } = await selectBackend('wasm');
-  const width = IMPLICIT_MIN_WIDTH;
   const n = 8;
   const net = buildHostNetwork(blocks({ depth: 4, width, activation: 'sin', center: false }), width, 3, 23);
   const { x, labels } = gaussianBatch(n, width, 3, 5);

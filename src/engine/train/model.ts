@@ -60,8 +60,8 @@ export class TrainableNetwork {
       if (!spec || !sameKind(op, spec)) throw new Error(`${op.path}: host network and layer list disagree`);
       switch (op.kind) {
         case 'dense': {
-          // W is formed on the backend (orthogonal: from the Householder draws, ~10× faster than on the host at width 512).
-          const wt = this.variable(tf.tidy(() => tf.transpose(denseWeightTensor(tf, op, seed)) as Tensor2D));
+          // Wᵀ is formed on the backend (orthogonal: from the Householder draws, ~10× faster than on the host at width 512).
+          const wt = this.variable(tf.tidy(() => denseWeightTensor(tf, op, seed, true)));
           this.weights[op.index] = wt;
           const bias = spec.kind === 'dense' && spec.bias ? this.variable(tf.zeros([1, op.fanOut])) : null;
           return { kind: 'dense', index: op.index, wt, bias };
