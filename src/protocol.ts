@@ -45,7 +45,17 @@ export interface ShutdownRequest {
   type: 'shutdown';
 }
 
-export type EngineRequest = RunRequest | CancelRequest | ShutdownRequest;
+/**
+ * Start the backend and run one tiny pass (JIT, kernels) before any run asks for it, so that the first edit of a session
+ * is answered as fast as later ones. Ignored while a run is in flight; answered by a WarmedEvent.
+ */
+export interface WarmRequest {
+  type: 'warm';
+  backend: BackendChoice;
+  nativeModulePaths?: string[];
+}
+
+export type EngineRequest = RunRequest | CancelRequest | ShutdownRequest | WarmRequest;
 
 // ---------- engine → host ----------
 
@@ -105,8 +115,17 @@ export interface BackendEvent {
   backend: BackendInfo;
 }
 
+export interface WarmedEvent {
+  type: 'warmed';
+  /** The backend now started, or null when it could not start (the message says why; the next run reports it too). */
+  backend: BackendInfo | null;
+  milliseconds: number;
+  message?: string;
+}
+
 export type EngineEvent =
   | ReadyEvent
+  | WarmedEvent
   | LogEvent
   | BackendEvent
   | ProgressEvent
@@ -261,6 +280,8 @@ export function isEngineRequest(x: unknown): x is EngineRequest {
       return isFiniteNumber(x.id);
     case 'shutdown':
       return true;
+    case 'warm':
+      return typeof x.backend === 'string' && (x.nativeModulePaths === undefined || (Array.isArray(x.nativeModulePaths) && x.nativeModulePaths.every((p) => typeof p === 'string')));
     default:
       return false;
   }
@@ -271,6 +292,8 @@ export function isEngineEvent(x: unknown): x is EngineEvent {
   switch (x.type) {
     case 'ready':
       return true;
+    case 'warmed':
+      return isFiniteNumber(x.milliseconds) && (x.backend === null || isObject(x.backend));
     case 'log':
       return typeof x.message === 'string';
     case 'backend':

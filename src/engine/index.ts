@@ -17,6 +17,7 @@ import { valueRange } from '../spec/source-map';
 export { CancelledError } from './errors';
 export { selectBackend, BackendUnavailableError, type Backend, type Tf } from './backend';
 export { isometryGapFromGram } from './isometry';
+export { warmUp } from './warm';
 
 export type AnalyzeProgress = Omit<ProgressEvent, 'type' | 'id'>;
 

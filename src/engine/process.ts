@@ -1,9 +1,9 @@
 // The engine as a forked child process (dist/engine.js): EngineRequest in, EngineEvent out, over Node IPC.
 // One run at a time; a new run cancels the one in flight. A cancel aborts the run's AbortSignal, which the pass checks
 // between layers while yielding to the event loop every ~50 ms, so the run stops (and frees its tensors) within a second.
-import { isEngineRequest, type EngineEvent, type RunRequest } from '../protocol';
+import { isEngineRequest, type EngineEvent, type RunRequest, type WarmRequest } from '../protocol';
 import { checkText } from '../theory';
-import { analyze, CancelledError } from './index';
+import { analyze, CancelledError, warmUp } from './index';
 
 interface ActiveRun {
   id: number;
@@ -12,6 +12,7 @@ interface ActiveRun {
 }
 
 let active: ActiveRun | null = null;
+let warming: Promise<void> | null = null;
 
 function send(event: EngineEvent): void {
   if (process.connected) process.send?.(event);
@@ -40,6 +41,18 @@ async function execute(req: RunRequest, controller: AbortController): Promise<vo
   }
 }
 
+/** Runs are queued behind the warm-up (it takes ~100 ms), never cancelled by it. */
+async function warm(choice: WarmRequest['backend'], nativeModulePaths: string[] = []): Promise<void> {
+  const started = performance.now();
+  const done = warmUp(choice, nativeModulePaths).then(
+    (backend) => send({ type: 'warmed', backend, milliseconds: performance.now() - started }),
+    (e: unknown) => send({ type: 'warmed', backend: null, milliseconds: performance.now() - started, message: e instanceof Error ? e.message : String(e) }),
+  );
+  warming = done;
+  await done;
+  if (warming === done) warming = null;
+}
+
 function startRun(req: RunRequest): void {
   const previous = active;
   previous?.controller.abort();
@@ -47,7 +60,7 @@ function startRun(req: RunRequest): void {
   const run: ActiveRun = {
     id: req.id,
     controller,
-    done: (previous ? previous.done : Promise.resolve())
+    done: (previous ? previous.done : (warming ?? Promise.resolve()))
       .then(() => (controller.signal.aborted ? send({ type: 'cancelled', id: req.id }) : execute(req, controller)))
       .finally(() => {
         if (active === run) active = null;
@@ -67,6 +80,9 @@ process.on('message', (msg: unknown) => {
       break;
     case 'cancel':
       if (active && active.id === msg.id) active.controller.abort();
+      break;
+    case 'warm':
+      if (!active && !warming) void warm(msg.backend, msg.nativeModulePaths);
       break;
     case 'shutdown': {
       active?.controller.abort();

@@ -2,8 +2,8 @@
 // One run at a time; cancelling waits briefly for the engine to acknowledge, then kills it (restarted on the next run).
 // No vscode import: the client is tested in plain Node against the real engine bundle.
 import { fork, type ChildProcess } from 'node:child_process';
-import { isEngineEvent, type BackendEvent, type EngineEvent, type EngineRequest, type ProgressEvent, type RunOptions } from '../protocol';
-import type { BackendInfo, Result } from '../result';
+import { isEngineEvent, type BackendEvent, type EngineEvent, type EngineRequest, type ProgressEvent, type RunOptions, type WarmedEvent } from '../protocol';
+import type { BackendChoice, BackendInfo, Result } from '../result';
 import type { Finding } from '../theory/types';
 
 export interface Logger {
@@ -99,6 +99,39 @@ export class EngineClient {
     return { id, outcome };
   }
 
+  /**
+   * Starts the engine process and its backend ahead of the first run (a WarmRequest); resolves with the engine's answer,
+   * or null when the engine could not be started or a run made it skip the warm-up. Never rejects.
+   */
+  warm(backend: BackendChoice, nativeModulePaths?: string[]): Promise<WarmedEvent | null> {
+    if (this.runs.size > 0) return Promise.resolve(null);
+    return this.start()
+      .then(
+        () =>
+          new Promise<WarmedEvent | null>((resolve) => {
+            const child = this.child;
+            if (!child) return resolve(null);
+            const onMessage = (msg: unknown): void => {
+              if (!isEngineEvent(msg) || msg.type !== 'warmed') return;
+              done(msg);
+            };
+            const done = (answer: WarmedEvent | null): void => {
+              child.off('message', onMessage);
+              child.off('exit', onExit);
+              resolve(answer);
+            };
+            const onExit = (): void => done(null);
+            child.on('message', onMessage);
+            child.on('exit', onExit);
+            this.send({ type: 'warm', backend, ...(nativeModulePaths ? { nativeModulePaths } : {}) });
+          }),
+      )
+      .catch((err: unknown) => {
+        this.options.log.warn(`engine: warm-up failed: ${errorText(err)}`);
+        return null;
+      });
+  }
+
   /** Asks the engine to stop run `id`; kills the process if it has not acknowledged within the grace period. */
   cancel(id: number): void {
     const pending = this.runs.get(id);
@@ -183,6 +216,11 @@ export class EngineClient {
       return;
     }
     if (event.type === 'ready') return;
+    if (event.type === 'warmed') {
+      const what = event.backend ? `${event.backend.name} ${event.backend.version}` : `no backend (${event.message ?? 'unknown reason'})`;
+      this.options.log.info(`engine: warmed up ${what} in ${event.milliseconds.toFixed(0)} ms`);
+      return;
+    }
     const run = this.runs.get(event.id);
     if (!run) return;
     switch (event.type) {

@@ -66,6 +66,10 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     }),
     ...registerCommands({ context, log, runs, panel, memory, store, status, nativeDir, restartEngine: () => client.stopIdle() }),
   );
+  // With auto-run on, the first edit of the session should be answered as fast as later ones: start the engine process
+  // and its backend now (the extension activates when a spec is opened), not when that edit arrives.
+  const settings = readSettings();
+  if (settings.autoRun) void client.warm(settings.backend, [join(nativeDir, 'node_modules')]);
   if (memory.latest()) void vscode.commands.executeCommand('setContext', 'depthlens.hasResult', true);
   log.info(`DepthLens activated (engine: ${join(context.extensionPath, 'dist', 'engine.js')})`);
 

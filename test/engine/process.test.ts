@@ -85,3 +85,16 @@ diagnostics: { seeds: 5 }`;
   const next = await waitFor((e) => 'id' in e && e.id === 4 && (e.type === 'done' || e.type === 'error'));
   assert.equal(next.type, 'done');
 });
+
+test('the warm and warmed messages pass the guards; malformed ones do not', async () => {
+  const { isEngineRequest } = await import('../../src/protocol');
+  assert.ok(isEngineRequest({ type: 'warm', backend: 'wasm' }));
+  assert.ok(isEngineRequest({ type: 'warm', backend: 'auto', nativeModulePaths: ['/x'] }));
+  assert.ok(!isEngineRequest({ type: 'warm' }));
+  assert.ok(!isEngineRequest({ type: 'warm', backend: 'wasm', nativeModulePaths: [3] }));
+  assert.ok(isEngineEvent({ type: 'warmed', backend: null, milliseconds: 3, message: 'x' }));
+  assert.ok(!isEngineEvent({ type: 'warmed', backend: 'wasm', milliseconds: 3 }));
+  send({ type: 'warm', backend: 'wasm' });
+  const warmed = await waitFor((e) => e.type === 'warmed');
+  assert.ok(warmed.type === 'warmed' && warmed.backend?.name === 'wasm', JSON.stringify(warmed));
+});

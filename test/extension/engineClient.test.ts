@@ -146,3 +146,46 @@ test('threshold overrides reach the measured findings', async () => {
     client.dispose();
   }
 });
+
+test('warm starts the engine and its backend before any run; the run that follows uses them', async () => {
+  const client = new EngineClient({ enginePath: ENGINE, log });
+  try {
+    assert.equal(client.pid, undefined, 'no engine process before the warm-up');
+    const warmed = await client.warm('wasm');
+    assert.ok(warmed, 'no answer to the warm-up');
+    assert.equal(warmed.backend?.name, 'wasm');
+    assert.ok(warmed.milliseconds > 0);
+    const pid = client.pid;
+    assert.notEqual(pid, undefined);
+    const o = await client.run(FIXTURES['tiny.depthlens.yaml']!, '/tmp/tiny.depthlens.yaml', { backend: 'wasm' }).outcome;
+    assert.equal(o.kind, 'done', JSON.stringify(o));
+    assert.equal(client.pid, pid, 'the run went to the warmed process');
+  } finally {
+    client.dispose();
+  }
+});
+
+test('warming a backend that is not installed answers with the reason, and runs still work', async () => {
+  const client = new EngineClient({ enginePath: ENGINE, log });
+  try {
+    const warmed = await client.warm('tfjs-node-gpu');
+    assert.ok(warmed);
+    assert.equal(warmed.backend, null);
+    assert.match(warmed.message ?? '', /@tensorflow\/tfjs-node-gpu/);
+    const o = await client.run(FIXTURES['tiny.depthlens.yaml']!, '/tmp/tiny.depthlens.yaml', { backend: 'wasm' }).outcome;
+    assert.equal(o.kind, 'done');
+  } finally {
+    client.dispose();
+  }
+});
+
+test('warm while a run is in flight is skipped and leaves the run alone', async () => {
+  const client = new EngineClient({ enginePath: ENGINE, log });
+  try {
+    const { outcome } = client.run(FIXTURES['tiny.depthlens.yaml']!, '/tmp/tiny.depthlens.yaml', { backend: 'wasm' });
+    assert.equal(await client.warm('wasm'), null);
+    assert.equal((await outcome).kind, 'done');
+  } finally {
+    client.dispose();
+  }
+});
