@@ -25,24 +25,26 @@ const RANK_TOL_PER_SAMPLE = 2 ** -25;
  */
 export function isometryGapFromGram(gram: ArrayLike<number>, n: number): GapResult {
   if (gram.length !== n * n) throw new Error(`isometryGapFromGram: expected ${n}×${n} entries, got ${gram.length}`);
+  // The symmetrised Gram's lower triangle is all the Cholesky reads (the upper one is left at zero).
   const g = new Float64Array(n * n);
+  let trace = 0;
+  let offDiagonal = 0;
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j <= i; j++) {
       const v = 0.5 * (gram[i * n + j] + gram[j * n + i]);
       if (!Number.isFinite(v)) return { gap: null, degenerate: false, rank: 0, centred: false, nonFinite: true };
       g[i * n + j] = v;
+      if (j < i) offDiagonal += v;
+      else trace += v;
     }
   }
-  let trace = 0;
-  let total = 0;
-  for (let i = 0; i < n; i++) trace += g[i * n + i];
-  for (let k = 0; k < n * n; k++) total += g[k];
+  const total = trace + 2 * offDiagonal;
   if (!(trace > 0)) return { gap: null, degenerate: true, rank: 0, centred: false, nonFinite: false };
   const centred = n > 1 && total <= CENTRED_TOL * trace;
   // Centred: G·1 = 0 by construction; adding c·11ᵀ puts eigenvalue c·n on 1 and leaves the other n−1 eigenvalues alone.
   const dims = centred ? n - 1 : n;
   const c = trace / n;
-  if (centred) for (let k = 0; k < n * n; k++) g[k] += c;
+  if (centred) for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) g[i * n + j] += c;
   const { rank, logDet } = pivotedCholesky(g, n, Math.max(n, 16) * RANK_TOL_PER_SAMPLE, true);
   const gramRank = centred ? rank - 1 : rank;
   if (rank < n) return { gap: null, degenerate: true, rank: Math.max(0, gramRank), centred, nonFinite: false };
