@@ -162,7 +162,7 @@ class Pass {
         group = this.newGroup();
       }
       x = this.forwardOp(ops[i], x, tape, group);
-      await this.maybeYield();
+      if (this.dueForYield()) await this.yieldNow();
     }
     this.closeGroup(group, x);
 
@@ -177,7 +177,7 @@ class Pass {
       const next = this.backwardEntry(entry, g);
       this.release(g);
       g = entry.kind === 'dense' || entry.kind === 'residual' ? this.rescale(next) : next;
-      await this.maybeYield();
+      if (this.dueForYield()) await this.yieldNow();
     }
     this.release(g);
     await this.flush();
@@ -463,10 +463,13 @@ class Pass {
     }
   }
 
+  /** Checked after every op without an `await` (each one would cost a microtask turn, several per layer). */
+  private dueForYield(): boolean {
+    return Date.now() - this.lastYield >= YIELD_EVERY_MS || this.pending.length >= MAX_PENDING_DOWNLOADS;
+  }
+
   /** Every ~50 ms of work: download what is pending, let the event loop run, honour a cancel, report progress. */
-  private async maybeYield(): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastYield < YIELD_EVERY_MS && this.pending.length < MAX_PENDING_DOWNLOADS) return;
+  private async yieldNow(): Promise<void> {
     await this.flush();
     await yieldToEventLoop();
     this.lastYield = Date.now();
