@@ -19,6 +19,7 @@ import type { Tf } from './backend';
 import { throwIfAborted, yieldToEventLoop } from './errors';
 import { isometryGapFromGram, type GapResult } from './isometry';
 import { type HostNetwork, type HostOp } from './network';
+import { normBackward, normForward, rescaleByMaxAbs } from './fused';
 import { transpose2d } from './transpose';
 import { deviceWeight, type DeviceWeight, type WeightForm, type WeightUse } from './weights';
 
@@ -204,12 +205,7 @@ class Pass {
         return z;
       }
       case 'norm': {
-        const [y, inv] = tf.tidy(() => {
-          const c = op.center ? tf.sub(x, tf.mean(x, op.axis, true)) : x;
-          const meanSquare = tf.mean(tf.square(c), op.axis, true);
-          const inv = tf.rsqrt(op.eps === 0 ? meanSquare : tf.add(meanSquare, op.eps));
-          return [tf.mul(c, inv) as Tensor2D, inv as Tensor2D];
-        });
+        const [y, inv] = normForward(tf, x, op, op.eps);
         this.own(y);
         this.own(inv);
         this.hold(y);
@@ -332,13 +328,7 @@ class Pass {
         return this.own(dx);
       }
       case 'norm': {
-        const dx = this.own(
-          tf.tidy(() => {
-            const { y, inv, axis } = entry;
-            const dc = tf.mul(inv, tf.sub(g, tf.mul(y, tf.mean(tf.mul(g, y), axis, true))));
-            return entry.center ? tf.sub(dc, tf.mean(dc, axis, true)) : dc;
-          }) as Tensor2D,
-        );
+        const dx = this.own(normBackward(tf, g, entry.y, entry.inv, entry));
         this.unhold(entry.y);
         this.unhold(entry.inv);
         return dx;
@@ -373,12 +363,8 @@ class Pass {
   /** g / max|g|, remembering ln max|g| (on the device until the next download). */
   private rescale(g: Tensor2D): Tensor2D {
     const { tf } = this;
-    const [scaled, logScale] = tf.tidy(() => {
-      const m = tf.max(tf.abs(g));
-      // An exactly zero signal stays zero (scaled by 1/TINY) and logs −∞: every gradient below it is exactly zero.
-      // The reciprocal is taken on the scalar: a d×n multiply is cheaper than a d×n divide.
-      return [tf.mul(g, tf.reciprocal(tf.maximum(m, TINY))) as Tensor2D, tf.log(m)];
-    });
+    // An exactly zero signal stays zero (scaled by 1/TINY) and logs −∞: every gradient below it is exactly zero.
+    const [scaled, logScale] = rescaleByMaxAbs(tf, g, TINY);
     this.scales.push(this.download(logScale));
     this.release(g);
     return this.own(scaled);
