@@ -431,21 +431,33 @@ class Pass {
     if (k >= 0) this.downloads.splice(k, 1);
   }
 
-  /** Downloads every pending tensor in one transfer. */
+  /**
+   * Downloads every pending tensor, one transfer per shape (Grams, scalars, statistics): tensors of one shape are
+   * concatenated (stacked, for scalars) as they are, so no kernel is spent reshaping each of them.
+   */
   private async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const batch = this.pending;
+    const byShape = new Map<string, Download[]>();
+    for (const d of this.pending) {
+      const key = d.tensor.shape.join('×');
+      const same = byShape.get(key);
+      if (same) same.push(d);
+      else byShape.set(key, [d]);
+    }
     this.pending = [];
     const { tf } = this;
-    const all = tf.tidy(() => tf.concat(batch.map((d) => tf.reshape(d.tensor, [-1]))));
-    const data = (await all.data()) as Float32Array;
-    all.dispose();
-    let offset = 0;
-    for (const d of batch) {
-      const size = d.tensor.size;
-      d.data = data.slice(offset, offset + size);
-      offset += size;
-      d.tensor.dispose();
+    for (const batch of byShape.values()) {
+      const tensors = batch.map((d) => d.tensor);
+      const all = batch.length === 1 ? tensors[0] : tensors[0].rank === 0 ? tf.stack(tensors) : tf.concat(tensors, 0);
+      const data = (await all.data()) as Float32Array;
+      if (all !== tensors[0]) all.dispose();
+      let offset = 0;
+      for (const d of batch) {
+        const size = d.tensor.size;
+        d.data = data.slice(offset, offset + size);
+        offset += size;
+        d.tensor.dispose();
+      }
     }
   }
 
