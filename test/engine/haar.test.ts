@@ -235,33 +235,21 @@ test('wide orthogonal layers are applied in factored form and match the host wei
   assert.ok(diff < 4e-6, `factored W vs host W: ${diff}`);
 });
 
-test('a diagnostic pass through factored wide layers matches the float64 reference', async () => {
-  const { tf } = await selectBackend('wasm');
-  const width = IMPLICIT_MIN_WIDTH;
-  const n = 6;
-  const net = buildHostNetwork(blocks({ depth: 3, width, activation: 'tanh', center: true }), width, 4, 17);
-  const { x, labels } = gaussianBatch(n, width, 4, 3);
-  const r = await runDiagnosticPass(tf, net, { x, n, features: width, labels, classes: 4, loss: 'cross-entropy' });
-  const ref = reference64(net, x, n, labels, 'cross-entropy');
-  assert.equal(r.nonFinite, null);
-  for (let i = 0; i < net.depth; i++) {
-    assert.ok(Math.abs(r.layers[i].logGradNorm - ref.logGradNorm[i]) < 2e-4, `layer ${i}: ${r.layers[i].logGradNorm} vs ${ref.logGradNorm[i]}`);
-  }
-});
-
-test('a diagnostic pass with formed wide layers matches the float64 reference too', async () => {
-  const { tf } = await selectBackend('wasm');
-  const width = IMPLICIT_MIN_WIDTH;
-  const n = 6;
-  const net = buildHostNetwork(blocks({ depth: 3, width, activation: 'tanh', center: true }), width, 4, 17);
-  const { x, labels } = gaussianBatch(n, width, 4, 3);
-  const r = await runDiagnosticPass(tf, net, { x, n, features: width, labels, classes: 4, loss: 'cross-entropy', weightForm: 'formed' });
-  const ref = reference64(net, x, n, labels, 'cross-entropy');
-  assert.equal(r.nonFinite, null);
-  for (let i = 0; i < net.depth; i++) {
-    assert.ok(Math.abs(r.layers[i].logGradNorm - ref.logGradNorm[i]) < 2e-4, `layer ${i}: ${r.layers[i].logGradNorm} vs ${ref.logGradNorm[i]}`);
-  }
-});
+for (const [weightForm, label] of [['auto', 'factored'], ['formed', 'formed']] as const) {
+  test(`a diagnostic pass through ${label} wide layers matches the float64 reference`, async () => {
+    const { tf } = await selectBackend('wasm');
+    const width = IMPLICIT_MIN_WIDTH;
+    const n = 6;
+    const net = buildHostNetwork(blocks({ depth: 3, width, activation: 'tanh', center: true }), width, 4, 17);
+    const { x, labels } = gaussianBatch(n, width, 4, 3);
+    const r = await runDiagnosticPass(tf, net, { x, n, features: width, labels, classes: 4, loss: 'cross-entropy', weightForm });
+    const ref = reference64(net, x, n, labels, 'cross-entropy');
+    assert.equal(r.nonFinite, null);
+    for (let i = 0; i < net.depth; i++) {
+      assert.ok(Math.abs(r.layers[i].logGradNorm - ref.logGradNorm[i]) < 2e-4, `layer ${i}: ${r.layers[i].logGradNorm} vs ${ref.logGradNorm[i]}`);
+    }
+  });
+}
 
 test('the bulk normal fill draws N(0, std²), reproducibly from the seed', () => {
   const n = 200_000;
