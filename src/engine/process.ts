@@ -41,7 +41,7 @@ async function execute(req: RunRequest, controller: AbortController): Promise<vo
   }
 }
 
-/** Runs are queued behind the warm-up (it takes ~100 ms), never cancelled by it. */
+/** Runs are queued behind the warm-up (about 0.3 s on wasm), never cancelled by it. */
 async function warm(choice: WarmRequest['backend'], nativeModulePaths: string[] = []): Promise<void> {
   const started = performance.now();
   const done = warmUp(choice, nativeModulePaths).then(
