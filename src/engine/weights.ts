@@ -92,31 +92,39 @@ export function householderWeight(tf: Tf, factors: HouseholderFactors, scale = 1
   const signs = tf.tensor2d(Float32Array.from(factors.sign, (s) => s * scale), [factors.d, 1]);
   const tensors: Tensor[] = [signs];
   for (const b of blocks) for (const x of [b.vt, b.vT, b.vTt]) if (x) tensors.push(x);
-  const applyBlock = (y: Tensor2D, start: number, vt: Tensor2D, left: Tensor2D): Tensor2D => {
-    if (start === 0) return tf.sub(y, tf.matMul(left, tf.matMul(vt, y))) as Tensor2D;
-    const [rows, n] = y.shape;
-    const head = tf.slice(y, [0, 0], [start, n]);
-    const tail = tf.slice(y, [start, 0], [rows - start, n]);
-    return tf.concat([head, tf.sub(tail, tf.matMul(left, tf.matMul(vt, tail)))], 0) as Tensor2D;
-  };
+  // Block j changes rows start_j.. only. W·X: the rows are split once into the blocks' row ranges, and the tail the blocks
+  // act on grows from the last block to the first, one range prepended each time. Wᵀ·G: the first block acts on every
+  // row, and each block then hands its first rows, final from there on, to the output. One concat per block either way.
+  const update = (y: Tensor2D, vt: Tensor2D, left: Tensor2D): Tensor2D => tf.sub(y, tf.matMul(left, tf.matMul(vt, y))) as Tensor2D;
+  const ranges = blocks.map((b, j) => (j + 1 < blocks.length ? blocks[j + 1].start : factors.d) - b.start);
+  if (blocks.length === 0) {
+    // d = 1: no reflectors, W is the scaled sign.
+    return { apply: (x) => tf.mul(x, signs) as Tensor2D, applyTransposed: (g) => tf.mul(g, signs) as Tensor2D, tensors };
+  }
   return {
     apply:
       use === 'backward'
         ? unavailable('W·X', use)
         : (x) =>
             tf.tidy(() => {
-              let y = tf.mul(x, signs) as Tensor2D;
-              for (let j = blocks.length - 1; j >= 0; j--) y = applyBlock(y, blocks[j].start, blocks[j].vt, blocks[j].vT!);
-              return y;
+              const pieces = tf.split(tf.mul(x, signs), ranges, 0) as Tensor2D[];
+              let tail = update(pieces[blocks.length - 1], blocks[blocks.length - 1].vt, blocks[blocks.length - 1].vT!);
+              for (let j = blocks.length - 2; j >= 0; j--) tail = update(tf.concat([pieces[j], tail], 0) as Tensor2D, blocks[j].vt, blocks[j].vT!);
+              return tail;
             }),
     applyTransposed:
       use === 'forward'
         ? unavailable('Wᵀ·G', use)
         : (g) =>
             tf.tidy(() => {
-              let y = g;
-              for (const b of blocks) y = applyBlock(y, b.start, b.vt, b.vTt!);
-              return tf.mul(y, signs) as Tensor2D;
+              const done: Tensor2D[] = [];
+              let tail = g;
+              blocks.forEach((b, j) => {
+                tail = update(tail, b.vt, b.vTt!);
+                if (j + 1 < blocks.length) [done[j], tail] = tf.split(tail, [ranges[j], tail.shape[0] - ranges[j]], 0) as [Tensor2D, Tensor2D];
+              });
+              done.push(tail);
+              return tf.mul(done.length === 1 ? done[0] : tf.concat(done, 0), signs) as Tensor2D;
             }),
     tensors,
   };
