@@ -41,6 +41,17 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
   const runs = new RunController(client, store, checker, memory, status, panel, log, [join(nativeDir, 'node_modules')]);
   bridge.attach(runs, panel, log);
 
+  // With auto-run on, the first edit of a session should be answered as fast as later ones: the engine process and its
+  // backend start (and warm up) before that edit arrives — on activation (a spec was opened), when auto-run is turned on,
+  // and after the engine is restarted for a new backend.
+  const warmIfAutoRun = (): void => {
+    const settings = readSettings();
+    if (settings.autoRun) void client.warm(settings.backend, [join(nativeDir, 'node_modules')]);
+  };
+  const restartEngine = (): void => {
+    client.stopIdle();
+    warmIfAutoRun();
+  };
   const updateStatusVisibility = (): void => status.setVisible(vscode.window.visibleTextEditors.some((e) => isSpecDocument(e.document)));
   updateStatusVisibility();
 
@@ -63,13 +74,11 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('depthlens.backend')) status.setChoice(readSettings().backend);
+      if (e.affectsConfiguration('depthlens.autoRun')) warmIfAutoRun();
     }),
-    ...registerCommands({ context, log, runs, panel, memory, store, status, nativeDir, restartEngine: () => client.stopIdle() }),
+    ...registerCommands({ context, log, runs, panel, memory, store, status, nativeDir, restartEngine }),
   );
-  // With auto-run on, the first edit of the session should be answered as fast as later ones: start the engine process
-  // and its backend now (the extension activates when a spec is opened), not when that edit arrives.
-  const settings = readSettings();
-  if (settings.autoRun) void client.warm(settings.backend, [join(nativeDir, 'node_modules')]);
+  warmIfAutoRun();
   if (memory.latest()) void vscode.commands.executeCommand('setContext', 'depthlens.hasResult', true);
   log.info(`DepthLens activated (engine: ${join(context.extensionPath, 'dist', 'engine.js')})`);
 

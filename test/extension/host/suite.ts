@@ -247,6 +247,20 @@ hostTest('auto-run: an edit starts a quick run and a newer edit cancels the olde
   }
 }, 60_000);
 
+hostTest('turning auto-run on starts the engine and warms it before any edit', async () => {
+  const config = vscode.workspace.getConfiguration('depthlens');
+  // Selecting a backend restarts the engine: with auto-run off, none is left running.
+  assertEqual(await vscode.commands.executeCommand('depthlens.selectBackend', 'wasm'), 'wasm', 'selected backend');
+  await waitFor('the idle engine to stop', () => api.enginePid === undefined, 5000);
+  await config.update('autoRun', true, vscode.ConfigurationTarget.Workspace);
+  try {
+    await waitFor('an engine process started by the warm-up', () => api.enginePid, 10_000);
+    assert(!api.running, 'the warm-up is not a run');
+  } finally {
+    await config.update('autoRun', false, vscode.ConfigurationTarget.Workspace);
+  }
+}, 30_000);
+
 hostTest('New Spec from Template writes a spec that parses', async () => {
   const uri = (await vscode.commands.executeCommand('depthlens.newSpec', 'shaped-tanh')) as vscode.Uri;
   assert(uri && uri.path.endsWith('.depthlens.yaml'), `newSpec returned ${String(uri)}`);
