@@ -1,7 +1,7 @@
 // A size check before a pass starts: a network too large for the backend's memory is a clear error naming the spec keys
 // to change, instead of a wasm abort or an out-of-memory crash halfway through.
 import type { HostNetwork, HostOp } from './network';
-import { keepsWeights } from './pass';
+import { keepsWeights, keptWeightBytes } from './pass';
 
 /** The wasm heap is capped at 4 GiB; leave room for the runtime and the current layer's temporaries. */
 const DEVICE_LIMIT_BYTES = 3 * 2 ** 30;
@@ -17,13 +17,11 @@ export interface PassFootprint {
 }
 
 export function passFootprint(net: HostNetwork, n: number): PassFootprint {
-  let weights = 0;
   let largestWeight = 0;
   let saved = 0;
   const walk = (ops: HostOp[]): void => {
     for (const op of ops) {
       if (op.kind === 'dense') {
-        weights += 8 * op.fanIn * op.fanOut; // kept as W and Wᵀ
         largestWeight = Math.max(largestWeight, 4 * op.fanIn * op.fanOut); // drawn as W forward, as Wᵀ backward
       } else if (op.kind === 'norm' || (op.kind === 'activation' && op.fn !== 'identity')) saved += 4 * net.width * n;
       else if (op.kind === 'residual') {
@@ -33,7 +31,7 @@ export function passFootprint(net: HostNetwork, n: number): PassFootprint {
     }
   };
   walk(net.ops);
-  const weightBytes = keepsWeights(net.ops, n) ? weights : largestWeight;
+  const weightBytes = keepsWeights(net.ops, n) ? keptWeightBytes(net.ops) : largestWeight;
   return { deviceBytes: weightBytes + saved, hostBytes: 4 * 2 * net.depth * n * n };
 }
 

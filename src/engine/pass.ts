@@ -530,15 +530,15 @@ class Pass {
 
 /** Whether a pass over these ops with a batch of n keeps every weight from the forward to the backward pass. */
 export function keepsWeights(ops: readonly HostOp[], n: number, budgetBytes?: number): boolean {
-  return weightBytes(ops) <= (budgetBytes ?? Math.max(MIN_WEIGHT_BUDGET_BYTES, denseOutputBytes(ops, n)));
+  return keptWeightBytes(ops) <= (budgetBytes ?? Math.max(MIN_WEIGHT_BUDGET_BYTES, denseOutputBytes(ops, n)));
 }
 
 /** float32 bytes of all kept weights of a network: each is held as W and Wᵀ (a factored one takes about as much). */
-function weightBytes(ops: readonly HostOp[]): number {
+export function keptWeightBytes(ops: readonly HostOp[]): number {
   let bytes = 0;
   for (const op of ops) {
     if (op.kind === 'dense') bytes += 8 * op.fanIn * op.fanOut;
-    else if (op.kind === 'residual') bytes += weightBytes(op.body);
+    else if (op.kind === 'residual') bytes += keptWeightBytes(op.body);
   }
   return bytes;
 }
