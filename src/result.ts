@@ -1,5 +1,5 @@
 // The Result format v1 (DESIGN.md §3b): what `depthlens analyze --json` writes and every view reads.
-// Types only: the webview imports this file, so it must stay free of runtime dependencies.
+// Types and value lists only (no imports with runtime code): the webview imports this file.
 import type { Finding, TheoryBasis } from './theory/types';
 
 export interface Spread {
@@ -13,10 +13,34 @@ export interface BackendInfo {
   version: string;
   threads: number;
   simd?: boolean;
+  /** The GPU adapter a webgpu run computed on. */
+  adapter?: GpuAdapterInfo;
+  /** Why this backend was chosen: the setting or flag that forced it, or auto's cost comparison and what it skipped. */
+  reason?: string;
 }
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+/** What WebGPU says of its adapter (GPUAdapterInfo), plus whether it is a software rasteriser (SwiftShader, lavapipe, WARP). */
+export interface GpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** The graphics API under Dawn: vulkan, metal, d3d12. */
+  backendType?: string;
+  /** Driver description where the platform gives it (Dawn puts the driver version in `description` on Vulkan). */
+  driver?: string;
+  software: boolean;
+}
+
+/** Every backend a result can name, and every choice a user can make (the setting, the CLI flag, the picker). */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export function isBackendChoice(x: unknown): x is BackendChoice {
+  return typeof x === 'string' && (BACKEND_CHOICES as readonly string[]).includes(x);
+}
 
 export interface ActivationStats {
   mean: number;
@@ -102,6 +126,11 @@ export interface Timings {
   sweepSeconds?: number;
 }
 
+/** Peak memory of the run where the backend can tell it (webgpu: bytes of GPU buffers tfjs held at once). */
+export interface MemoryUse {
+  peakGpuBytes?: number;
+}
+
 export interface Result {
   depthlens: 1;
   spec: { path: string; name: string };
@@ -109,6 +138,7 @@ export interface Result {
   seconds: number;
   seeds: number;
   timings: Timings;
+  memory?: MemoryUse;
   /** True when the run was a quick run with capped depth/width/seeds. */
   quick?: boolean;
   /** When true, this is a partial result still being streamed. */

@@ -4,7 +4,8 @@ import { writeOutputFile } from './outputFile';
 import { analyze, CancelledError, BackendUnavailableError, type AnalyzeProgress } from '../engine';
 import { DataError } from '../engine/data';
 import type { RunOptions } from '../protocol';
-import type { BackendChoice, Result, Spread, TrainDepthRun, TrainResult } from '../result';
+import { backendDetails, backendText } from '../backendText';
+import { BACKEND_CHOICES, isBackendChoice, type BackendChoice, type Result, type Spread, type TrainDepthRun, type TrainResult } from '../result';
 import { readSpecText, valueRange } from '../spec';
 import { checkText } from '../theory';
 import { atOrAbove, formatFinding, sortFindings } from './format';
@@ -44,15 +45,14 @@ export interface AnalyzeOption {
   apply: (args: AnalyzeArgs, value: string) => string | null;
 }
 
-const BACKENDS: BackendChoice[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
 
 export const analyzeOptions: AnalyzeOption[] = [
   { name: '--json', takes: 'out.json', help: 'also write the full result (Result JSON v1); "-" prints it instead of the summary', apply: (a, v) => ((a.json = v), null) },
   {
     name: '--backend',
     takes: 'name',
-    help: `TensorFlow.js backend: ${BACKENDS.join(' | ')} (default auto)`,
-    apply: (a, v) => (BACKENDS.includes(v as BackendChoice) ? ((a.backend = v as BackendChoice), null) : `--backend: unknown backend "${v}" (use ${BACKENDS.join(', ')})`),
+    help: `TensorFlow.js backend: ${BACKEND_CHOICES.join(' | ')} (default auto: the fastest predicted for this spec; see README "Backends")`,
+    apply: (a, v) => (isBackendChoice(v) ? ((a.backend = v), null) : `--backend: unknown backend "${v}" (use ${BACKEND_CHOICES.join(', ')})`),
   },
   {
     name: '--seeds',
@@ -229,10 +229,12 @@ export function summary(r: Result): string[] {
   const t = r.timings;
   lines.push(`${r.spec.name} (${r.spec.path})${r.quick ? ' — quick run' : ''}`);
   lines.push(
-    `backend ${b.name} ${b.version} (${b.threads} thread${b.threads === 1 ? '' : 's'}${b.simd ? ', SIMD' : ''}) · ${r.seeds} seed${r.seeds === 1 ? '' : 's'} · ` +
+    `backend ${backendText(b)} · ${r.seeds} seed${r.seeds === 1 ? '' : 's'} · ` +
       `${r.layers.length} layers · ${r.seconds.toFixed(1)} s (init ${t.initSeconds.toFixed(1)} s, diagnostics ${t.diagnosticSeconds.toFixed(1)} s` +
       `${t.sweepSeconds ? `, sweep ${t.sweepSeconds.toFixed(1)} s` : ''}${t.trainSeconds ? `, training ${t.trainSeconds.toFixed(1)} s` : ''})`,
   );
+  lines.push(...backendDetails(b).map((l) => `  ${l}`));
+  if (r.memory?.peakGpuBytes) lines.push(`  peak GPU memory ${(r.memory.peakGpuBytes / 2 ** 20).toFixed(0)} MiB`);
   if (r.growth) {
     const theory = r.theory ? ` (theory ${r.theory.perLayer.toFixed(4)}×, ${r.theory.basis})` : '';
     lines.push(`gradient growth ${r.growth.perLayer.toFixed(4)}× per layer toward the input${theory}; ‖∇W‖ spans ${r.growth.log10Range.toFixed(2)} orders of magnitude`);

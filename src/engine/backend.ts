@@ -1,67 +1,129 @@
 // Chooses, initialises and reports the TensorFlow.js backend (DESIGN §4).
-// auto: tfjs-node-gpu → tfjs-node → wasm → cpu. The native packages are optional: they are looked up in node_modules and in
-// RunOptions.nativeModulePaths (where the extension installs them), and asking for a missing one is a clear error.
+// A choice forces one backend; asking for a missing one is a clear error naming how to install it. `auto` takes a native
+// TensorFlow package where one is installed, else compares the predicted seconds of wasm and of a hardware WebGPU adapter
+// for the run at hand (./backends/cost), and falls back to the pure-JS cpu backend last. Optional packages are loaded only
+// from DepthLens's own install and the extension's storage (./backends/packages), never from the workspace.
 import * as tfjs from '@tensorflow/tfjs';
 import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { BackendChoice, BackendInfo, BackendName } from '../result';
+import type { BackendChoice, BackendName } from '../result';
+import { predictGpu, predictWasm, type Workload } from './backends/cost';
+import { initNative, type NativeChoice } from './backends/native';
+import { BackendUnavailableError, type Backend } from './backends/types';
+import { describeAdapter, deviceLimits, GpuUnavailableError, requestAdapter, type GpuAdapterLike } from './backends/webgpu';
 
-export type Tf = typeof tfjs;
+export { BackendUnavailableError, type Backend, type Tf } from './backends/types';
+export type { Workload } from './backends/cost';
 
-export interface Backend {
-  /** The tfjs namespace to compute with: a native package brings its own copy of tfjs-core. */
-  tf: Tf;
-  info: BackendInfo;
+const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
+/** The work of a quick run (the extension's default caps): what `auto` plans for when it is not told the run's size. */
+const QUICK_WORKLOAD: Workload = { width: 64, batch: 32, features: 64, depth: 100, passes: 2, orthogonal: true };
+
+const started = new Map<Exclude<BackendChoice, 'auto'>, Backend>();
+let wasmPathsSet = false;
+/** The adapter probe of this process: a hardware adapter, or why there is none. */
+let adapterProbe: Promise<GpuAdapterLike | string> | null = null;
+
+/**
+ * Initialises the requested backend (for 'auto': the one predicted fastest for `workload`) and verifies tfjs really
+ * switched to it. The returned info says why it was chosen.
+ */
+export async function selectBackend(choice: BackendChoice, nativeModulePaths: readonly string[] = [], workload?: Workload): Promise<Backend> {
+  if (choice === 'auto') return selectAuto(nativeModulePaths, workload ?? QUICK_WORKLOAD);
+  const backend = await start(choice, nativeModulePaths);
+  return withReason(backend, `chosen in the settings (backend: ${choice})`);
 }
 
-export class BackendUnavailableError extends Error {}
-
-const NATIVE_PACKAGE: Record<'tfjs-node-gpu' | 'tfjs-node', string> = {
-  'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
-  'tfjs-node': '@tensorflow/tfjs-node',
-};
-const NATIVE_NAME: Record<'tfjs-node-gpu' | 'tfjs-node', BackendName> = { 'tfjs-node-gpu': 'tensorflow-gpu', 'tfjs-node': 'tensorflow' };
-const AUTO_ORDER: Exclude<BackendChoice, 'auto'>[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
-const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
-
-let current: Backend | null = null;
-let wasmPathsSet = false;
-
-/** Initialises the requested backend (or the first that works for 'auto') and verifies tfjs really switched to it. */
-export async function selectBackend(choice: BackendChoice, nativeModulePaths: string[] = []): Promise<Backend> {
-  if (choice === 'auto') {
-    const failures: string[] = [];
-    for (const c of AUTO_ORDER) {
-      try {
-        return await selectBackend(c, nativeModulePaths);
-      } catch (e) {
-        failures.push(`${c}: ${(e as Error).message}`);
-      }
-    }
-    throw new BackendUnavailableError(`no TensorFlow.js backend could be initialised:\n  ${failures.join('\n  ')}`);
+async function start(choice: Exclude<BackendChoice, 'auto'>, roots: readonly string[]): Promise<Backend> {
+  const known = started.get(choice);
+  if (known) {
+    // Bundled backends share one tfjs engine: switch it back to this one if another ran since.
+    if (known.tf === tfjs && tfjs.getBackend() !== known.info.name) await switchTo(known.info.name);
+    return known;
   }
-  if (current && backendChoiceOf(current.info.name) === choice) return current;
-  const backend = choice === 'tfjs-node-gpu' || choice === 'tfjs-node' ? await initNative(choice, nativeModulePaths) : await initBundled(choice);
-  current = backend;
+  const backend =
+    choice === 'tfjs-node-gpu' || choice === 'tfjs-node'
+      ? await initNative(choice as NativeChoice, roots)
+      : choice === 'webgpu'
+        ? await initWebGpu(roots)
+        : await initBundled(choice);
+  started.set(choice, backend);
   return backend;
 }
 
-function backendChoiceOf(name: BackendName): BackendChoice {
-  return name === 'tensorflow-gpu' ? 'tfjs-node-gpu' : name === 'tensorflow' ? 'tfjs-node' : name;
+async function selectAuto(roots: readonly string[], workload: Workload): Promise<Backend> {
+  const skipped: string[] = [];
+  for (const native of ['tfjs-node-gpu', 'tfjs-node'] as const) {
+    try {
+      const b = await start(native, roots);
+      return withReason(b, `auto: native TensorFlow (${native}) is installed${skipped.length ? `; ${skipped.join('; ')}` : ''}`);
+    } catch (e) {
+      if (!(e instanceof BackendUnavailableError) || !/not installed/.test(e.message)) skipped.push(`${native} failed: ${firstLine(e)}`);
+    }
+  }
+  const wasmCost = predictWasm(workload);
+  const size = `${workload.width}×${workload.batch}×${workload.depth}${workload.passes !== 1 ? ` ×${round(workload.passes)} passes` : ''}`;
+  const adapter = await probeAdapter(roots);
+  if (typeof adapter === 'string') {
+    skipped.push(`webgpu: ${adapter}`);
+  } else {
+    const gpu = describeAdapter(adapter);
+    const gpuCost = predictGpu(workload, started.has('webgpu'));
+    const gpuName = `${gpu.vendor} ${gpu.device || gpu.architecture}`.trim();
+    if (gpuCost.seconds < wasmCost.seconds) {
+      try {
+        const b = await start('webgpu', roots);
+        return withReason(b, `auto: ${size} is predicted at ${fmt(gpuCost.seconds)} on the GPU (${gpuName}, ${gpuCost.detail}) against ${fmt(wasmCost.seconds)} on wasm`);
+      } catch (e) {
+        skipped.push(`webgpu failed: ${firstLine(e)}`);
+      }
+    } else {
+      skipped.push(`the GPU (${gpuName}) is predicted slower for ${size}: ${fmt(gpuCost.seconds)} against ${fmt(wasmCost.seconds)} on wasm (${gpuCost.detail})`);
+    }
+  }
+  try {
+    return withReason(await start('wasm', roots), `auto: wasm; ${skipped.join('; ')}`);
+  } catch (e) {
+    skipped.push(`wasm failed: ${firstLine(e)}`);
+  }
+  try {
+    return withReason(await start('cpu', roots), `auto: cpu (last resort); ${skipped.join('; ')}`);
+  } catch (e) {
+    skipped.push(`cpu failed: ${firstLine(e)}`);
+  }
+  throw new BackendUnavailableError(`no TensorFlow.js backend could be initialised:\n  ${skipped.join('\n  ')}`);
+}
+
+/** A hardware adapter, or the one-line reason there is none; asked once per process. */
+function probeAdapter(roots: readonly string[]): Promise<GpuAdapterLike | string> {
+  adapterProbe ??= (async () => {
+    try {
+      const adapter = await requestAdapter(roots);
+      const info = describeAdapter(adapter);
+      return info.software ? `the only adapter is a software one (${info.architecture || info.device}: ${info.description}), never chosen by auto` : adapter;
+    } catch (e) {
+      return firstLine(e);
+    }
+  })();
+  return adapterProbe;
+}
+
+function withReason(b: Backend, reason: string): Backend {
+  return { ...b, info: { ...b.info, reason } };
+}
+
+async function switchTo(name: BackendName): Promise<void> {
+  const ok = await tfjs.setBackend(name);
+  if (!ok || tfjs.getBackend() !== name) throw new BackendUnavailableError(`the ${name} backend failed to start again (tfjs is on "${tfjs.getBackend()}")`);
 }
 
 async function initBundled(choice: 'wasm' | 'cpu'): Promise<Backend> {
   if (choice === 'wasm') configureWasmPaths();
-  let ok = false;
   try {
-    ok = await tfjs.setBackend(choice);
+    await switchTo(choice);
   } catch (e) {
-    throw new BackendUnavailableError(`the ${choice} backend failed to start: ${(e as Error).message}`);
-  }
-  if (!ok || tfjs.getBackend() !== choice) {
-    throw new BackendUnavailableError(`the ${choice} backend failed to start (tfjs is on "${tfjs.getBackend()}")`);
+    throw new BackendUnavailableError(`the ${choice} backend failed to start: ${firstLine(e)}`);
   }
   await tfjs.ready();
   if (choice === 'wasm') {
@@ -82,36 +144,50 @@ function configureWasmPaths(): void {
   if (typeof __dirname === 'string' && existsSync(join(__dirname, WASM_FILE))) setWasmPaths(join(__dirname, '/'));
 }
 
-async function initNative(choice: 'tfjs-node-gpu' | 'tfjs-node', nativeModulePaths: string[]): Promise<Backend> {
-  const pkg = NATIVE_PACKAGE[choice];
-  // createRequire(dir/_) resolves dir/node_modules/<pkg> and the node_modules folders above dir, like Node itself.
-  const candidates = [...nativeModulePaths.map((p) => join(p, '_')), join(process.cwd(), '_')];
-  if (typeof __filename === 'string') candidates.push(__filename);
-  let loaded: Tf | null = null;
-  const errors: string[] = [];
-  for (const from of candidates) {
-    try {
-      loaded = createRequire(from)(pkg) as Tf;
-      break;
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code !== 'MODULE_NOT_FOUND') errors.push(`${from}: ${err.message}`);
-    }
+/**
+ * tfjs's WebGPUBackend on a device of our own asking: the adapter's limits (so large buffers fit), loss watched. A lost
+ * device (driver reset, GPU removed, destroy()) drops the backend: the run in flight fails with a clear error and the next
+ * one starts a new device.
+ */
+async function initWebGpu(roots: readonly string[]): Promise<Backend> {
+  let adapter: GpuAdapterLike;
+  try {
+    adapter = await requestAdapter(roots);
+  } catch (e) {
+    throw new BackendUnavailableError(e instanceof GpuUnavailableError ? e.message : `no WebGPU adapter: ${firstLine(e)}`);
   }
-  if (!loaded) {
-    const install = `"npm install ${pkg}" or the VS Code command "DepthLens: Install Native Backend", or choose --backend wasm`;
-    throw new BackendUnavailableError(
-      errors.length
-        ? `${pkg} was found but failed to load (${errors.join('; ')}). Reinstall it with ${install}.`
-        : `${pkg} is not installed. Install it with ${install}.`,
-    );
+  const info = describeAdapter(adapter);
+  const device = await adapter.requestDevice({ requiredLimits: deviceLimits(adapter) });
+  // Loaded only now: the package registers its own 'webgpu' factory at import when navigator.gpu exists; ours replaces it.
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  if (tfjs.findBackendFactory('webgpu')) tfjs.removeBackend('webgpu');
+  tfjs.registerBackend('webgpu', () => new WebGPUBackend(device as unknown as GPUDeviceForTfjs, adapter.info as unknown as GPUAdapterInfoForTfjs), 0);
+  try {
+    await switchTo('webgpu');
+  } catch (e) {
+    device.destroy();
+    throw new BackendUnavailableError(`the webgpu backend failed to start on ${info.vendor} ${info.device}: ${firstLine(e)}`);
   }
-  const name = NATIVE_NAME[choice];
-  const ok = await loaded.setBackend(name);
-  if (!ok || loaded.getBackend() !== name) {
-    throw new BackendUnavailableError(`${pkg} loaded but the "${name}" backend failed to start (tfjs is on "${loaded.getBackend()}")`);
-  }
-  await loaded.ready();
-  const { availableParallelism } = await import('node:os');
-  return { tf: loaded, info: { name, version: loaded.version_core, threads: availableParallelism() } };
+  await tfjs.ready();
+  const backend: Backend = { tf: tfjs, info: { name: 'webgpu', version: tfjs.version_core, threads: 1, adapter: info }, device };
+  void device.lost.then(() => {
+    if (started.get('webgpu') === backend) started.delete('webgpu');
+    adapterProbe = null;
+  });
+  return backend;
+}
+
+type GPUDeviceForTfjs = ConstructorParameters<typeof import('@tensorflow/tfjs-backend-webgpu').WebGPUBackend>[0];
+type GPUAdapterInfoForTfjs = ConstructorParameters<typeof import('@tensorflow/tfjs-backend-webgpu').WebGPUBackend>[1];
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+function fmt(seconds: number): string {
+  return seconds < 10 ? `${seconds.toFixed(2)} s` : `${Math.round(seconds)} s`;
+}
+
+function round(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
 }

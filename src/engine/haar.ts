@@ -94,23 +94,29 @@ export interface WYBlock {
 
 /**
  * The reflectors in blocks of `block` (the last one partial), uploaded with their compact-WY factor T. The caller owns the
- * returned tensors. T comes from VᵀV, a small product computed on the backend and read back once per block.
+ * returned tensors. T comes from VᵀV, a small product computed on the backend; the Grams of all blocks are read back in
+ * one awaited download (webgpu in Node has no synchronous read).
  */
-export function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEFAULT_BLOCK, withTransposedT = false): WYBlock[] {
+export async function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEFAULT_BLOCK, withTransposedT = false): Promise<WYBlock[]> {
   if (!Number.isInteger(block) || block < 1) throw new Error(`compactWYBlocks: block must be a positive integer, got ${block}`);
-  const blocks: WYBlock[] = [];
+  const uploaded: { start: number; count: number; vt: Tensor2D; v: Tensor2D }[] = [];
   for (let start = 0; start < f.d - 1; start += block) {
     const count = Math.min(block, f.d - 1 - start);
-    const size = f.d - start;
-    const vt = tf.tensor2d(reflectorRows(f, start, count), [count, size]);
-    const v = tf.transpose(vt);
-    const gram = tf.matMul(vt, v);
-    const tValues = compactWYFactor(gram.dataSync(), count);
-    gram.dispose();
-    const t = tf.tensor2d(tValues, [count, count]);
-    blocks.push({ start, vt, v, t, tT: withTransposedT ? tf.tensor2d(transposeSquare(tValues, count), [count, count]) : null });
+    const vt = tf.tensor2d(reflectorRows(f, start, count), [count, f.d - start]);
+    uploaded.push({ start, count, vt, v: tf.transpose(vt) });
   }
-  return blocks;
+  if (uploaded.length === 0) return [];
+  // One download for every block's Gram: each is count × count, stacked along the rows (the last block may be smaller).
+  const grams = tf.tidy(() => tf.concat(uploaded.map(({ vt, v, count }) => tf.reshape(tf.matMul(vt, v), [count * count, 1])), 0));
+  const all = (await grams.data()) as Float32Array;
+  grams.dispose();
+  let offset = 0;
+  return uploaded.map(({ start, count, vt, v }) => {
+    const tValues = compactWYFactor(all.subarray(offset, offset + count * count), count);
+    offset += count * count;
+    const t = tf.tensor2d(tValues, [count, count]);
+    return { start, vt, v, t, tT: withTransposedT ? tf.tensor2d(transposeSquare(tValues, count), [count, count]) : null };
+  });
 }
 
 /**
@@ -120,10 +126,16 @@ export function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEFAULT_B
  * the left factor. (tfjs-backend-wasm repacks its right factor on every call: M ← M − V (T (Vᵀ M)) spent more time
  * packing M than multiplying.) Q itself is then one transpose away.
  */
-export function formHouseholderProductOnDevice(tf: Tf, f: HouseholderFactors, scale = 1, block = DEFAULT_BLOCK, transposed = false): Tensor2D {
+export async function formHouseholderProductOnDevice(
+  tf: Tf,
+  f: HouseholderFactors,
+  scale = 1,
+  block = DEFAULT_BLOCK,
+  transposed = false,
+): Promise<Tensor2D> {
   const { d, sign } = f;
+  const blocks = await compactWYBlocks(tf, f, block, true);
   const qT = tf.tidy(() => {
-    const blocks = compactWYBlocks(tf, f, block, true);
     // The trailing matrix starts as scale·diag(sign) of the coordinates from the last block on (diagonal: its own transpose).
     const lastStart = blocks.length > 0 ? blocks[blocks.length - 1].start : 0;
     const tailSize = d - lastStart;
@@ -144,6 +156,7 @@ export function formHouseholderProductOnDevice(tf: Tf, f: HouseholderFactors, sc
     }
     return mT;
   });
+  for (const b of blocks) for (const x of [b.vt, b.v, b.t, b.tT]) x?.dispose();
   if (transposed) return qT;
   const q = transpose2d(tf, qT);
   qT.dispose();

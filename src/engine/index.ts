@@ -5,7 +5,8 @@ import type { ProgressEvent, RunOptions } from '../protocol';
 import type { SourceMap, Spec } from '../spec/types';
 import { predict, staticFindings } from '../theory';
 import type { Finding } from '../theory/types';
-import { selectBackend } from './backend';
+import { selectBackend, type Workload } from './backend';
+import { PeakGpuMemory } from './gpuMemory';
 import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
 import { throwIfAborted } from './errors';
 import { measuredFindings } from './findings';
@@ -63,16 +64,21 @@ export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHoo
   const started = performance.now();
   const { signal } = hooks;
   const plan = planRun(spec, options);
-  const progress = (p: AnalyzeProgress): void => hooks.onProgress?.(p);
-  progress({ phase: 'backend', fraction: 0, message: `starting the ${options.backend} backend` });
-  const backend = await selectBackend(options.backend, options.nativeModulePaths ?? []);
-  hooks.onBackend?.(backend.info);
-  throwIfAborted(signal);
-
+  let gpuMemorySample: (() => void) | null = null;
+  const progress = (p: AnalyzeProgress): void => {
+    gpuMemorySample?.();
+    hooks.onProgress?.(p);
+  };
   const seedSpec = plan.spec;
   // The compact form re-expands from the (possibly capped) run spec; the explicit form can only be cut from the original.
   const sweepBase = seedSpec.model.form === 'compact' ? seedSpec : spec;
   const sweepSpecs = plan.sweepDepths.map((depth) => ({ depth, spec: resizeSpec(sweepBase, depth) }));
+
+  progress({ phase: 'backend', fraction: 0, message: `starting the ${options.backend} backend` });
+  const backend = await selectBackend(options.backend, options.nativeModulePaths ?? [], workloadOf(plan, sweepSpecs));
+  hooks.onBackend?.(backend.info);
+  throwIfAborted(signal);
+  const gpuMemory = backend.info.name === 'webgpu' ? new PeakGpuMemory(backend.tf) : null;
   const trainDepths = sweepSpecs.filter((d) => d.spec).map((d) => d.depth);
   const trainRuns = seedSpec.train !== null && (options.train ?? !plan.quick);
   const trainWorkTotal = trainRuns ? trainingWork(seedSpec, trainDepths) : 0;
@@ -80,6 +86,7 @@ export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHoo
   let workDone = 0;
   const fraction = (within: number, size: number): number => Math.min(1, (workDone + within * size) / Math.max(1, work));
 
+  gpuMemorySample = gpuMemory ? () => gpuMemory.sample() : null;
   const theory = theoryLine(seedSpec);
   // Static findings are about the spec as written (its ranges), even when a quick run measures a capped copy.
   const statics = staticFindingsOf(spec, hooks.source);
@@ -179,7 +186,22 @@ export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHoo
 
   result.seconds = (performance.now() - started) / 1000;
   progress({ phase: 'done', fraction: 1, message: 'run complete' });
+  if (gpuMemory) result.memory = { peakGpuBytes: gpuMemory.peak };
   return result;
+}
+
+/** The run's size as the backend cost model sees it (sweep passes counted in units of the main depth). */
+function workloadOf(plan: RunPlan, sweeps: { depth: number; spec: Spec | null }[]): Workload {
+  const s = plan.spec;
+  const sweepLayers = sweeps.reduce((sum, d) => sum + (d.spec && d.spec !== s ? d.depth : 0), 0);
+  return {
+    width: s.model.width,
+    batch: s.data.batch,
+    features: s.data.features,
+    depth: s.model.depth,
+    passes: plan.seeds * (1 + sweepLayers / Math.max(1, s.model.depth)),
+    orthogonal: s.model.init === 'orthogonal',
+  };
 }
 
 function theoryLine(spec: Spec): TheoryLine | null {

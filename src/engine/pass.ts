@@ -86,8 +86,10 @@ interface Download {
   data: Float32Array | null;
 }
 
+type DenseHostOp = HostOp & { kind: 'dense' };
+
 type TapeEntry =
-  | { kind: 'dense'; index: number; op: HostOp & { kind: 'dense' }; w: DeviceWeight | null; gramIn: Download }
+  | { kind: 'dense'; index: number; op: DenseHostOp; w: DeviceWeight | null; gramIn: Download }
   | { kind: 'norm'; axis: 0 | 1; center: boolean; y: Tensor2D; inv: Tensor2D }
   | { kind: 'activation'; fn: HostOp & { kind: 'activation' }; input: Tensor2D }
   | { kind: 'residual'; alpha: number; body: TapeEntry[] };
@@ -122,6 +124,8 @@ class Pass {
   private readonly denseGramGrad: (Download | null)[] = [];
   private readonly denseGramIn: (Download | null)[] = [];
   private readonly groups: Group[] = [];
+  /** Weights drawn for the op about to run, by layer index. */
+  private readonly prepared = new Map<number, DeviceWeight>();
   private currentStats: Download | null = null;
   private lastYield = Date.now();
   private layersDone = 0;
@@ -162,6 +166,7 @@ class Pass {
         this.closeGroup(group, x);
         group = this.newGroup();
       }
+      await this.prepareWeights(denseOpsOf(ops[i]), this.keepWeights ? 'both' : 'forward');
       x = this.forwardOp(ops[i], x, tape, group);
       if (this.dueForYield()) await this.yieldNow();
     }
@@ -175,6 +180,7 @@ class Pass {
     // ---- backward ----
     for (let i = tape.length - 1; i >= 0; i--) {
       const entry = tape[i];
+      await this.prepareWeights(redrawnOpsOf(entry), 'backward');
       const next = this.backwardEntry(entry, g);
       this.release(g);
       g = entry.kind === 'dense' || entry.kind === 'residual' ? this.rescale(next) : next;
@@ -196,7 +202,7 @@ class Pass {
         const gramIn = this.gramOf(x);
         this.denseGramIn[op.index] = gramIn;
         group.denseIndices.push(op.index);
-        const w = this.weight(op, this.keepWeights ? 'both' : 'forward');
+        const w = this.takeWeight(op);
         const z = this.own(w.apply(x));
         this.release(x);
         if (!this.keepWeights) this.disposeWeight(w);
@@ -316,7 +322,7 @@ class Pass {
     const { tf } = this;
     switch (entry.kind) {
       case 'dense': {
-        const w = entry.w ?? this.weight(entry.op, 'backward');
+        const w = entry.w ?? this.takeWeight(entry.op);
         const gT = transpose2d(tf, g);
         const gram = tf.matMul(gT, g);
         gT.dispose();
@@ -372,12 +378,25 @@ class Pass {
 
   // ---------- weights ----------
 
-  /** W_ℓ on the device, drawn from the seed; the time counts as init. */
-  private weight(op: HostOp & { kind: 'dense' }, use: WeightUse): DeviceWeight {
+  /**
+   * Draws the weights the next op needs (W_ℓ on the device, from the seed) before the op runs: making a weight may read
+   * back a small product (./haar), and reads are awaited. The time counts as init.
+   */
+  private async prepareWeights(ops: readonly DenseHostOp[], use: WeightUse): Promise<void> {
+    if (ops.length === 0) return;
     const t0 = performance.now();
-    const w = deviceWeight(this.tf, op, this.net.seed, use, this.input.weightForm);
-    for (const t of w.tensors) this.own(t);
+    for (const op of ops) {
+      const w = await deviceWeight(this.tf, op, this.net.seed, use, this.input.weightForm);
+      for (const t of w.tensors) this.own(t);
+      this.prepared.set(op.index, w);
+    }
     this.initMs += performance.now() - t0;
+  }
+
+  private takeWeight(op: DenseHostOp): DeviceWeight {
+    const w = this.prepared.get(op.index);
+    if (!w) throw new Error(`internal: weight ${op.index} was not prepared`);
+    this.prepared.delete(op.index);
     return w;
   }
 
@@ -567,6 +586,18 @@ function startsBlock(ops: HostOp[], i: number): boolean {
   if (normLeads && ops[i].kind === 'norm') return i + 1 < ops.length && holdsWeight(ops[i + 1]);
   if (!holdsWeight(ops[i])) return false;
   return !(normLeads && ops[i - 1].kind === 'norm');
+}
+
+/** The dense ops of a top-level op, in forward order (a residual block's body may hold several). */
+function denseOpsOf(op: HostOp): DenseHostOp[] {
+  if (op.kind === 'dense') return [op];
+  return op.kind === 'residual' ? op.body.flatMap(denseOpsOf) : [];
+}
+
+/** The dense entries of a tape entry whose weight was not kept and must be drawn again for the backward pass. */
+function redrawnOpsOf(entry: TapeEntry): DenseHostOp[] {
+  if (entry.kind === 'dense') return entry.w ? [] : [entry.op];
+  return entry.kind === 'residual' ? entry.body.flatMap(redrawnOpsOf) : [];
 }
 
 function holdsWeight(op: HostOp): boolean {

@@ -34,15 +34,15 @@ export type WeightForm = 'auto' | 'formed';
 /** From this width on, 'auto' applies orthogonal layers in factored form (forming W would cost more than using it). */
 export const IMPLICIT_MIN_WIDTH = 256;
 
-export function deviceWeight(tf: Tf, op: DenseOp, seed: number, use: WeightUse, form: WeightForm = 'auto'): DeviceWeight {
+export async function deviceWeight(tf: Tf, op: DenseOp, seed: number, use: WeightUse, form: WeightForm = 'auto'): Promise<DeviceWeight> {
   if (form === 'auto' && op.init === 'orthogonal' && op.fanIn === op.fanOut && op.fanOut >= IMPLICIT_MIN_WIDTH) {
     return householderWeight(tf, drawHouseholderFactors(op.fanOut, new Rng(seed, weightStream(op.index))), op.gain, use);
   }
   if (use === 'forward') {
-    const w = denseWeightTensor(tf, op, seed);
+    const w = await denseWeightTensor(tf, op, seed);
     return { apply: (x) => tf.matMul(w, x), applyTransposed: unavailable('Wᵀ·G', use), tensors: [w] };
   }
-  const wT = denseWeightTensor(tf, op, seed, true);
+  const wT = await denseWeightTensor(tf, op, seed, true);
   if (use === 'backward') return { apply: unavailable('W·X', use), applyTransposed: (g) => tf.matMul(wT, g), tensors: [wT] };
   const w = transpose2d(tf, wT);
   return { apply: (x) => tf.matMul(w, x), applyTransposed: (g) => tf.matMul(wT, g), tensors: [w, wT] };
@@ -59,11 +59,11 @@ function unavailable(product: string, use: WeightUse): () => never {
  * block when the layer is not square (as `haarOrthogonal` does on the host). On the pure-JS cpu backend, whose matmuls are
  * slower than the host's float64 loops (6.8 against 2.3 ms at width 128), it is formed on the host.
  */
-export function denseWeightTensor(tf: Tf, op: DenseOp, seed: number, transposed = false): Tensor2D {
+export async function denseWeightTensor(tf: Tf, op: DenseOp, seed: number, transposed = false): Promise<Tensor2D> {
   const [rows, cols] = transposed ? [op.fanIn, op.fanOut] : [op.fanOut, op.fanIn];
   if (op.init === 'orthogonal' && tf.getBackend() !== 'cpu') {
     const size = Math.max(op.fanIn, op.fanOut);
-    const q = formHouseholderProductOnDevice(tf, drawHouseholderFactors(size, new Rng(seed, weightStream(op.index))), op.gain, undefined, transposed);
+    const q = await formHouseholderProductOnDevice(tf, drawHouseholderFactors(size, new Rng(seed, weightStream(op.index))), op.gain, undefined, transposed);
     if (op.fanIn === op.fanOut) return q;
     const block = tf.slice(q, [0, 0], [rows, cols]);
     q.dispose();
@@ -82,8 +82,14 @@ export function denseWeightTensor(tf: Tf, op: DenseOp, seed: number, transposed 
  * that a block costs two products. W·X applies the sign scaling, then P_j from the last block to the first; Wᵀ·G applies
  * P_jᵀ from the first block to the last, then the sign scaling.
  */
-export function householderWeight(tf: Tf, factors: HouseholderFactors, scale = 1, use: WeightUse = 'both', block?: number): DeviceWeight {
-  const blocks = compactWYBlocks(tf, factors, block, true).map(({ start, vt, v, t, tT }) => {
+export async function householderWeight(
+  tf: Tf,
+  factors: HouseholderFactors,
+  scale = 1,
+  use: WeightUse = 'both',
+  block?: number,
+): Promise<DeviceWeight> {
+  const blocks = (await compactWYBlocks(tf, factors, block, true)).map(({ start, vt, v, t, tT }) => {
     const vT = use === 'backward' ? null : (tf.matMul(v, t) as Tensor2D);
     const vTt = use === 'forward' ? null : (tf.matMul(v, tT!) as Tensor2D);
     for (const x of [v, t, tT!]) x.dispose();

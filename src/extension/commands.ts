@@ -59,7 +59,8 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       let picked: BackendChoice | undefined = BACKEND_CHOICES.find((c) => c === choice);
       if (!picked) {
         const describe: Record<BackendChoice, string> = {
-          auto: 'first that works: TensorFlow GPU, TensorFlow, WebAssembly, JavaScript',
+          auto: 'native TensorFlow if installed, else the faster of WebAssembly and a hardware GPU for each run',
+          webgpu: 'the local GPU through WebGPU (Vulkan, Metal, D3D12)',
           'tfjs-node-gpu': nativeInstalled('@tensorflow/tfjs-node-gpu') ? 'native TensorFlow with CUDA (installed)' : 'not installed: run "Install Native Backend"',
           'tfjs-node': nativeInstalled('@tensorflow/tfjs-node') ? 'native TensorFlow on the CPU (installed)' : 'not installed: run "Install Native Backend"',
           wasm: 'WebAssembly with SIMD (bundled)',

@@ -1,6 +1,6 @@
 // The extension's settings (package.json contributes.configuration), read fresh each time they are needed.
 import * as vscode from 'vscode';
-import type { BackendChoice } from '../result';
+import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../result';
 
 export interface DepthLensSettings {
   backend: BackendChoice;
@@ -12,14 +12,12 @@ export interface DepthLensSettings {
   debounceMs: number;
 }
 
-const BACKENDS: readonly BackendChoice[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
-
 export function readSettings(scope?: vscode.ConfigurationScope): DepthLensSettings {
   const c = vscode.workspace.getConfiguration('depthlens', scope);
   const backend = c.get<string>('backend', 'auto');
   const seeds = c.get<number | null>('seeds', null);
   return {
-    backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendChoice) : 'auto',
+    backend: isBackendChoice(backend) ? backend : 'auto',
     autoRun: c.get<boolean>('autoRun', true),
     quick: {
       maxDepth: positiveInt(c.get<number>('quickRun.maxDepth'), 100),
@@ -39,7 +37,7 @@ export async function setBackend(choice: BackendChoice): Promise<void> {
   await vscode.workspace.getConfiguration('depthlens').update('backend', choice, vscode.ConfigurationTarget.Global);
 }
 
-export const BACKEND_CHOICES = BACKENDS;
+export { BACKEND_CHOICES };
 
 function positiveInt(v: number | undefined, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : fallback;

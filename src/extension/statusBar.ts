@@ -1,6 +1,7 @@
 // The status item: backend and run state; clicking it opens the panel.
 import * as vscode from 'vscode';
 import type { RunState } from '../protocol';
+import { backendDetails, backendText } from '../backendText';
 import type { BackendChoice, BackendInfo } from '../result';
 
 export class RunStatusItem implements vscode.Disposable {
@@ -43,12 +44,13 @@ export class RunStatusItem implements vscode.Disposable {
   }
 
   private render(): void {
-    const backend = this.backend ? `${this.backend.name}${this.backend.threads > 1 ? ` ×${this.backend.threads}` : ''}` : this.choice;
+    const gpu = this.backend?.adapter ? ` (${this.backend.adapter.software ? 'software GPU' : 'GPU'})` : '';
+    const backend = this.backend ? `${this.backend.name}${this.backend.threads > 1 ? ` ×${this.backend.threads}` : ''}${gpu}` : this.choice;
     const icon = { idle: '$(pulse)', running: '$(sync~spin)', done: '$(check)', cancelled: '$(circle-slash)', error: '$(error)' }[this.state];
     this.item.text = `${icon} DepthLens: ${backend}${this.detail ? ` · ${this.detail}` : ''}`;
     const lines = [
       `Backend setting: ${this.choice}`,
-      this.backend ? `Last run: ${this.backend.name} ${this.backend.version}, ${this.backend.threads} thread(s)${this.backend.simd ? ', SIMD' : ''}` : 'No run yet',
+      ...(this.backend ? [`Last run: ${backendText(this.backend)}`, ...backendDetails(this.backend)] : ['No run yet']),
       `State: ${this.state}${this.detail ? ` (${this.detail})` : ''}`,
     ];
     this.item.tooltip = lines.join('\n');

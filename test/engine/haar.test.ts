@@ -88,11 +88,11 @@ for (const backendName of ['wasm', 'cpu'] as const) {
     for (const [d, block] of [[1, 4], [2, 4], [8, 3], [37, 8], [40, 13], [33, 64]] as const) {
       const f = drawHouseholderFactors(d, new Rng(12, d));
       const host = formHouseholderProduct(f, 1.5);
-      const t = formHouseholderProductOnDevice(tf, f, 1.5, block);
-      const tT = formHouseholderProductOnDevice(tf, f, 1.5, block, true);
+      const t = await formHouseholderProductOnDevice(tf, f, 1.5, block);
+      const tT = await formHouseholderProductOnDevice(tf, f, 1.5, block, true);
       assert.deepEqual(t.shape, [d, d]);
-      const device = t.dataSync();
-      const deviceT = tT.dataSync();
+      const device = (await t.data());
+      const deviceT = (await tT.data());
       t.dispose();
       tT.dispose();
       // float32 products of ~d/block factors with entries ≤ 1.5.
@@ -112,13 +112,13 @@ test('the weight tensor of a layer is the host weight of that layer (orthogonal 
     { kind: 'dense', index: 1, fanIn: 20, fanOut: 20, init: 'xavier', gain: 1, path: 'model' },
   ];
   for (const op of ops) {
-    const t = denseWeightTensor(tf, op, 5);
-    const tT = denseWeightTensor(tf, op, 5, true);
+    const t = await denseWeightTensor(tf, op, 5);
+    const tT = await denseWeightTensor(tf, op, 5, true);
     assert.deepEqual(t.shape, [op.fanOut, op.fanIn]);
     assert.deepEqual(tT.shape, [op.fanIn, op.fanOut]);
     const host = denseWeight(op, 5);
-    const diff = maxAbsDiff(host, t.dataSync());
-    const diffT = maxAbsDiff(transposed(host, op.fanOut, op.fanIn), tT.dataSync());
+    const diff = maxAbsDiff(host, await t.data());
+    const diffT = maxAbsDiff(transposed(host, op.fanOut, op.fanIn), (await tT.data()));
     t.dispose();
     tT.dispose();
     assert.ok(diff < 4e-6, `${op.init} ${op.fanOut}×${op.fanIn}: ${diff}`);
@@ -182,12 +182,13 @@ test('device Haar samples (blocked, several blocks) have the same moments', asyn
   const d = 7;
   const draws = 1500;
   const rng = new Rng(33);
-  const m = haarMoments(d, draws, () => {
-    const t = formHouseholderProductOnDevice(tf, drawHouseholderFactors(d, rng), 1, 3);
-    const w = Float64Array.from(t.dataSync());
+  const samples: Float64Array[] = [];
+  for (let k = 0; k < draws; k++) {
+    const t = await formHouseholderProductOnDevice(tf, drawHouseholderFactors(d, rng), 1, 3);
+    samples.push(Float64Array.from(await t.data()));
     t.dispose();
-    return w;
-  });
+  }
+  const m = haarMoments(d, draws, (k) => samples[k]);
   // The float32 rows have unit norm only to ~1e-7.
   assertHaar(m, d, draws, 'device d = 7');
 });
@@ -210,12 +211,12 @@ test('a factored (implicit) orthogonal weight applies W and Wᵀ like the host m
         wtx[i * n + j] += w[k * d + i] * x[k * n + j];
       }
   for (const block of [4, 10, 64]) {
-    const op = householderWeight(tf, f, 0.8, 'both', block);
+    const op = await householderWeight(tf, f, 0.8, 'both', block);
     const xt = tf.tensor2d(Float32Array.from(x), [d, n]);
     const a = op.apply(xt);
     const b = op.applyTransposed(xt);
-    assert.ok(maxAbsDiff(wx, a.dataSync()) < 1e-5, `W·X, block ${block}: ${maxAbsDiff(wx, a.dataSync())}`);
-    assert.ok(maxAbsDiff(wtx, b.dataSync()) < 1e-5, `Wᵀ·X, block ${block}: ${maxAbsDiff(wtx, b.dataSync())}`);
+    assert.ok(maxAbsDiff(wx, (await a.data())) < 1e-5, `W·X, block ${block}: ${maxAbsDiff(wx, (await a.data()))}`);
+    assert.ok(maxAbsDiff(wtx, (await b.data())) < 1e-5, `Wᵀ·X, block ${block}: ${maxAbsDiff(wtx, (await b.data()))}`);
     for (const t of [xt, a, b, ...op.tensors]) t.dispose();
   }
   assert.equal(tf.memory().numTensors, before, 'the factored weight holds only the tensors it lists');
@@ -225,12 +226,12 @@ test('wide orthogonal layers are applied in factored form and match the host wei
   const { tf } = await selectBackend('wasm');
   const d = IMPLICIT_MIN_WIDTH;
   const op: DenseOp = { kind: 'dense', index: 2, fanIn: d, fanOut: d, init: 'orthogonal', gain: 1, path: 'model' };
-  const weight = deviceWeight(tf, op, 3, 'both');
+  const weight = await deviceWeight(tf, op, 3, 'both');
   // Factored: it holds reflectors (several blocks), not a d×d matrix.
   assert.ok(weight.tensors.length > 1 && weight.tensors.every((t) => t.shape.join('×') !== `${d}×${d}`));
   const eye = tf.eye(d) as Tensor2D;
   const applied = weight.apply(eye); // W·I = W
-  const diff = maxAbsDiff(denseWeight(op, 3), applied.dataSync());
+  const diff = maxAbsDiff(denseWeight(op, 3), (await applied.data()));
   for (const t of [eye, applied, ...weight.tensors]) t.dispose();
   assert.ok(diff < 4e-6, `factored W vs host W: ${diff}`);
 });

@@ -1,12 +1,8 @@
 // Run metadata: which backend computed these numbers, how long it took, how many seeds, quick or full.
+import { backendDetails, backendText } from '../../src/backendText';
 import type { Result } from '../../src/result';
 import { secondsText } from '../format';
 import { h, icon } from './h';
-
-export function backendText(b: Result['backend']): string {
-  const threads = `${b.threads} thread${b.threads === 1 ? '' : 's'}`;
-  return [`${b.name} ${b.version}`, threads, b.simd ? 'SIMD' : null].filter(Boolean).join(' · ');
-}
 
 export class RunInfo {
   private readonly title: HTMLElement;
@@ -29,7 +25,7 @@ export class RunInfo {
     const timing = `init ${secondsText(t.initSeconds)}, diagnostics ${secondsText(t.diagnosticSeconds)}` +
       (t.sweepSeconds ? `, sweep ${secondsText(t.sweepSeconds)}` : '') + (t.trainSeconds ? `, training ${secondsText(t.trainSeconds)}` : '');
     const chips = [
-      chip('server-process', backendText(result.backend), 'Backend'),
+      chip('server-process', backendText(result.backend), ['Backend', ...backendDetails(result.backend)].join('\n')),
       chip('watch', secondsText(result.seconds), `Run time (${timing})`),
       chip('symbol-number', `${result.seeds} seed${result.seeds === 1 ? '' : 's'}`, 'Seeds'),
       chip('layers', `${result.layers.length} layers`, 'Weight matrices measured'),

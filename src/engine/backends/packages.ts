@@ -1,0 +1,41 @@
+// Where optional backend packages may be loaded from: DepthLens's own install (the node_modules beside its package.json)
+// and the folders the caller names (the extension's global storage). Never the workspace or the current directory, and
+// never the node_modules folders above those roots: a spec's repository must not be able to put code in DepthLens's way.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+let ownRoot: string | null | undefined;
+
+/** The folder holding DepthLens's package.json, found from this file (bundled in dist/ or run from src/ by tsx). */
+export function installRoot(): string | null {
+  if (ownRoot !== undefined) return ownRoot;
+  ownRoot = null;
+  let dir = typeof __dirname === 'string' ? __dirname : process.cwd();
+  for (let i = 0; i < 6; i++) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'depthlens') {
+          ownRoot = dir;
+          break;
+        }
+      } catch {
+        // an unreadable package.json on the way up is not ours
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return ownRoot;
+}
+
+/** `<root>/node_modules/<pkg>` for the first allowed root that has it: DepthLens's own install first. */
+export function findPackage(pkg: string, extraRoots: readonly string[]): string | null {
+  const own = installRoot();
+  for (const root of [...(own ? [own] : []), ...extraRoots]) {
+    const dir = join(root, 'node_modules', pkg);
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  }
+  return null;
+}

@@ -1,0 +1,16 @@
+// What a started backend is, shared by the chooser (../backend) and the loaders beside this file.
+import type * as tfjs from '@tensorflow/tfjs';
+import type { BackendInfo } from '../../result';
+import type { GpuDeviceLike } from './webgpu';
+
+export type Tf = typeof tfjs;
+
+export interface Backend {
+  /** The tfjs namespace to compute with: a native package brings its own copy of tfjs-core. */
+  tf: Tf;
+  info: BackendInfo;
+  /** The WebGPU device of a webgpu backend (for the engine's own kernels and for tests that lose it on purpose). */
+  device?: GpuDeviceLike;
+}
+
+export class BackendUnavailableError extends Error {}
