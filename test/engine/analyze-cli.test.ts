@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAnalyze, type AnalyzeIO } from '../../src/cli/analyze';
 import { isResult } from '../../src/protocol';
+import { assertValidResult } from '../resultSchema';
 
 const root = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'depthlens-analyze-'));
@@ -44,6 +45,7 @@ diagnostics: { seeds: 2 }
   assert.match(dl201, /^.+:\d+:\d+: (warning|error) DL201 measured gradient growth/);
   const result: unknown = JSON.parse(readFileSync(json, 'utf8'));
   assert.ok(isResult(result));
+  assertValidResult(result, 'relu --json');
   assert.equal(result.layers.length, 30);
   assert.equal(result.spec.path, file);
   assert.equal(code, result.findings.some((f) => f.severity === 'error') ? 1 : 0);
@@ -55,7 +57,9 @@ diagnostics: { seeds: 2 }
   const overflow = join(dir, 'overflow.depthlens.yaml');
   writeFileSync(overflow, 'depthlens: 1\ndata: { source: gaussian, features: 8, batch: 8 }\nmodel: { depth: 60, width: 8, init-gain: 10, norm: none }\ndiagnostics: { seeds: 1 }\n');
   const io2 = capture();
-  assert.equal(await runAnalyze([overflow, '--backend', 'wasm'], io2), 1);
+  const overflowJson = join(dir, 'overflow.json');
+  assert.equal(await runAnalyze([overflow, '--backend', 'wasm', '--json', overflowJson], io2), 1);
+  assertValidResult(JSON.parse(readFileSync(overflowJson, 'utf8')), 'overflow --json');
   assert.match(io2.outLines.join('\n'), /error DL202 NaN\/Inf in the forward pass: first at layer \d+/);
 });
 
@@ -93,5 +97,6 @@ test('every example parses and runs as a quick run', async () => {
     assert.ok(code === 0 || code === 1, `${name}: exit ${code}\n${io.errLines.join('\n')}`);
     const result: unknown = JSON.parse(readFileSync(out, 'utf8'));
     assert.ok(isResult(result) && result.quick === true && result.layers.length <= 50, name);
+    assertValidResult(result, `${name} --quick --json`);
   }
 });

@@ -6,6 +6,7 @@ import { parseSpec } from '../../src/spec';
 import type { Spec } from '../../src/spec/types';
 import { lambdaInfinity, lambdaLinearBN } from '../../src/theory';
 import type { Result } from '../../src/result';
+import { assertValidResult } from '../resultSchema';
 
 function spec(yaml: string): Spec {
   const p = parseSpec(`depthlens: 1\n${yaml}`, 'test.depthlens.yaml');
@@ -13,8 +14,10 @@ function spec(yaml: string): Spec {
   return p.spec;
 }
 
-function run(s: Spec): Promise<Result> {
-  return analyze(s, { backend: 'wasm' });
+async function run(s: Spec): Promise<Result> {
+  const result = await analyze(s, { backend: 'wasm' });
+  assertValidResult(result, `${s.name}: result`);
+  return result;
 }
 
 const sweepAt = (r: Result, depth: number): number => r.depthSweep!.find((p) => p.depth === depth)!.logGradNormW1.mean!;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { isEngineEvent, isResult, type EngineEvent, type EngineRequest } from '../../src/protocol';
+import { assertValidResult } from '../resultSchema';
 
 const root = join(__dirname, '..', '..');
 let child: ChildProcess;
@@ -58,6 +59,8 @@ test('a run streams backend, progress and partial events and ends with a valid r
   assert.ok(mine.some((e) => e.type === 'backend'));
   assert.ok(mine.some((e) => e.type === 'progress'));
   assert.ok(mine.some((e) => e.type === 'partial' && e.result.partial === true));
+  if (done.type === 'done') assertValidResult(done.result, 'run 1: done');
+  for (const [i, e] of mine.entries()) if (e.type === 'partial') assertValidResult(e.result, `run 1: partial event ${i}`);
 });
 
 test('an invalid spec is an error event carrying DL001 findings', async () => {
@@ -84,6 +87,8 @@ diagnostics: { seeds: 5 }`;
   send({ type: 'run', id: 4, text: small, file: '/tmp/small.depthlens.yaml', options: { backend: 'wasm' } });
   const next = await waitFor((e) => 'id' in e && e.id === 4 && (e.type === 'done' || e.type === 'error'));
   assert.equal(next.type, 'done');
+  if (next.type === 'done') assertValidResult(next.result, 'run 4: done');
+  for (const [i, e] of events.entries()) if (e.type === 'partial' && e.id === 3) assertValidResult(e.result, `run 3 (cancelled): partial event ${i}`);
 });
 
 test('the warm and warmed messages pass the guards; malformed ones do not', async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, type AnalyzeProgress } from '../../src/engine/index';
 import { parseSpec } from '../../src/spec/index';
+import { assertValidResult } from '../resultSchema';
 
 function parse(text: string, file = '/tmp/analyze-train.depthlens.yaml') {
   const parsed = parseSpec(`depthlens: 1\nname: analyze with training\n${text}`, file);
@@ -21,6 +22,7 @@ test('analyze runs the training after the diagnostics and streams its progress',
   const { spec, source } = parse(small);
   const progress: AnalyzeProgress[] = [];
   const result = await analyze(spec, { backend: 'wasm' }, { source, onProgress: (p) => progress.push(p) });
+  assertValidResult(result, 'training run');
   assert.ok(result.train);
   assert.deepEqual(result.train.records.map((r) => r.step), [0, 4, 8, 12]);
   assert.deepEqual(result.train.depthRuns?.map((r) => r.depth), [3]);
@@ -34,8 +36,12 @@ test('analyze runs the training after the diagnostics and streams its progress',
 
 test('options.train = false and quick runs skip the training', async () => {
   const { spec } = parse(small);
-  assert.equal((await analyze(spec, { backend: 'wasm', train: false })).train, undefined);
-  assert.equal((await analyze(spec, { backend: 'wasm', quick: { maxDepth: 4, maxWidth: 8, seeds: 1 } })).train, undefined);
+  const noTrain = await analyze(spec, { backend: 'wasm', train: false });
+  assertValidResult(noTrain, 'train: false');
+  assert.equal(noTrain.train, undefined);
+  const quick = await analyze(spec, { backend: 'wasm', quick: { maxDepth: 4, maxWidth: 8, seeds: 1 } });
+  assertValidResult(quick, 'quick');
+  assert.equal(quick.train, undefined);
 });
 
 test('a diverging run gives DL204 with the range of train.lr in the spec text', async () => {
@@ -44,6 +50,7 @@ model: { depth: 10, width: 8, init: gaussian, norm: none, activation: relu }
 diagnostics: { seeds: 1 }
 train: { steps: 30, optimizer: sgd, lr: 100 }`);
   const result = await analyze(spec, { backend: 'wasm' }, { source });
+  assertValidResult(result, 'diverging training');
   const f = result.findings.find((x) => x.code === 'DL204');
   assert.ok(f, 'expected DL204');
   // Line 5 (0-based 4) is the train line; the value 100 sits after "lr: ".
@@ -68,6 +75,7 @@ train: { steps: 40, optimizer: adam, lr: 0.01, record-every: 20, holdout: 0.25 }
     join(dir, 'spec.depthlens.yaml'),
   );
   const result = await analyze(spec, { backend: 'wasm' }, { source });
+  assertValidResult(result, 'csv data');
   assert.equal(result.layers.length, 4);
   const last = result.train!.records[result.train!.records.length - 1];
   assert.equal(result.train!.labels, 'file');
