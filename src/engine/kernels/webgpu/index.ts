@@ -1,0 +1,24 @@
+// Registers DepthLens's fused WebGPU kernels (normalization, rescale, activation) with tfjs's 'webgpu' backend.
+import * as tfjs from '@tensorflow/tfjs';
+import type { KernelFunc } from '@tensorflow/tfjs';
+import { activationBackwardKernel, activationForwardKernel } from './activation';
+import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE } from './names';
+import { normBackwardKernel, normForwardKernel } from './norm';
+import { rescaleKernel } from './rescale';
+
+export { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE } from './names';
+
+const KERNELS: [string, KernelFunc][] = [
+  [NORM_FORWARD, normForwardKernel],
+  [NORM_BACKWARD, normBackwardKernel],
+  [RESCALE, rescaleKernel],
+  [ACTIVATION_FORWARD, activationForwardKernel],
+  [ACTIVATION_BACKWARD, activationBackwardKernel],
+];
+
+/** Registers the kernels for the 'webgpu' backend; later calls do nothing. */
+export function registerWebGpuKernels(): void {
+  for (const [kernelName, kernelFunc] of KERNELS) {
+    if (!tfjs.getKernel(kernelName, 'webgpu')) tfjs.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc });
+  }
+}
