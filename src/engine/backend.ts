@@ -11,6 +11,7 @@ import type { BackendChoice, BackendName } from '../result';
 import { predictGpu, predictWasm, type Workload } from './backends/cost';
 import { initNative, type NativeChoice } from './backends/native';
 import { BackendUnavailableError, type Backend } from './backends/types';
+import { CancelledError } from './errors';
 import { describeAdapter, deviceLimits, GpuUnavailableError, requestAdapter, type GpuAdapterLike } from './backends/webgpu';
 
 export { BackendUnavailableError, type Backend, type Tf } from './backends/types';
@@ -32,7 +33,7 @@ let adapterProbe: Promise<GpuAdapterLike | string> | null = null;
 export async function selectBackend(choice: BackendChoice, nativeModulePaths: readonly string[] = [], workload?: Workload): Promise<Backend> {
   if (choice === 'auto') return selectAuto(nativeModulePaths, workload ?? QUICK_WORKLOAD);
   const backend = await start(choice, nativeModulePaths);
-  return withReason(backend, `chosen in the settings (backend: ${choice})`);
+  return withReason(backend, `asked for by name (the depthlens.backend setting or --backend ${choice})`);
 }
 
 async function start(choice: Exclude<BackendChoice, 'auto'>, roots: readonly string[]): Promise<Backend> {
@@ -169,13 +170,27 @@ async function initWebGpu(roots: readonly string[]): Promise<Backend> {
     throw new BackendUnavailableError(`the webgpu backend failed to start on ${info.vendor} ${info.device}: ${firstLine(e)}`);
   }
   await tfjs.ready();
-  const backend: Backend = { tf: tfjs, info: { name: 'webgpu', version: tfjs.version_core, threads: 1, adapter: info }, device };
-  void device.lost.then(() => {
+  const loss = { why: null as string | null };
+  const backend: Backend = { tf: tfjs, info: { name: 'webgpu', version: tfjs.version_core, threads: 1, adapter: info }, device, gpuLoss: loss };
+  void device.lost.then(({ reason, message }) => {
+    loss.why = `${reason}${message ? `: ${message}` : ''}`;
     if (started.get('webgpu') === backend) started.delete('webgpu');
     adapterProbe = null;
   });
   return backend;
 }
+
+/**
+ * The error to report for a failure on a backend whose GPU device was lost meanwhile (the failure itself is then only a
+ * symptom: an empty message, a mapping error); null when the device is fine.
+ */
+export function deviceLossError(backend: Backend, cause: unknown): Error | null {
+  const why = backend.gpuLoss?.why;
+  if (!why || cause instanceof CancelledError) return null;
+  return new GpuDeviceLostError(`the GPU device was lost during the run (${why}); the next run starts a new device`);
+}
+
+export class GpuDeviceLostError extends Error {}
 
 type GPUDeviceForTfjs = ConstructorParameters<typeof import('@tensorflow/tfjs-backend-webgpu').WebGPUBackend>[0];
 type GPUAdapterInfoForTfjs = ConstructorParameters<typeof import('@tensorflow/tfjs-backend-webgpu').WebGPUBackend>[1];

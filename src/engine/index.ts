@@ -5,7 +5,7 @@ import type { ProgressEvent, RunOptions } from '../protocol';
 import type { SourceMap, Spec } from '../spec/types';
 import { predict, staticFindings } from '../theory';
 import type { Finding } from '../theory/types';
-import { selectBackend, type Workload } from './backend';
+import { deviceLossError, selectBackend, type Backend, type Workload } from './backend';
 import { PeakGpuMemory } from './gpuMemory';
 import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
 import { throwIfAborted } from './errors';
@@ -62,23 +62,38 @@ export function planRun(spec: Spec, options: RunOptions): RunPlan {
 
 export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHooks = {}): Promise<Result> {
   const started = performance.now();
-  const { signal } = hooks;
   const plan = planRun(spec, options);
-  let gpuMemorySample: (() => void) | null = null;
-  const progress = (p: AnalyzeProgress): void => {
-    gpuMemorySample?.();
-    hooks.onProgress?.(p);
-  };
-  const seedSpec = plan.spec;
   // The compact form re-expands from the (possibly capped) run spec; the explicit form can only be cut from the original.
-  const sweepBase = seedSpec.model.form === 'compact' ? seedSpec : spec;
+  const sweepBase = plan.spec.model.form === 'compact' ? plan.spec : spec;
   const sweepSpecs = plan.sweepDepths.map((depth) => ({ depth, spec: resizeSpec(sweepBase, depth) }));
-
-  progress({ phase: 'backend', fraction: 0, message: `starting the ${options.backend} backend` });
+  hooks.onProgress?.({ phase: 'backend', fraction: 0, message: `starting the ${options.backend} backend` });
   const backend = await selectBackend(options.backend, options.nativeModulePaths ?? [], workloadOf(plan, sweepSpecs));
   hooks.onBackend?.(backend.info);
-  throwIfAborted(signal);
+  throwIfAborted(hooks.signal);
+  try {
+    return await measure(spec, options, plan, sweepSpecs, backend, hooks, started);
+  } catch (e) {
+    throw deviceLossError(backend, e) ?? e;
+  }
+}
+
+/** The run's phases on a started backend: diagnostics for every seed, the depth sweep, the short training. */
+async function measure(
+  spec: Spec,
+  options: RunOptions,
+  plan: RunPlan,
+  sweepSpecs: { depth: number; spec: Spec | null }[],
+  backend: Backend,
+  hooks: AnalyzeHooks,
+  started: number,
+): Promise<Result> {
+  const { signal } = hooks;
+  const seedSpec = plan.spec;
   const gpuMemory = backend.info.name === 'webgpu' ? new PeakGpuMemory(backend.tf) : null;
+  const progress = (p: AnalyzeProgress): void => {
+    gpuMemory?.sample();
+    hooks.onProgress?.(p);
+  };
   const trainDepths = sweepSpecs.filter((d) => d.spec).map((d) => d.depth);
   const trainRuns = seedSpec.train !== null && (options.train ?? !plan.quick);
   const trainWorkTotal = trainRuns ? trainingWork(seedSpec, trainDepths) : 0;
@@ -86,7 +101,6 @@ export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHoo
   let workDone = 0;
   const fraction = (within: number, size: number): number => Math.min(1, (workDone + within * size) / Math.max(1, work));
 
-  gpuMemorySample = gpuMemory ? () => gpuMemory.sample() : null;
   const theory = theoryLine(seedSpec);
   // Static findings are about the spec as written (its ranges), even when a quick run measures a capped copy.
   const statics = staticFindingsOf(spec, hooks.source);

@@ -36,7 +36,8 @@ diagnostics: { seeds: 2 }
   const json = join(dir, 'out.json');
   const code = await runAnalyze([file, '--json', json, '--backend', 'wasm'], io);
   const text = io.outLines.join('\n');
-  assert.match(text, /backend wasm 4\.22\.0 \(1 thread, SIMD\) · 2 seeds · 30 layers/);
+  assert.match(text, /backend wasm 4\.22\.0 · 1 thread · SIMD · 2 seeds · 30 layers/);
+  assert.match(text, /why: asked for by name \(the depthlens.backend setting or --backend wasm\)/);
   assert.match(text, /gradient growth \d\.\d{4}× per layer toward the input \(theory \d\.\d{4}×/);
   assert.match(text, /isometry gap φ: layer 0 .* · layer 14 .* · layer 29/);
   // ReLU + BN + He init: the theory's DL101/DL103 are errors, measured DL201 a warning, each as file:line:col.

@@ -20,7 +20,7 @@ export async function initNative(choice: NativeChoice, roots: readonly string[])
   try {
     loaded = createRequire(join(dir, 'package.json'))(dir) as Tf;
   } catch (e) {
-    throw new BackendUnavailableError(`${pkg} was found in ${dir} but failed to load (${(e as Error).message.split('\n')[0]}). Reinstall it with ${install}.`);
+    throw new BackendUnavailableError(`${pkg} was found but failed to load (${(e as Error).message.split('\n')[0]}; from ${dir}). Reinstall it with ${install}.`);
   }
   const name = NAME[choice];
   const ok = await loaded.setBackend(name);
