@@ -83,14 +83,14 @@ for (const kind of ['momentum', 'adam'] as const) {
     const s = spec(`data: { source: gaussian, features: 3, batch: 4, classes: 2 }
 model: { depth: 1, width: 2, init: gaussian, norm: none, activation: identity }
 train: { steps: 2, optimizer: ${kind}, lr: 0.1, momentum: 0.8 }`);
-    const net = new TrainableNetwork(tf, buildHostNetwork(s.model.layers, 3, 2, 7), s.model.layers);
+    const net = await TrainableNetwork.create(tf, buildHostNetwork(s.model.layers, 3, 2, 7), s.model.layers);
     const opt = new Optimizer(tf, kind, net.variables, 0.1, 0.8);
     const x = [[1, 0.5, -1], [0, 2, 1], [-1, 1, 0.5], [0.3, -0.7, 2]];
     const y = [0, 1, 1, 0];
     // Variables hold Wᵀ; the hand computation uses W.
     const transpose = (m: number[][]): number[][] => m[0].map((_, j) => m.map((row) => row[j]));
-    let a = transpose(net.weights[0].arraySync() as number[][]);
-    let r = transpose(net.readoutT.arraySync() as number[][]);
+    let a = transpose((await net.weights[0].array()) as number[][]);
+    let r = transpose((await net.readoutT.array()) as number[][]);
     const state = { mA: a.map((row) => row.map(() => 0)), vA: a.map((row) => row.map(() => 0)), mR: r.map((row) => row.map(() => 0)), vR: r.map((row) => row.map(() => 0)) };
     const xs = tf.tensor2d(x);
     const ys = tf.tensor1d(y, 'int32');
@@ -114,8 +114,8 @@ train: { steps: 2, optimizer: ${kind}, lr: 0.1, momentum: 0.8 }`);
       a = step(a, gA, state.mA, state.vA);
       r = step(r, gR, state.mR, state.vR);
     }
-    close((transpose(net.weights[0].arraySync() as number[][])).flat(), a.flat(), 1e-5, `${kind} W0`);
-    close((transpose(net.readoutT.arraySync() as number[][])).flat(), r.flat(), 1e-5, `${kind} readout`);
+    close(transpose((await net.weights[0].array()) as number[][]).flat(), a.flat(), 1e-5, `${kind} W0`);
+    close(transpose((await net.readoutT.array()) as number[][]).flat(), r.flat(), 1e-5, `${kind} readout`);
     opt.dispose();
     net.dispose();
     tf.dispose([xs, ys]);
@@ -145,7 +145,7 @@ test('ln‖g‖ stays finite and exact where the float32 sum of squares overflow
   const big = tf.tensor1d([1e30, -1e30, 1e30, 1e30]);
   const small = tf.tensor2d([[3, 4], [0, 0]]);
   const zero = tf.zeros([3]);
-  const [lb, ls, lz] = logFrobeniusNorms(tf, [big, small, zero]);
+  const [lb, ls, lz] = await logFrobeniusNorms(tf, [big, small, zero]);
   assert.ok(Math.abs(lb - Math.log(2e30)) < 1e-5, `${lb}`);
   assert.ok(Math.abs(ls - Math.log(5)) < 1e-6, `${ls}`);
   assert.equal(lz, -Infinity);
@@ -157,17 +157,17 @@ test('a learnable SkipInit α starts at 0 and is trained', async () => {
   const s = spec(`data: { source: gaussian, features: 8, batch: 8, classes: 2 }
 model: { depth: 4, width: 8, init: he, norm: none, activation: relu, residual: { alpha: 0, learnable: true } }
 train: { steps: 1, optimizer: sgd, lr: 0.5 }`);
-  const net = new TrainableNetwork(tf, buildHostNetwork(s.model.layers, 8, 2, 1), s.model.layers);
+  const net = await TrainableNetwork.create(tf, buildHostNetwork(s.model.layers, 8, 2, 1), s.model.layers);
   // 4 weights + readout + one α for each residual block (blocks 2..4).
   assert.equal(net.variables.length, 4 + 1 + 3);
   const alphas = net.variables.filter((v) => v.rank === 0);
-  assert.deepEqual(alphas.map((a) => a.dataSync()[0]), [0, 0, 0]);
+  assert.deepEqual(await Promise.all(alphas.map(async (a) => (await a.data())[0])), [0, 0, 0]);
   const x = tf.randomNormal([8, 8], 0, 1, 'float32', 3) as import('@tensorflow/tfjs').Tensor2D;
   const y = tf.tensor1d([0, 1, 0, 1, 1, 0, 0, 1], 'int32');
   const { grads } = tf.variableGrads(() => batchLoss(tf, 'cross-entropy', net.forward(x).logits, y), net.variables);
   const opt = new Optimizer(tf, 'sgd', net.variables, 0.5, 0);
   opt.apply(net.variables.map((v) => grads[v.name]));
-  assert.ok(alphas.some((a) => a.dataSync()[0] !== 0), 'no α moved');
+  assert.ok((await Promise.all(alphas.map(async (a) => (await a.data())[0]))).some((v) => v !== 0), 'no α moved');
   tf.dispose([...Object.values(grads), x, y]);
   opt.dispose();
   net.dispose();

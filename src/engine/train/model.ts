@@ -22,63 +22,50 @@ export interface ForwardOutput {
 }
 
 export class TrainableNetwork {
-  /** Wᵀ of W_0..W_{L-1}, in index order (their gradients are the per-layer gradient norms). */
-  readonly weights: Variable[] = [];
-  /** Every trained variable: weights, biases, learnable residual α, readout. */
-  readonly variables: Variable[] = [];
-  readonly readoutT: Variable;
-  private readonly ops: TrainOp[];
+  private readonly matMulWt: (x: Tensor2D, wt: Tensor2D) => Tensor2D;
 
-  constructor(
+  private constructor(
     private readonly tf: Tf,
+    /** Wᵀ of W_0..W_{L-1}, in index order (their gradients are the per-layer gradient norms). */
+    readonly weights: Variable[],
+    /** Every trained variable: weights, biases, learnable residual α, readout. */
+    readonly variables: Variable[],
+    readonly readoutT: Variable,
+    private readonly ops: TrainOp[],
+  ) {
+    this.matMulWt = matMulTransposeFree(tf);
+  }
+
+  /**
+   * The trainable network of `host`, its variables created in a fixed order (per item: Wᵀ, bias, then a residual body's,
+   * then its α; the readout last). Async: forming an orthogonal W reads back a small Gram (webgpu has no synchronous read).
+   */
+  static async create(
+    tf: Tf,
     host: HostNetwork,
     /** The layer list the host network was built from (for residual.learnable, which the host network does not keep). */
     layers: LayerSpec[],
-  ) {
-    this.matMulWt = matMulTransposeFree(tf);
-    this.ops = this.upload(host.ops, layers, host.seed);
-    this.readoutT = this.variable(transposed(tf, host.readout, host.classes, host.width));
+  ): Promise<TrainableNetwork> {
+    const weights: Variable[] = [];
+    const variables: Variable[] = [];
+    const variable = (init: Tensor): Variable => {
+      const v = tf.variable(init);
+      init.dispose();
+      variables.push(v);
+      return v;
+    };
+    try {
+      const ops = await upload(tf, host.ops, layers, host.seed, variable, weights);
+      const readoutT = variable(transposed(tf, host.readout, host.classes, host.width));
+      return new TrainableNetwork(tf, weights, variables, readoutT, ops);
+    } catch (e) {
+      for (const v of variables) v.dispose();
+      throw e;
+    }
   }
-
-  private readonly matMulWt: (x: Tensor2D, wt: Tensor2D) => Tensor2D;
 
   get depth(): number {
     return this.weights.length;
-  }
-
-  private variable(init: Tensor): Variable {
-    const v = this.tf.variable(init);
-    init.dispose();
-    this.variables.push(v);
-    return v;
-  }
-
-  private upload(ops: HostOp[], specs: LayerSpec[], seed: number): TrainOp[] {
-    const tf = this.tf;
-    return ops.map((op, i): TrainOp => {
-      const spec = specs[i];
-      if (!spec || !sameKind(op, spec)) throw new Error(`${op.path}: host network and layer list disagree`);
-      switch (op.kind) {
-        case 'dense': {
-          // Wᵀ is formed on the backend (orthogonal: from the Householder draws, ~10× faster than on the host at width 512).
-          const wt = this.variable(tf.tidy(() => denseWeightTensor(tf, op, seed, true)));
-          this.weights[op.index] = wt;
-          const bias = spec.kind === 'dense' && spec.bias ? this.variable(tf.zeros([1, op.fanOut])) : null;
-          return { kind: 'dense', index: op.index, wt, bias };
-        }
-        case 'norm':
-          // The host network's axis is in its d×n layout (1: across the batch); rows are samples here.
-          return { kind: 'norm', axis: op.axis === 1 ? 0 : 1, center: op.center, eps: op.eps };
-        case 'activation':
-          return { kind: 'activation', op };
-        case 'residual': {
-          if (spec.kind !== 'residual') throw new Error(`${op.path}: host network and layer list disagree`);
-          const body = this.upload(op.body, spec.body, seed);
-          const alpha = spec.learnable ? this.variable(tf.scalar(op.alpha)) : op.alpha;
-          return { kind: 'residual', alpha, body };
-        }
-      }
-    });
   }
 
   /** Logits [n, classes] of a batch x [n, features]; `capture` lists W indices whose block outputs to return. */
@@ -129,6 +116,48 @@ export class TrainableNetwork {
   dispose(): void {
     for (const v of this.variables) v.dispose();
   }
+}
+
+/** The host ops as train ops, in order (one weight at a time: each W is awaited before the next is drawn). */
+async function upload(
+  tf: Tf,
+  ops: HostOp[],
+  specs: LayerSpec[],
+  seed: number,
+  variable: (init: Tensor) => Variable,
+  weights: Variable[],
+): Promise<TrainOp[]> {
+  const out: TrainOp[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    const spec = specs[i];
+    if (!spec || !sameKind(op, spec)) throw new Error(`${op.path}: host network and layer list disagree`);
+    switch (op.kind) {
+      case 'dense': {
+        // Wᵀ is formed on the backend (orthogonal: from the Householder draws, ~10× faster than on the host at width 512).
+        const wt = variable(await denseWeightTensor(tf, op, seed, true));
+        weights[op.index] = wt;
+        const bias = spec.kind === 'dense' && spec.bias ? variable(tf.zeros([1, op.fanOut])) : null;
+        out.push({ kind: 'dense', index: op.index, wt, bias });
+        break;
+      }
+      case 'norm':
+        // The host network's axis is in its d×n layout (1: across the batch); rows are samples here.
+        out.push({ kind: 'norm', axis: op.axis === 1 ? 0 : 1, center: op.center, eps: op.eps });
+        break;
+      case 'activation':
+        out.push({ kind: 'activation', op });
+        break;
+      case 'residual': {
+        if (spec.kind !== 'residual') throw new Error(`${op.path}: host network and layer list disagree`);
+        const body = await upload(tf, op.body, spec.body, seed, variable, weights);
+        const alpha = spec.learnable ? variable(tf.scalar(op.alpha)) : op.alpha;
+        out.push({ kind: 'residual', alpha, body });
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /**

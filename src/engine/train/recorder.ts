@@ -1,10 +1,10 @@
 // One training record (Result.train.records[i]): loss and accuracy of the step's batch, held-out metrics, ln‖∇W_ℓ‖ of every
 // layer, φ of the representation at a few layers and φ(W) of the middle weight matrices.
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { LossKind } from '../../spec/types';
 import type { TrainRecord } from '../../result';
 import type { Tf } from '../backend';
-import { logFrobeniusNorms, middleLayers, rowIsometryGaps, spreadLayers } from './metrics';
+import { gapsFromGrams, logNormParts, logNormsFromParts, middleLayers, rowGrams, spreadLayers } from './metrics';
 import { batchLoss, correctCount, type TrainableNetwork } from './model';
 
 /** Layers whose representation isometry gap is recorded, and middle weight matrices whose φ(W) is recorded. */
@@ -43,53 +43,59 @@ export class Recorder {
     this.weightLayers = middleLayers(square, WEIGHT_ISOMETRY_LAYERS);
   }
 
-  record(step: number, loss: number, t: StepTensors): TrainRecord {
+  /**
+   * The record of a step whose loss is `loss` (the step's own scalar, read here with the rest). Every value of the record
+   * is reduced on the backend into one vector and read back in a single awaited download (webgpu has no synchronous read,
+   * and each read is a round trip).
+   */
+  async record(step: number, loss: Scalar, t: StepTensors): Promise<TrainRecord> {
     const { tf, net } = this;
-    const correct = tf.tidy(() => correctCount(tf, t.logits, t.batch.labels));
-    const correctValue = correct.dataSync()[0];
-    correct.dispose();
-    const record: TrainRecord = {
-      step,
-      loss,
-      accuracy: correctValue / t.batch.count,
-      logGradNorm: logFrobeniusNorms(tf, net.weights.map((w) => t.grads[w.name])),
-    };
-    const evaluation = this.evaluate();
-    if (evaluation) {
-      record.evalLoss = evaluation.loss;
-      record.evalAccuracy = evaluation.accuracy;
-    }
+    const grads = net.weights.map((w) => t.grads[w.name]);
     const gapAt = [...this.gapLayers].filter((l) => t.captured.has(l));
-    if (gapAt.length > 0) {
-      const gaps = rowIsometryGaps(tf, gapAt.map((l) => t.captured.get(l)!));
-      record.isometryGap = gapAt.map((layer, i) => ({ layer, value: gaps[i] }));
+    // The variables hold Wᵀ (fanIn × fanOut): its rows are the columns of W, the "samples" of φ(W).
+    const gapMatrices = [...gapAt.map((l) => t.captured.get(l)!), ...this.weightLayers.map((l) => net.weights[l] as Tensor as Tensor2D)];
+    const chunks = this.evalChunks;
+    const packed = tf.tidy(() =>
+      tf.concat([
+        tf.reshape(loss, [1]),
+        tf.reshape(correctCount(tf, t.logits, t.batch.labels), [1]),
+        // Held-out chunks, each normalized with its own batch statistics: [count·loss, correct] per chunk.
+        ...chunks.map((chunk) =>
+          tf.tidy(() => {
+            const { logits } = net.forward(chunk.x);
+            return tf.stack([tf.mul(batchLoss(tf, this.loss, logits, chunk.labels), chunk.count), correctCount(tf, logits, chunk.labels)]);
+          }),
+        ),
+        logNormParts(tf, grads),
+        rowGrams(tf, gapMatrices),
+      ]),
+    );
+    let values: Float32Array;
+    try {
+      values = (await packed.data()) as Float32Array;
+    } finally {
+      packed.dispose();
     }
-    if (this.weightLayers.length > 0) {
-      // The variables hold Wᵀ (fanIn × fanOut): its rows are the columns of W, the "samples" of φ(W).
-      const gaps = rowIsometryGaps(tf, this.weightLayers.map((l) => net.weights[l] as Tensor as Tensor2D));
-      record.weightIsometry = this.weightLayers.map((layer, i) => ({ layer, value: gaps[i] }));
-    }
-    return record;
-  }
-
-  /** Loss and accuracy over the held-out chunks, each normalized with its own batch statistics. */
-  private evaluate(): { loss: number; accuracy: number } | null {
-    const { tf, net } = this;
-    if (this.evalChunks.length === 0) return null;
-    let lossSum = 0;
-    let correct = 0;
-    let count = 0;
-    for (const chunk of this.evalChunks) {
-      const sums = tf.tidy(() => {
-        const { logits } = net.forward(chunk.x);
-        return tf.stack([tf.mul(batchLoss(tf, this.loss, logits, chunk.labels), chunk.count), correctCount(tf, logits, chunk.labels)]);
+    const record: TrainRecord = { step, loss: values[0], accuracy: values[1] / t.batch.count, logGradNorm: [] };
+    let offset = 2;
+    if (chunks.length > 0) {
+      let lossSum = 0;
+      let correct = 0;
+      let count = 0;
+      chunks.forEach((chunk, i) => {
+        lossSum += values[offset + 2 * i];
+        correct += values[offset + 2 * i + 1];
+        count += chunk.count;
       });
-      const [l, c] = sums.dataSync();
-      sums.dispose();
-      lossSum += l;
-      correct += c;
-      count += chunk.count;
+      record.evalLoss = lossSum / count;
+      record.evalAccuracy = correct / count;
+      offset += 2 * chunks.length;
     }
-    return { loss: lossSum / count, accuracy: correct / count };
+    record.logGradNorm = logNormsFromParts(values.subarray(offset, offset + 2 * grads.length), grads.length);
+    offset += 2 * grads.length;
+    const gaps = gapsFromGrams(values.subarray(offset), gapMatrices.map((m) => m.shape[0]));
+    if (gapAt.length > 0) record.isometryGap = gapAt.map((layer, i) => ({ layer, value: gaps[i] }));
+    if (this.weightLayers.length > 0) record.weightIsometry = this.weightLayers.map((layer, i) => ({ layer, value: gaps[gapAt.length + i] }));
+    return record;
   }
 }

@@ -1,6 +1,6 @@
 // One short training run of one network: SGD / momentum / Adam on batches from ../data, BN in training mode, with
 // records every `recordEvery` steps and divergence detection (DL204).
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { LayerSpec, Spec } from '../../spec/types';
 import type { TrainRecord } from '../../result';
 import type { Tf } from '../backend';
@@ -10,7 +10,7 @@ import { buildHostNetwork } from '../network';
 import { memoryProblem } from './memory';
 import { batchLoss, TrainableNetwork } from './model';
 import { Optimizer } from './optimizers';
-import { type DeviceBatch, Recorder } from './recorder';
+import { type DeviceBatch, Recorder, type StepTensors } from './recorder';
 
 /** Steps averaged at the start and the end of a run for the "did not decrease" check. */
 const LOSS_WINDOW = 5;
@@ -55,7 +55,7 @@ export async function trainNetwork(tf: Tf, spec: Spec, layers: LayerSpec[], seed
   const data = trainingData(spec, seed);
   const skipped = memoryProblem(tf.getBackend(), { ...spec, model: { ...spec.model, layers } }, data.features, data.batch);
   if (skipped) return { depth: countDense(layers), records: [], diverged: null, lossStart: NaN, lossEnd: NaN, labels: data.labelSource, skipped };
-  const net = new TrainableNetwork(tf, buildHostNetwork(layers, data.features, data.classes, seed), layers);
+  const net = await TrainableNetwork.create(tf, buildHostNetwork(layers, data.features, data.classes, seed), layers);
   const optimizer = new Optimizer(tf, train.optimizer, net.variables, train.lr, train.momentum);
   const evalChunks = data.evalChunks.map((c) => upload(tf, c));
   const recorder = new Recorder(tf, spec.loss, net, evalChunks);
@@ -70,6 +70,7 @@ export async function trainNetwork(tf: Tf, spec: Spec, layers: LayerSpec[], seed
       const captured = new Map<number, Tensor2D>();
       let logits: Tensor2D | null = null;
       let grads: Record<string, Tensor> = {};
+      let lossTensor: Scalar | null = null;
       try {
         const result = tf.variableGrads(() => {
           const out = net.forward(batch.x, record ? recorder.gapLayers : undefined);
@@ -78,13 +79,16 @@ export async function trainNetwork(tf: Tf, spec: Spec, layers: LayerSpec[], seed
           return batchLoss(tf, spec.loss, out.logits, batch.labels);
         }, net.variables);
         grads = result.grads;
-        const loss = (await result.value.data())[0];
-        result.value.dispose();
+        lossTensor = result.value;
+        // One awaited read per step: a record step reads its loss with the rest of the record.
+        const tensors: StepTensors = { logits: logits!, batch, grads, captured };
+        const measured = record ? await recorder.record(step, lossTensor, tensors) : null;
+        const loss = measured ? measured.loss : (await lossTensor.data())[0];
         losses.push(loss);
         const reason = divergence(loss, losses[0]);
         // The step where training diverged is always recorded, so the curve ends where it failed.
         if (record || reason) {
-          records.push(recorder.record(step, loss, { logits: logits!, batch, grads, captured }));
+          records.push(measured ?? (await recorder.record(step, lossTensor, tensors)));
           hooks.onRecord?.(records);
         }
         if (reason) {
@@ -94,6 +98,7 @@ export async function trainNetwork(tf: Tf, spec: Spec, layers: LayerSpec[], seed
         if (step < train.steps) optimizer.apply(net.variables.map((v) => grads[v.name]));
       } finally {
         tf.dispose(Object.values(grads));
+        lossTensor?.dispose();
         for (const t of captured.values()) t.dispose();
         (logits as Tensor2D | null)?.dispose();
         tf.dispose([batch.x, batch.labels]);
