@@ -3,11 +3,12 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient, type Logger } from '../../src/extension/engineClient';
 import { FIXTURES } from './fixtures';
+import { SWIFTSHADER_ICD } from '../engine/webgpu';
 
 const ROOT = join(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'depthlens-vsix-'));
@@ -73,6 +74,40 @@ test('dist/engine.js from the vsix runs a spec on wasm with nothing but its own 
     if (o.kind === 'done') {
       assert.equal(o.result.backend.name, 'wasm');
       assert.equal(o.result.layers.length, 6);
+    }
+  } finally {
+    client.dispose();
+  }
+});
+
+test('a platform package (--target) carries only its own WebGPU addon, and its engine computes on webgpu from its own folder', async (t) => {
+  const target = `${process.platform}-${process.arch}`;
+  if (!existsSync(join(ROOT, 'node_modules', 'webgpu', 'dist', target))) return t.skip(`no webgpu binary for ${target} in node_modules`);
+  const pack = spawnSync(process.execPath, [join(ROOT, 'scripts', 'package.mjs'), '--target', target, '--out', scratch], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(pack.status, 0, `${pack.stdout}\n${pack.stderr}`);
+  const targeted = join(scratch, `depthlens-${target}.vsix`);
+  const files = spawnSync('unzip', ['-Z1', targeted], { encoding: 'utf8' }).stdout.trim().split('\n');
+  const vendored = files.filter((f) => f.startsWith('extension/dist/vendor/'));
+  assert.ok(vendored.includes(`extension/dist/vendor/webgpu/dist/${target}/dawn.node`), vendored.join('\n'));
+  assert.deepEqual(vendored.filter((f) => /\/dist\/vendor\/webgpu\/dist\//.test(f) && !f.includes(`/dist/${target}/`)), [], 'other platforms’ binaries');
+  assert.ok(!listing.some((f) => f.includes('dist/vendor/')), 'the universal package carries no GPU binary');
+  assert.ok(!existsSync(join(ROOT, 'dist', 'vendor')), 'packaging leaves dist/vendor behind');
+
+  const out = join(scratch, 'unpacked-target');
+  assert.equal(spawnSync('unzip', ['-q', targeted, '-d', out]).status, 0);
+  const lines: string[] = [];
+  const log: Logger = { trace: (m) => lines.push(m), info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  // SwiftShader's Vulkan driver (Debian's chromium) stands in for a GPU on machines without one; the engine inherits it.
+  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  const client = new EngineClient({ enginePath: join(out, 'extension', 'dist', 'engine.js'), log });
+  try {
+    const o = await client.run(FIXTURES['tiny.depthlens.yaml']!, join(scratch, 'tiny.depthlens.yaml'), { backend: 'webgpu' }).outcome;
+    assert.equal(o.kind, 'done', `${JSON.stringify(o)}\n${lines.join('\n')}`);
+    if (o.kind === 'done') {
+      assert.equal(o.result.backend.name, 'webgpu');
+      assert.ok(o.result.backend.adapter, 'the adapter is reported');
+      assert.equal(o.result.layers.length, 6);
+      assert.ok(o.result.layers.every((l) => Number.isFinite(l.logGradNorm.mean)));
     }
   } finally {
     client.dispose();

@@ -30,12 +30,16 @@ export function installRoot(): string | null {
   return ownRoot;
 }
 
-/** `<root>/node_modules/<pkg>` for the first allowed root that has it: DepthLens's own install first. */
+/**
+ * The package's folder: in DepthLens's own node_modules (a checkout, the CLI), vendored into a platform-specific extension
+ * package (dist/vendor/<pkg>, see scripts/package.mjs), or in `<root>/node_modules` of a caller's root (the extension's
+ * storage, where "Install Native Backend" puts it).
+ */
 export function findPackage(pkg: string, extraRoots: readonly string[]): string | null {
   const own = installRoot();
-  for (const root of [...(own ? [own] : []), ...extraRoots]) {
-    const dir = join(root, 'node_modules', pkg);
-    if (existsSync(join(dir, 'package.json'))) return dir;
-  }
-  return null;
+  const candidates = [
+    ...(own ? [join(own, 'node_modules', pkg), join(own, 'dist', 'vendor', pkg)] : []),
+    ...extraRoots.map((root) => join(root, 'node_modules', pkg)),
+  ];
+  return candidates.find((dir) => existsSync(join(dir, 'package.json'))) ?? null;
 }
