@@ -16,7 +16,7 @@ import { parseSpec } from '../src/spec/index';
 import type { Spec } from '../src/spec/types';
 import { selectBackend, type Backend } from '../src/engine/backend';
 import { runSeed } from '../src/engine/diagnose';
-import { transpose2d } from '../src/engine/transpose';
+import { transpose2d } from '../src/engine/kernels/wasm/transpose';
 import { IMPLICIT_MIN_WIDTH } from '../src/engine/weights';
 import type { BackendChoice } from '../src/result';
 import { isEngineEvent, type EngineEvent, type EngineRequest, type RunRequest } from '../src/protocol';

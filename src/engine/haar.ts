@@ -6,7 +6,7 @@
 import type { Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import type { Rng } from './rng';
-import { transpose2d } from './transpose';
+import { transpose2d } from './kernels/wasm/transpose';
 import { fillStandardNormal } from './ziggurat';
 
 /**

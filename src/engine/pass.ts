@@ -14,13 +14,12 @@
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { LossKind } from '../spec/types';
 import type { ActivationStats } from '../result';
-import { activate, derivative, unhealthyFraction } from './activations';
+import { unhealthyFraction } from './activations';
 import type { Tf } from './backend';
 import { throwIfAborted, yieldToEventLoop } from './errors';
 import { isometryGapFromGram, type GapResult } from './isometry';
 import { type HostNetwork, type HostOp } from './network';
-import { normBackward, normForward, rescaleByMaxAbs } from './fused';
-import { transpose2d } from './transpose';
+import { activationBackward, activationForward, gramOf, normBackward, normForward, rescaleByMaxAbs } from './ops';
 import { deviceWeight, type DeviceWeight, type WeightForm, type WeightUse } from './weights';
 
 export interface PassInput {
@@ -124,6 +123,7 @@ class Pass {
   private readonly denseGramGrad: (Download | null)[] = [];
   private readonly denseGramIn: (Download | null)[] = [];
   private readonly groups: Group[] = [];
+  private readonly scalars = new Map<number, Scalar>();
   /** Weights drawn for the op about to run, by layer index. */
   private readonly prepared = new Map<number, DeviceWeight>();
   private currentStats: Download | null = null;
@@ -226,7 +226,7 @@ class Pass {
           if (group.sampled) this.recordActivationStats(op, x);
           return x;
         }
-        const out = this.own(tf.tidy(() => activate(tf, op.fn, op.gain === 1 ? x : tf.mul(x, op.gain), op.slope)) as Tensor2D);
+        const out = this.own(activationForward(tf, x, op.fn, op.gain, op.slope));
         if (op.fn !== 'identity') this.hold(x);
         tape.push({ kind: 'activation', fn: op, input: x });
         if (group.sampled) this.recordActivationStats(op, out);
@@ -238,7 +238,7 @@ class Pass {
         this.hold(x); // the skip path needs x after the body ran
         let h = x;
         for (const inner of op.body) h = this.forwardOp(inner, h, bodyTape, group);
-        const y = this.own(tf.tidy(() => tf.add(x, tf.mul(h, op.alpha))) as Tensor2D);
+        const y = this.own(tf.tidy(() => tf.add(x, tf.mul(h, this.scalar(op.alpha)))) as Tensor2D);
         this.release(h);
         this.unhold(x);
         tape.push({ kind: 'residual', alpha: op.alpha, body: bodyTape });
@@ -280,12 +280,11 @@ class Pass {
     this.currentStats = null;
   }
 
-  /** XᵀX of a d×n representation, computed once per tensor; the transpose is explicit because transposed matmul is slow on wasm. */
+  /** XᵀX of a d×n representation, computed once per tensor. */
   private gramOf(x: Tensor2D): Download {
     const known = this.gramByTensor.get(x.id);
     if (known) return known;
-    const { tf } = this;
-    const d = this.download(tf.tidy(() => tf.matMul(transpose2d(tf, x), x)));
+    const d = this.download(gramOf(this.tf, x));
     this.gramByTensor.set(x.id, d);
     return d;
   }
@@ -323,9 +322,7 @@ class Pass {
     switch (entry.kind) {
       case 'dense': {
         const w = entry.w ?? this.takeWeight(entry.op);
-        const gT = transpose2d(tf, g);
-        const gram = tf.matMul(gT, g);
-        gT.dispose();
+        const gram = gramOf(tf, g);
         const dx = w.applyTransposed(g);
         this.denseGramGrad[entry.index] = this.download(gram);
         this.denseScaleCount[entry.index] = this.scales.length;
@@ -342,18 +339,12 @@ class Pass {
       case 'activation': {
         const { fn, gain, slope } = entry.fn;
         const u = entry.input;
-        const dx = this.own(
-          tf.tidy(() => {
-            if (fn === 'identity') return gain === 1 ? g.clone() : tf.mul(g, gain);
-            const d = derivative(tf, fn, gain === 1 ? u : tf.mul(u, gain), slope);
-            return tf.mul(g, gain === 1 ? d : tf.mul(d, gain));
-          }) as Tensor2D,
-        );
+        const dx = this.own(activationBackward(tf, g, u, fn, gain, slope));
         if (fn !== 'identity') this.unhold(u);
         return dx;
       }
       case 'residual': {
-        let h = this.own(tf.mul(g, entry.alpha) as Tensor2D);
+        let h = this.own(tf.mul(g, this.scalar(entry.alpha)) as Tensor2D);
         for (let i = entry.body.length - 1; i >= 0; i--) {
           const next = this.backwardEntry(entry.body[i], h);
           this.release(h);
@@ -405,6 +396,17 @@ class Pass {
   }
 
   // ---------- bookkeeping ----------
+
+  /** A scalar tensor made once per value and pass (kept out of any enclosing tidy): a JS number operand would upload a new
+   *  one on every op on webgpu. */
+  private scalar(value: number): Scalar {
+    let s = this.scalars.get(value);
+    if (!s) {
+      s = this.own(this.tf.keep(this.tf.scalar(value)));
+      this.scalars.set(value, s);
+    }
+    return s;
+  }
 
   private own<T extends Tensor>(t: T): T {
     this.owned.add(t);

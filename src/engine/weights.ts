@@ -9,7 +9,8 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import { compactWYBlocks, drawHouseholderFactors, formHouseholderProductOnDevice, type HouseholderFactors } from './haar';
 import { denseWeight, weightStream, type DenseOp } from './network';
-import { transpose2d, transposeInto } from './transpose';
+import { onBundledWasm } from './kernels/wasm/heap';
+import { transpose2d, transposeInto } from './kernels/wasm/transpose';
 import { Rng } from './rng';
 
 export interface DeviceWeight {
@@ -44,6 +45,8 @@ export async function deviceWeight(tf: Tf, op: DenseOp, seed: number, use: Weigh
   }
   const wT = await denseWeightTensor(tf, op, seed, true);
   if (use === 'backward') return { apply: unavailable('W·X', use), applyTransposed: (g) => tf.matMul(wT, g), tensors: [wT] };
+  // Only wasm pays for a transposed operand: elsewhere Wᵀ alone serves both products.
+  if (!onBundledWasm(tf)) return { apply: (x) => tf.matMul(wT, x, true, false), applyTransposed: (g) => tf.matMul(wT, g), tensors: [wT] };
   const w = transpose2d(tf, wT);
   return { apply: (x) => tf.matMul(w, x), applyTransposed: (g) => tf.matMul(wT, g), tensors: [w, wT] };
 }

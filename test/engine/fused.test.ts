@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/engine/backend';
-import { FUSED_MAX_ELEMENTS, normBackward, normForward, rescaleByMaxAbs, type NormShape } from '../../src/engine/fused';
+import { FUSED_MAX_ELEMENTS, normBackward, normForward, rescaleByMaxAbs, type NormShape } from '../../src/engine/ops';
 import { Rng } from '../../src/engine/rng';
 
 /** Row-major r×c values of N(mean, 1). */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor2D } from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/engine/backend';
-import { transpose2d, transposeInto } from '../../src/engine/transpose';
+import { transpose2d, transposeInto } from '../../src/engine/kernels/wasm/transpose';
 
 const SHAPES: [number, number][] = [[1, 1], [1, 70], [70, 1], [31, 33], [32, 32], [64, 512], [512, 64], [100, 100], [3, 257]];
 

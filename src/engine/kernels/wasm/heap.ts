@@ -2,7 +2,7 @@
 // the output is allocated by the backend and every tensor is viewed as a Float32Array over wasm memory.
 import * as tfjs from '@tensorflow/tfjs';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import type { Tf } from './backend';
+import type { Tf } from '../../backend';
 
 export interface WasmHeap {
   out(shape: number[]): TensorInfo;

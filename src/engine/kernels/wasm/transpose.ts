@@ -3,8 +3,8 @@
 // 512×64 on this machine) and the d×d transpose that turns Wᵀ into W (1.1 against 0.46 ms at 512). Other backends keep
 // tf.transpose.
 import type { Tensor2D } from '@tensorflow/tfjs';
-import type { Tf } from './backend';
-import { onBundledWasm, registerHeapKernel } from './wasmHeap';
+import type { Tf } from '../../backend';
+import { onBundledWasm, registerHeapKernel } from './heap';
 
 const KERNEL = 'DepthLensTranspose2D';
 /** Square tiles small enough that a tile's source rows and destination rows stay in L1. */
