@@ -48,6 +48,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     return d.runs.run(doc, mode);
   };
   const nativeInstalled = (pkg: NativePackage): boolean => existsSync(join(d.nativeDir, 'node_modules', pkg, 'package.json'));
+  // A platform-specific package vendors the addon (scripts/package.mjs); the universal one needs it installed.
+  const gpuInstalled = (): boolean =>
+    nativeInstalled('webgpu') || ['dist/vendor/webgpu', 'node_modules/webgpu'].some((p) => existsSync(join(d.context.extensionPath, p, 'package.json')));
 
   return [
     vscode.commands.registerCommand('depthlens.analyze', (uri?: unknown) => run(uri, 'full')),
@@ -60,9 +63,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (!picked) {
         const describe: Record<BackendChoice, string> = {
           auto: 'native TensorFlow if installed, else the faster of WebAssembly and a hardware GPU for each run',
-          webgpu: 'the local GPU through WebGPU (Vulkan, Metal, D3D12)',
-          'tfjs-node-gpu': nativeInstalled('@tensorflow/tfjs-node-gpu') ? 'native TensorFlow with CUDA (installed)' : 'not installed: run "Install Native Backend"',
-          'tfjs-node': nativeInstalled('@tensorflow/tfjs-node') ? 'native TensorFlow on the CPU (installed)' : 'not installed: run "Install Native Backend"',
+          webgpu: gpuInstalled() ? 'the local GPU through WebGPU (Vulkan, Metal, D3D12)' : 'not installed: run "Install Native or GPU Backend" and pick webgpu',
+          'tfjs-node-gpu': nativeInstalled('@tensorflow/tfjs-node-gpu') ? 'native TensorFlow with CUDA (installed)' : 'not installed: run "Install Native or GPU Backend"',
+          'tfjs-node': nativeInstalled('@tensorflow/tfjs-node') ? 'native TensorFlow on the CPU (installed)' : 'not installed: run "Install Native or GPU Backend"',
           wasm: 'WebAssembly with SIMD (bundled)',
           cpu: 'pure JavaScript (bundled, slowest)',
         };
@@ -139,15 +142,16 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     }),
 
     vscode.commands.registerCommand('depthlens.installNativeBackend', async (pkgArg?: unknown): Promise<InstallOutcome | undefined> => {
-      const packages: NativePackage[] = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+      const packages: NativePackage[] = ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
       let pkg = packages.find((p) => p === pkgArg);
       if (!pkg) {
         const item = await vscode.window.showQuickPick(
           [
-            { label: '@tensorflow/tfjs-node', description: 'TensorFlow on the CPU (multi-threaded, AVX)', pkg: packages[0] },
-            { label: '@tensorflow/tfjs-node-gpu', description: 'TensorFlow with CUDA (needs an NVIDIA GPU, CUDA and cuDNN)', pkg: packages[1] },
+            { label: 'webgpu', description: 'the local GPU through WebGPU: NVIDIA, AMD, Intel, Apple (Vulkan, Metal, D3D12)', pkg: packages[0] },
+            { label: '@tensorflow/tfjs-node', description: 'TensorFlow on the CPU (multi-threaded, AVX)', pkg: packages[1] },
+            { label: '@tensorflow/tfjs-node-gpu', description: 'TensorFlow with CUDA 11 (needs an NVIDIA GPU, CUDA 11.2 and cuDNN 8)', pkg: packages[2] },
           ],
-          { title: 'Install a native TensorFlow backend', placeHolder: `Installed into ${d.nativeDir}` },
+          { title: 'Install a native or GPU backend', placeHolder: `Installed into ${d.nativeDir}` },
         );
         pkg = item?.pkg;
       }

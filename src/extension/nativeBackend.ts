@@ -1,13 +1,21 @@
-// "Install Native Backend": npm-installs @tensorflow/tfjs-node(-gpu) into the extension's global storage, where the engine
-// looks on its next run (RunOptions.nativeModulePaths). Their install scripts download libtensorflow, so this needs network.
+// "Install Native or GPU Backend": npm-installs an optional backend package into the extension's global storage, where the engine
+// looks on its next run (RunOptions.nativeModulePaths): `webgpu` (Dawn's WebGPU for Node, the GPU path: its binaries are
+// inside the package, so the npm registry is all it needs; for a universal .vsix, which carries no GPU binary) or
+// @tensorflow/tfjs-node(-gpu) (their install scripts download libtensorflow, so those need more network).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type NativePackage = '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu';
+export type NativePackage = 'webgpu' | '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu';
 
 /** Must match the bundled @tensorflow/tfjs so the native backend registers into the same tfjs-core version. */
 export const TFJS_VERSION = '4.22.0';
+/** The Dawn binding DepthLens is built and tested against (package.json optionalDependencies). */
+export const WEBGPU_VERSION = '0.6.2';
+
+function versionOf(pkg: NativePackage): string {
+  return pkg === 'webgpu' ? WEBGPU_VERSION : TFJS_VERSION;
+}
 
 export interface InstallOutcome {
   ok: boolean;
@@ -31,7 +39,8 @@ export function describeInstallFailure(pkg: NativePackage, exitCode: number | nu
   const fallback = 'DepthLens keeps using the bundled WebAssembly backend. The full npm output is in the DepthLens log.';
   if (NETWORK_ERROR.test(output)) {
     const where = LIBTF_DOWNLOAD.test(output) ? 'download the TensorFlow C library' : 'reach the npm registry';
-    return `Could not install ${pkg}: this machine appears to be offline (npm could not ${where}). Native backends need network access once, to download TensorFlow. ${fallback}`;
+    const needs = pkg === 'webgpu' ? 'the npm registry' : 'network access once, to download TensorFlow';
+    return `Could not install ${pkg}: this machine appears to be offline (npm could not ${where}). This backend needs ${needs}. ${fallback}`;
   }
   if (/EACCES|EPERM/.test(output)) return `Could not install ${pkg}: permission denied writing the extension's storage folder. ${fallback}`;
   if (/ENOSPC/.test(output)) return `Could not install ${pkg}: the disk is full. ${fallback}`;
@@ -46,14 +55,15 @@ export function installNativeBackend(pkg: NativePackage, storageDir: string, hoo
     // script (which fetches libtensorflow). Older npm ignores the field.
     const manifest = join(storageDir, 'package.json');
     if (!existsSync(manifest)) {
-      const allowScripts = { '@tensorflow/tfjs-node': true, '@tensorflow/tfjs-node-gpu': true };
+      // webgpu's own script only clears macOS's quarantine flag from its binary.
+      const allowScripts = { '@tensorflow/tfjs-node': true, '@tensorflow/tfjs-node-gpu': true, webgpu: true };
       writeFileSync(manifest, JSON.stringify({ name: 'depthlens-native-backends', private: true, allowScripts }, null, 2) + '\n');
     }
   } catch (err) {
     return Promise.resolve({ ok: false, exitCode: null, message: `Could not create ${storageDir}: ${err instanceof Error ? err.message : String(err)}` });
   }
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const args = ['install', '--prefix', storageDir, '--no-audit', '--no-fund', '--foreground-scripts', `${pkg}@${TFJS_VERSION}`];
+  const args = ['install', '--prefix', storageDir, '--no-audit', '--no-fund', '--foreground-scripts', `${pkg}@${versionOf(pkg)}`];
   return new Promise((resolve) => {
     let output = '';
     let settled = false;
@@ -86,7 +96,8 @@ export function installNativeBackend(pkg: NativePackage, storageDir: string, hoo
     });
     child.on('close', (code) => {
       if (code === 0) {
-        done({ ok: true, exitCode: 0, message: `Installed ${pkg}@${TFJS_VERSION} into ${storageDir}. The next run can use it (backend "auto" picks it first).` });
+        const next = pkg === 'webgpu' ? 'backend "webgpu" uses it, and "auto" for runs large enough to gain from the GPU' : 'backend "auto" picks it first';
+        done({ ok: true, exitCode: 0, message: `Installed ${pkg}@${versionOf(pkg)} into ${storageDir}. The next run can use it (${next}).` });
       } else done({ ok: false, exitCode: code, message: describeInstallFailure(pkg, code, output) });
     });
   });

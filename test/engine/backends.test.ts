@@ -36,7 +36,7 @@ test('a missing native backend is a clear error that says how to install it', { 
   await assert.rejects(selectBackend('tfjs-node'), (e: unknown) => {
     assert.ok(e instanceof BackendUnavailableError);
     assert.match(e.message, /npm install @tensorflow\/tfjs-node/);
-    assert.match(e.message, /DepthLens: Install Native Backend/);
+    assert.match(e.message, /DepthLens: Install Native or GPU Backend/);
     return true;
   });
   // auto falls through the native ones to wasm here, and says why.

@@ -13,7 +13,7 @@ const NAME: Record<NativeChoice, BackendName> = { 'tfjs-node-gpu': 'tensorflow-g
 
 export async function initNative(choice: NativeChoice, roots: readonly string[]): Promise<Backend> {
   const pkg = PACKAGE[choice];
-  const install = `"npm install ${pkg}" in DepthLens's folder or the VS Code command "DepthLens: Install Native Backend", or choose --backend wasm`;
+  const install = `"npm install ${pkg}" in DepthLens's folder or the VS Code command "DepthLens: Install Native or GPU Backend", or choose --backend wasm`;
   const dir = findPackage(pkg, roots);
   if (!dir) throw new BackendUnavailableError(`${pkg} is not installed. Install it with ${install}.`);
   let loaded: Tf;

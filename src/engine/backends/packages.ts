@@ -33,7 +33,7 @@ export function installRoot(): string | null {
 /**
  * The package's folder: in DepthLens's own node_modules (a checkout, the CLI), vendored into a platform-specific extension
  * package (dist/vendor/<pkg>, see scripts/package.mjs), or in `<root>/node_modules` of a caller's root (the extension's
- * storage, where "Install Native Backend" puts it).
+ * storage, where "Install Native or GPU Backend" puts it).
  */
 export function findPackage(pkg: string, extraRoots: readonly string[]): string | null {
   const own = installRoot();

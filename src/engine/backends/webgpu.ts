@@ -41,7 +41,7 @@ export function loadDawn(roots: readonly string[]): GpuLike {
   if (!dir) {
     throw new GpuUnavailableError(
       `the "${PACKAGE}" package (Dawn's WebGPU for Node) is not installed: reinstall DepthLens with optional dependencies, ` +
-        `or run "DepthLens: Install Native Backend" and pick WebGPU`,
+        `or run "DepthLens: Install Native or GPU Backend" and pick WebGPU`,
     );
   }
   const arch = process.platform === 'darwin' ? 'universal' : process.arch;
