@@ -198,7 +198,7 @@ torch_step() {
   for s in "${GPU_SIZES[@]}"; do IFS=/ read -r w b d <<<"$s"; sizes+="[$w,$b,$d],"; done
   sizes="${sizes%,}]"
   local left=$((BUDGET - RESERVE - (SECONDS - START) - 10))
-  local job="{\"sizes\": $sizes, \"reps\": 3, \"matmul\": $([[ $SMOKE == 1 ]] && echo 256 || echo 4096), \"spreadSeeds\": 5, \"deadlineSeconds\": $((left < 150 ? left : 150))}"
+  local job="{\"sizes\": $sizes, \"reps\": 3, \"matmul\": $([[ $SMOKE == 1 ]] && echo 256 || echo 4096), \"spreadSeeds\": 5, \"allowCpu\": $([[ $SMOKE == 1 ]] && echo true || echo false), \"deadlineSeconds\": $((left < 150 ? left : 150))}"
   step torch 170 env PYTHONUNBUFFERED=1 python3 bench/gpu/torch_pass.py "$job" "$WORK/raw/torch.json"
   if grep -q '"available": false' "$WORK/raw/torch.json" 2>/dev/null; then
     local why

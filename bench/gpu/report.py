@@ -193,14 +193,14 @@ def main():
     for name, res in (("tfjs webgpu (DepthLens's backend)", peak_webgpu), ("tfjs wasm", peak_wasm)):
         if res:
             for m in res.get("matmul", []):
-                w(f"| {name} | {'×'.join(map(str, m['shape']))} | {fmt(m['gflops'], 1)} |")
+                w(f"| {name} | {'×'.join(map(str, m['shape']))} | {m['gflops']:.3g} |")
         else:
             step_name = "peak-webgpu" if "webgpu" in name else "peak-wasm"
             w(f"| {name} | — | {status(step_name)}: {last_error(step_name, 1)[:120]} |")
     if torch.get("matmul"):
-        w(f"| PyTorch CUDA (TF32 off) | {'×'.join(map(str, torch['matmul']['shape']))} | {fmt(torch['matmul']['gflops'], 1)} |")
+        w(f"| PyTorch, {torch.get('device')} (TF32 off) | {'×'.join(map(str, torch['matmul']['shape']))} | {fmt(torch['matmul']['gflops'], 1)} |")
     else:
-        w("| PyTorch CUDA (TF32 off) | — | n/a |")
+        w("| PyTorch (TF32 off) | — | n/a |")
     w("")
 
     w("## auto and the wasm size check")
@@ -291,7 +291,7 @@ def main():
         if diffs:
             agreement[f"webgpuVsWasm {s}"] = {"maxAbsLogGrad": max(diffs), "meanAbsLogGrad": sum(diffs) / len(diffs), "maxAbsGap": max(gdiffs) if gdiffs else None}
             w(f"webgpu vs wasm at {s} (same seed, same random stream: compared layer by layer): max |Δ ln‖∇W‖| = {max(diffs):.2e}, "
-              f"mean {sum(diffs) / len(diffs):.2e}; max |Δ gap| = {fmt(max(gdiffs) if gdiffs else None)}.")
+              f"mean {sum(diffs) / len(diffs):.2e}; max |Δ gap| = {max(gdiffs):.2e}." if gdiffs else ".")
     w("")
 
     failures = [f"- {n}: {status(n)} — {last_error(n)}" for n in steps if steps[n]["rc"] != 0 and n != "wasm-refuse"]

@@ -13,7 +13,7 @@ seeds (the seed-to-seed spread that bench/gpu/report.py judges DepthLens against
 
 Usage: python3 torch_pass.py '<job json>' out.json   (job: sizes [[w,b,d],...], reps, matmul, spreadSeeds, deadlineSeconds)
 The output file is rewritten after every step, so a run killed by its timeout still leaves what it measured.
-Without torch (or CUDA) it writes {"available": false, "error": ...} and exits 3.
+Without torch (or CUDA, unless the job says allowCpu: the smoke run) it writes {"available": false, "error": ...} and exits 3.
 """
 import json
 import math
@@ -43,7 +43,8 @@ def main():
         save()
         print(result["error"], file=sys.stderr)
         sys.exit(3)
-    if not torch.cuda.is_available():
+    cuda = torch.cuda.is_available()
+    if not cuda and not job.get("allowCpu"):
         result["error"] = f"PyTorch {torch.__version__} is installed but CUDA is not available"
         save()
         print(result["error"], file=sys.stderr)
@@ -52,14 +53,14 @@ def main():
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.set_float32_matmul_precision("highest")
-    dev = torch.device("cuda")
-    props = torch.cuda.get_device_properties(dev)
+    # allowCpu (the smoke run only): no CUDA → the same code on the CPU, reported as such, so the flow can be tested.
+    dev = torch.device("cuda" if cuda else "cpu")
     result.update(
         available=True,
         torch=torch.__version__,
         cuda=torch.version.cuda,
-        device=torch.cuda.get_device_name(dev),
-        deviceMemoryBytes=int(props.total_memory),
+        device=torch.cuda.get_device_name(dev) if cuda else f"CPU ({torch.get_num_threads()} threads; no CUDA: smoke only)",
+        deviceMemoryBytes=int(torch.cuda.get_device_properties(dev).total_memory) if cuda else None,
         tf32=bool(torch.backends.cuda.matmul.allow_tf32),
         sizes=[],
         errors=[],
@@ -69,7 +70,8 @@ def main():
     reps = int(job.get("reps", 3))
 
     def sync():
-        torch.cuda.synchronize(dev)
+        if cuda:
+            torch.cuda.synchronize(dev)
 
     def haar(d, gen):
         q, r = torch.linalg.qr(torch.randn(d, d, device=dev, generator=gen))
@@ -153,14 +155,15 @@ def main():
             ws, entry["initSeconds"] = init(width, depth, 0)
             x0, labels, readout = data(width, batch, 0)
             diagnostic(ws, x0, labels, readout)  # warm-up at this size
-            torch.cuda.reset_peak_memory_stats(dev)
+            if cuda:
+                torch.cuda.reset_peak_memory_stats(dev)
             runs = []
             for _ in range(reps):
                 (loss, lognorms, gaps), s = timed_diagnostic(ws, x0, labels, readout)
                 runs.append(s)
             entry["diagnosticSeconds"] = sorted(runs)[len(runs) // 2]
             entry["diagnosticRuns"] = runs
-            entry["peakBytes"] = int(torch.cuda.max_memory_allocated(dev))
+            entry["peakBytes"] = int(torch.cuda.max_memory_allocated(dev)) if cuda else None
             entry["loss"] = loss
             entry["logGradNorm"] = lognorms
             entry["gap"] = gaps
@@ -170,7 +173,8 @@ def main():
             result["errors"].append(f"{width}/{batch}/{depth}: {entry['error']}")
             traceback.print_exc()
         ws = None
-        torch.cuda.empty_cache()
+        if cuda:
+            torch.cuda.empty_cache()
         result["sizes"].append(entry)
         save()
         print(f"torch {width}/{batch}/{depth}: init {entry.get('initSeconds', float('nan')):.3f} s, "
