@@ -1,0 +1,284 @@
+// A small pool of worker threads that reduce n×n Grams to the isometry gap φ (./isometry) off the main thread, so the
+// O(n³/3) pivoted Cholesky of each layer runs in parallel (and alongside the pass) instead of serially after it.
+//  - Results are bit-identical to isometryGapFromGram on the main thread: the worker (./gapWorker) runs that very function.
+//  - The Gram's buffer is transferred, not copied (the caller's Float32Array is detached); pass { transfer: false } to keep
+//    it, at the cost of one copy. A view on part of a larger buffer, or a shared buffer, is always copied.
+//  - Small Grams (n < inlineBelow) are reduced inline: posting them costs about what computing them does.
+//  - Idle workers are unref()ed and never keep the process alive; a worker with work in flight is ref()ed, so an awaited
+//    gap always settles.
+//  - Worker file: dist/gap-worker.js beside the running bundle, else gapWorker.ts beside this source (run under tsx).
+//    When neither exists, or workers cannot start, everything is computed inline: the pool never fails for that.
+//  - An error thrown in the worker rejects just that request with the worker's message; a worker that dies rejects the
+//    request it held and is replaced.
+import { existsSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import type { Worker as WorkerType } from 'node:worker_threads';
+import { isometryGapFromGram, type GapResult } from './isometry';
+import type { GapReply } from './gapWorker';
+
+export type { GapResult } from './isometry';
+
+/**
+ * Below this n a Gram is reduced on the main thread. Measured (bench/gap-pool.ts, 2-core x86, Node 20): inline φ takes
+ * ≈ 0.02 ms at n = 32, 0.12 ms at n = 64, 0.75 ms at n = 128; a round trip through a worker costs ≈ 0.1 ms of latency, and
+ * the main thread's share of it (post + copy-free transfer + the reply) ≈ 0.03–0.05 ms. Up to n ≈ 64 posting saves nothing
+ * worth having; from n = 128 on the worker saves the main thread ≥ 90% of the time.
+ */
+export const INLINE_BELOW = 96;
+/** Most workers in a pool. */
+export const MAX_WORKERS = 8;
+
+export interface GapPoolOptions {
+  /** Worker count; default min(availableParallelism − 1, 8), at least 1. 0: every Gram is reduced inline. */
+  size?: number;
+  /** Grams with n below this are reduced inline; default INLINE_BELOW. */
+  inlineBelow?: number;
+  /** Worker script (tests); default: found beside the running bundle or this source file. null: no workers. */
+  workerFile?: string | null;
+}
+
+export interface GapOptions {
+  /** Transfer the Gram's buffer to the worker (default), detaching it here; false copies it instead. */
+  transfer?: boolean;
+}
+
+interface Job {
+  id: number;
+  gram: Float32Array;
+  n: number;
+  transfer: boolean;
+  resolve: (r: GapResult) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: WorkerType;
+  ready: boolean;
+  job: Job | null;
+  /** Set once the slot has been removed (exit or error), so the other of the two events does nothing twice. */
+  gone: boolean;
+}
+
+export function defaultPoolSize(): number {
+  const cores = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
+  return Math.max(1, Math.min(cores - 1, MAX_WORKERS));
+}
+
+/**
+ * The worker script, and for a TypeScript source the tsx require hook to load it with; null when there is none (then the
+ * pool computes inline). Under Node 20 a worker given `execArgv: ['--import', 'tsx']` still fails on the .ts entry
+ * (ERR_UNKNOWN_FILE_EXTENSION: the ESM hooks are not applied to a worker's entry), so a source worker is started from a
+ * two-line CommonJS bootstrap that registers tsx/cjs and then requires the .ts file.
+ */
+export function findWorkerFile(): WorkerSpec | null {
+  const dir = typeof __dirname === 'string' ? __dirname : null;
+  if (!dir) return null;
+  const bundled = join(dir, 'gap-worker.js');
+  if (existsSync(bundled)) return { file: bundled };
+  const source = join(dir, 'gapWorker.ts');
+  if (existsSync(source)) return sourceWorker(source);
+  return null;
+}
+
+export interface WorkerSpec {
+  file: string;
+  /** Absolute path of tsx's CommonJS register module, for a .ts worker. */
+  tsx?: string;
+}
+
+function sourceWorker(file: string): WorkerSpec | null {
+  try {
+    return { file, tsx: require.resolve('tsx/cjs') };
+  } catch {
+    return null;
+  }
+}
+
+export class GapPool {
+  readonly size: number;
+  readonly inlineBelow: number;
+  private readonly worker: WorkerSpec | null;
+  private slots: Slot[] = [];
+  private queue: Job[] = [];
+  private nextId = 1;
+  private disposed = false;
+  /** Workers cannot start here (no worker_threads, a missing or broken worker file): everything is computed inline. */
+  private broken = false;
+  private workerCtor: typeof WorkerType | null = null;
+
+  constructor(options: GapPoolOptions = {}) {
+    this.size = Math.max(0, Math.floor(options.size ?? defaultPoolSize()));
+    this.inlineBelow = options.inlineBelow ?? INLINE_BELOW;
+    if (options.workerFile === null) this.worker = null;
+    else if (options.workerFile !== undefined) {
+      const file = options.workerFile;
+      this.worker = file.endsWith('.ts') ? sourceWorker(file) : existsSync(file) ? { file } : null;
+    } else this.worker = findWorkerFile();
+    if (this.size === 0 || !this.worker) this.broken = true;
+  }
+
+  /** φ of the n×n row-major Gram, as isometryGapFromGram(gram, n) would give it on this thread. */
+  gap(gram: Float32Array, n: number, options: GapOptions = {}): Promise<GapResult> {
+    if (this.broken || this.disposed || n < this.inlineBelow) return inline(gram, n);
+    return new Promise<GapResult>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, gram, n, transfer: options.transfer ?? true, resolve, reject });
+      this.spawn();
+      this.pump();
+    });
+  }
+
+  /** Workers started and ready, workers starting, requests queued, requests in flight; for tests and diagnostics. */
+  stats(): { ready: number; starting: number; queued: number; inFlight: number; inline: boolean } {
+    return {
+      ready: this.slots.filter((s) => s.ready).length,
+      starting: this.slots.filter((s) => !s.ready).length,
+      queued: this.queue.length,
+      inFlight: this.slots.filter((s) => s.job).length,
+      inline: this.broken || this.disposed,
+    };
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Terminates the workers; requests queued or in flight are rejected. Later calls to gap() compute inline. */
+  dispose(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    this.disposed = true;
+    const err = new Error('gap pool disposed');
+    const slots = this.slots;
+    this.slots = [];
+    for (const job of this.queue.splice(0)) job.reject(err);
+    const exits: Promise<unknown>[] = [];
+    for (const s of slots) {
+      s.gone = true;
+      if (s.job) s.job.reject(err);
+      s.job = null;
+      exits.push(s.worker.terminate().catch(() => undefined));
+    }
+    return Promise.all(exits).then(() => undefined);
+  }
+
+  private spawn(): void {
+    if (this.broken || this.disposed) return;
+    while (this.slots.length < this.size) {
+      const worker = this.startWorker();
+      if (!worker) return;
+      const slot: Slot = { worker, ready: false, job: null, gone: false };
+      this.slots.push(slot);
+      worker.on('message', (msg: GapReply) => this.onMessage(slot, msg));
+      worker.on('error', (e: Error) => this.onExit(slot, e.message));
+      worker.on('exit', (code: number) => this.onExit(slot, `gap worker exited with code ${code}`));
+      // Starting (and busy) workers keep the process alive until they answer; idle ones do not.
+      worker.ref();
+    }
+  }
+
+  private startWorker(): WorkerType | null {
+    try {
+      if (!this.workerCtor) this.workerCtor = (require('node:worker_threads') as typeof import('node:worker_threads')).Worker;
+      const { file, tsx } = this.worker!;
+      // execArgv: [] rather than the parent's (which may hold --import tsx, --inspect, …).
+      if (!tsx) return new this.workerCtor(file, { execArgv: [] });
+      const bootstrap = `require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`;
+      return new this.workerCtor(bootstrap, { eval: true, execArgv: [] });
+    } catch {
+      this.fallBackInline();
+      return null;
+    }
+  }
+
+  private onMessage(slot: Slot, msg: GapReply): void {
+    if (slot.gone) return;
+    if ('ready' in msg) {
+      slot.ready = true;
+      this.pump();
+      return;
+    }
+    const job = slot.job;
+    slot.job = null;
+    if (job && job.id === msg.id) {
+      if ('error' in msg) job.reject(new Error(msg.error));
+      else job.resolve(msg.result);
+    }
+    this.pump();
+  }
+
+  private onExit(slot: Slot, message: string): void {
+    if (slot.gone || this.disposed) return;
+    slot.gone = true;
+    this.slots = this.slots.filter((s) => s !== slot);
+    void slot.worker.terminate().catch(() => undefined);
+    if (!slot.ready) {
+      // It never loaded: workers cannot start here. Its queue is still on this thread, so nothing is lost.
+      if (this.slots.length === 0) this.fallBackInline();
+      else this.pump();
+      return;
+    }
+    // A worker that ran and died: the Gram it held went with it (transferred), so that request fails; replace the worker.
+    slot.job?.reject(new Error(message));
+    slot.job = null;
+    if (this.queue.length > 0) this.spawn();
+    this.pump();
+  }
+
+  private fallBackInline(): void {
+    this.broken = true;
+    const slots = this.slots;
+    this.slots = [];
+    for (const s of slots) {
+      if (s.job) {
+        s.job.reject(new Error('gap worker stopped'));
+        s.job = null;
+      }
+      s.gone = true;
+      void s.worker.terminate().catch(() => undefined);
+    }
+    for (const job of this.queue.splice(0)) inline(job.gram, job.n).then(job.resolve, job.reject);
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) break;
+      if (!slot.ready || slot.job || slot.gone) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      let gram = job.gram;
+      const whole = gram.byteOffset === 0 && gram.byteLength === gram.buffer.byteLength && gram.buffer instanceof ArrayBuffer;
+      if (!job.transfer || !whole) gram = gram.slice();
+      try {
+        slot.worker.postMessage({ id: job.id, gram, n: job.n }, [gram.buffer as ArrayBuffer]);
+      } catch (e) {
+        slot.job = null;
+        job.reject(e instanceof Error ? e : new Error(String(e)));
+        continue;
+      }
+      // The job no longer needs the caller's array (it may now be detached).
+      job.gram = gram;
+    }
+    // Busy or starting workers hold the process open; idle ready ones do not.
+    for (const slot of this.slots) {
+      if (slot.gone) continue;
+      if (slot.job || (!slot.ready && this.queue.length > 0)) slot.worker.ref();
+      else slot.worker.unref();
+    }
+  }
+}
+
+function inline(gram: Float32Array, n: number): Promise<GapResult> {
+  try {
+    return Promise.resolve(isometryGapFromGram(gram, n));
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
+let shared: GapPool | null = null;
+
+/** The process-wide pool, created on first use; its idle workers never keep the process alive. */
+export function sharedGapPool(): GapPool {
+  if (!shared || shared.isDisposed) shared = new GapPool();
+  return shared;
+}
