@@ -61,15 +61,7 @@ function normAttrs(attrs: NamedAttrMap | undefined, withEps: boolean): NormAttrs
   return { axis, center: attrs?.center === true, eps };
 }
 
-/** Shader text shared by both kernels: the shape uniform, the lane numbering and the cross-lane sum. */
-function prelude(l: Layout): string {
-  return `
-const GL = ${l.gl}u;
-const ML = ${l.ml}u;
-struct Shape { groups: u32, size: u32, groupStride: u32, memberStride: u32, eps: f32 }
-@group(0) @binding(0) var<uniform> shape: Shape;
-var<workgroup> partial: array<f32, ${l.gl * l.ml}>;
-
+const SUM_ACROSS_LANES = `
 // Sum of v over the ML lanes of group lane gl; every invocation must call it (it holds barriers).
 fn sumAcrossLanes(v: f32, gl: u32, ml: u32) -> f32 {
   let row = gl * ML;
@@ -84,7 +76,24 @@ fn sumAcrossLanes(v: f32, gl: u32, ml: u32) -> f32 {
   let total = partial[row];
   workgroupBarrier();
   return total;
-}
+}`;
+
+/** One lane per group (groups of at most MEMBERS_PER_LANE): the lane's own sum is the group's, no barrier needed. */
+const SUM_ONE_LANE = `
+fn sumAcrossLanes(v: f32, gl: u32, ml: u32) -> f32 {
+  return v;
+}`;
+
+/** Shader text shared by both kernels: the shape uniform, the lane numbering and the cross-lane sum. */
+function prelude(l: Layout): string {
+  return `
+const GL = ${l.gl}u;
+const ML = ${l.ml}u;
+struct Shape { groups: u32, size: u32, groupStride: u32, memberStride: u32, eps: f32 }
+@group(0) @binding(0) var<uniform> shape: Shape;
+${l.ml === 1 ? '' : `var<workgroup> partial: array<f32, ${l.gl * l.ml}>;`}
+
+${l.ml === 1 ? SUM_ONE_LANE : SUM_ACROSS_LANES}
 
 fn laneOf(li: u32) -> vec2<u32> {
   return ${l.membersContiguous ? 'vec2<u32>(li / ML, li % ML)' : 'vec2<u32>(li % GL, li / GL)'};

@@ -8,13 +8,18 @@ import { cacheOf, type DeviceCache, type Program } from './cache';
 import { ENTRY_PARAMS, grid, LINEAR_WORKGROUP } from './grid';
 import { RESCALE } from './names';
 
-const WORKGROUP = 256;
+/**
+ * 64 invocations: the reduction tree's barriers cost a software adapter in proportion to workgroup size (SwiftShader: 256
+ * invocations made the rescale slower than tfjs's own max), and a GPU still has hundreds of workgroups on large tensors.
+ */
+const WORKGROUP = 64;
 /** Up to this many elements one workgroup does everything in one dispatch. */
 const SINGLE_WORKGROUP_MAX = 16384;
-/** Larger tensors: at most this many partial maxima (one per workgroup of the first dispatch)… */
-const MAX_PARTIALS = WORKGROUP;
-/** …each over at least this many elements; the second dispatch scales this many elements per workgroup. */
-const ELEMENTS_PER_WORKGROUP = 4096;
+/** Larger tensors: the first dispatch leaves one partial maximum per this many elements (at most MAX_PARTIALS)… */
+const ELEMENTS_PER_PARTIAL = 4096;
+const MAX_PARTIALS = 1024;
+/** …and each workgroup of the second reduces those partials again, then scales this many elements. */
+const ELEMENTS_PER_SCALE_WORKGROUP = 16384;
 
 const COMMON = `
 const WG = ${WORKGROUP}u;
@@ -120,8 +125,8 @@ const SCALE = `${COMMON}
 fn main(${ENTRY_PARAMS}) {
   let w = ${LINEAR_WORKGROUP};
   var p = 0u;
-  if (li < params.partials) {
-    p = partials[li];
+  for (var j = li; j < params.partials; j = j + WG) {
+    p = max(p, partials[j]);
   }
   let s = scaleOf(maxAcrossWorkgroup(p, li));
   if (w == 0u && li == 0u) {
@@ -145,7 +150,7 @@ function planOf(cache: DeviceCache, n: number, tiny: number): Plan {
       const program = cache.program(`${RESCALE}|single`, ['uniform', 'read', 'write', 'write'], () => SINGLE);
       return { kind: 'single', program, uniform: cache.uniform([{ u32: n }, { f32: tiny }, { u32: 0 }]) };
     }
-    const partials = Math.min(MAX_PARTIALS, Math.ceil(n / ELEMENTS_PER_WORKGROUP));
+    const partials = Math.min(MAX_PARTIALS, Math.ceil(n / ELEMENTS_PER_PARTIAL));
     return {
       kind: 'two-pass',
       first: cache.program(`${RESCALE}|partials`, ['uniform', 'read', 'write'], () => PARTIALS),
@@ -154,7 +159,7 @@ function planOf(cache: DeviceCache, n: number, tiny: number): Plan {
       partials: cache.scratch(partials * 4),
       // The partials shader strides by params.partials workgroups: it must be dispatched as exactly that many.
       firstGrid: [partials, 1],
-      secondGrid: grid(Math.ceil(n / ELEMENTS_PER_WORKGROUP), maxPerDimension),
+      secondGrid: grid(Math.ceil(n / ELEMENTS_PER_SCALE_WORKGROUP), maxPerDimension),
     };
   });
 }
