@@ -20,12 +20,14 @@ import type { GapReply } from './gapWorker';
 export type { GapResult } from './isometry';
 
 /**
- * Below this n a Gram is reduced on the main thread. Measured (bench/gap-pool.ts, 2-core x86, Node 20): inline φ takes
- * ≈ 0.02 ms at n = 32, 0.12 ms at n = 64, 0.75 ms at n = 128; a round trip through a worker costs ≈ 0.1 ms of latency, and
- * the main thread's share of it (post + copy-free transfer + the reply) ≈ 0.03–0.05 ms. Up to n ≈ 64 posting saves nothing
- * worth having; from n = 128 on the worker saves the main thread ≥ 90% of the time.
+ * Below this n a Gram is reduced on the main thread. Measured with bench/gap-pool.ts (2-core AMD EPYC shared with other
+ * jobs, load ≈ 8, Node 20; noisy): inline φ takes ≈ 0.005 ms at n = 16, 0.025 ms at n = 32, 0.05–0.17 ms at n = 48,
+ * 0.16 ms at n = 64, 0.84 ms at n = 96, 1.8 ms at n = 128; a worker round trip for such Grams costs 0.06–0.18 ms of latency
+ * and 0.025–0.065 ms of main-thread time (post, transfer, reply). Below 64 posting saves at most ≈ 0.1 ms per layer (10 ms
+ * over 100 layers), not worth a worker start (≈ 0.05–0.2 s per worker, once per process); from 64 on the main thread saves
+ * ≥ 80% per Gram, and the saving grows as n³.
  */
-export const INLINE_BELOW = 96;
+export const INLINE_BELOW = 64;
 /** Most workers in a pool. */
 export const MAX_WORKERS = 8;
 
@@ -126,6 +128,15 @@ export class GapPool {
       this.spawn();
       this.pump();
     });
+  }
+
+  /**
+   * Starts the workers now, ahead of the first Gram, so that it does not wait for them to load; they stay unref()ed. Does
+   * nothing where the pool computes inline.
+   */
+  warm(): void {
+    this.spawn();
+    this.pump();
   }
 
   /** Workers started and ready, workers starting, requests queued, requests in flight; for tests and diagnostics. */

@@ -245,6 +245,7 @@ test('sharedGapPool() is one lazily made pool, and its idle workers do not keep 
   writeFileSync(
     script,
     `const { sharedGapPool } = require(${src});\n` +
+      'sharedGapPool().warm();\n' +
       'const n = 200; const g = new Float32Array(n * n); for (let i = 0; i < n; i++) g[i * n + i] = 1 + i;\n' +
       'sharedGapPool().gap(g, n).then((r) => { console.log(JSON.stringify({ r, stats: sharedGapPool().stats() })); });\n',
   );
@@ -256,4 +257,24 @@ test('sharedGapPool() is one lazily made pool, and its idle workers do not keep 
   assert.equal(out.stats.inline, false);
   assert.ok(out.stats.ready >= 1);
   assert.ok(Date.now() - t0 < 30_000);
+});
+
+test('warm() starts the workers ahead of the first Gram; warmed, idle workers do not keep the process alive', async () => {
+  const pool = new GapPool({ size: 2, inlineBelow: 0 });
+  try {
+    pool.warm();
+    assert.equal(pool.stats().starting, 2);
+    const t0 = Date.now();
+    while (pool.stats().ready < 2 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(pool.stats().ready, 2);
+    const g = gram(90, 100, 61);
+    assertSame(await pool.gap(g.slice(), 90), isometryGapFromGram(g, 90), 'after warm');
+  } finally {
+    await pool.dispose();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'depthlens-gap-'));
+  const script = join(dir, 'warm.ts');
+  writeFileSync(script, `require(${JSON.stringify(join(ROOT, 'src', 'engine', 'gapPool.ts'))}).sharedGapPool().warm();\n`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, `${r.stderr}\n(signal ${r.signal})`);
 });
