@@ -110,7 +110,8 @@ export class GapPool {
   private workerCtor: typeof WorkerType | null = null;
 
   constructor(options: GapPoolOptions = {}) {
-    this.size = Math.max(0, Math.floor(options.size ?? defaultPoolSize()));
+    const size = options.size ?? defaultPoolSize();
+    this.size = Number.isFinite(size) ? Math.max(0, Math.min(Math.floor(size), 64)) : defaultPoolSize();
     this.inlineBelow = options.inlineBelow ?? INLINE_BELOW;
     if (options.workerFile === null) this.worker = null;
     else if (options.workerFile !== undefined) {
