@@ -1,7 +1,7 @@
 // Runs the node:test suites: node scripts/run-tests.mjs [unit|engine|cli|webview|extension ...]
 // With no argument, every suite. One node --test process, so one closing `pass/fail` summary.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,5 +24,9 @@ function testFiles(dir) {
 
 const files = chosen.flatMap((s) => testFiles(join(root, 'test', s)));
 if (files.length === 0) throw new Error('no test files found');
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit', cwd: root });
+// The webgpu tests run on SwiftShader's Vulkan driver (Debian's chromium) unless the environment names a Vulkan driver.
+const swiftShader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const env = { ...process.env };
+if (!env.VK_ICD_FILENAMES && !env.VK_DRIVER_FILES && existsSync(swiftShader)) env.VK_ICD_FILENAMES = swiftShader;
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit', cwd: root, env });
 process.exit(r.status ?? 1);

@@ -22,6 +22,8 @@ export interface RunOptions {
   train?: boolean;
   /** Extra directories where native backends may be installed (the extension's global storage). */
   nativeModulePaths?: string[];
+  /** Runs predicted longer than this on wasm/cpu are refused before they start; default 10, 0 for no limit. */
+  maxCpuMinutes?: number;
   /** Override the spec's thresholds for the measured findings (the extension's settings, for specs that set none). */
   thresholds?: Partial<ThresholdsSpec>;
 }

@@ -1,7 +1,7 @@
 // `depthlens analyze <spec> [--json out.json] [--backend X] [--seeds N] [--quick] [--no-sweep]`: runs the engine on a spec
 // and prints a short summary with the findings; a progress bar on a TTY (stderr); Ctrl-C cancels cleanly.
 import { writeOutputFile } from './outputFile';
-import { analyze, CancelledError, BackendUnavailableError, type AnalyzeProgress } from '../engine';
+import { analyze, CancelledError, BackendUnavailableError, RunTooLargeError, type AnalyzeProgress } from '../engine';
 import { DataError } from '../engine/data';
 import type { RunOptions } from '../protocol';
 import { backendDetails, backendText } from '../backendText';
@@ -59,6 +59,13 @@ export const analyzeOptions: AnalyzeOption[] = [
     takes: 'N',
     help: 'independent initializations (overrides diagnostics.seeds)',
     apply: (a, v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100 ? ((a.seeds = Number(v)), null) : `--seeds: expected a whole number from 1 to 100, got "${v}"`),
+  },
+  {
+    name: '--max-cpu-minutes',
+    takes: 'N',
+    help: 'refuse runs predicted to take longer than N minutes on wasm/cpu (default 10; 0: no limit)',
+    apply: (a, v) =>
+      /^\d+$/.test(v) && Number(v) <= 100000 ? ((a.maxCpuMinutes = Number(v)), null) : `--max-cpu-minutes: expected a whole number of minutes, got "${v}"`,
   },
   {
     name: '--quick',
@@ -148,6 +155,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
     ...(args.quick ? { quick: QUICK_CAPS } : {}),
     sweep: args.sweep && !args.quick,
     ...(args.train === false ? { train: false } : {}),
+    ...(typeof args.maxCpuMinutes === 'number' ? { maxCpuMinutes: args.maxCpuMinutes } : {}),
   };
   const bar = progressBar(io);
   let result: Result;
@@ -163,7 +171,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
       io.err(`depthlens analyze: ${e.message}`);
       return 2;
     }
-    if (e instanceof DataError) {
+    if (e instanceof DataError || e instanceof RunTooLargeError) {
       io.err(formatFinding(args.file, { code: 'DL001', severity: 'error', message: e.message, path: e.path, measured: false, range: valueRange(parse.source, e.path) }));
       return 2;
     }

@@ -8,7 +8,7 @@ import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendChoice, BackendName } from '../result';
-import { predictGpu, predictWasm, type Workload } from './backends/cost';
+import { AUTO_GPU_MARGIN, predictGpu, predictWasm, type Workload } from './backends/cost';
 import { initNative, type NativeChoice } from './backends/native';
 import { BackendUnavailableError, type Backend } from './backends/types';
 import { CancelledError } from './errors';
@@ -72,7 +72,7 @@ async function selectAuto(roots: readonly string[], workload: Workload): Promise
     const gpu = describeAdapter(adapter);
     const gpuCost = predictGpu(workload, started.has('webgpu'));
     const gpuName = `${gpu.vendor} ${gpu.device || gpu.architecture}`.trim();
-    if (gpuCost.seconds < wasmCost.seconds) {
+    if (gpuCost.seconds * AUTO_GPU_MARGIN < wasmCost.seconds) {
       try {
         const b = await start('webgpu', roots);
         return withReason(b, `auto: ${size} is predicted at ${fmt(gpuCost.seconds)} on the GPU (${gpuName}, ${gpuCost.detail}) against ${fmt(wasmCost.seconds)} on wasm`);
@@ -80,7 +80,9 @@ async function selectAuto(roots: readonly string[], workload: Workload): Promise
         skipped.push(`webgpu failed: ${firstLine(e)}`);
       }
     } else {
-      skipped.push(`the GPU (${gpuName}) is predicted slower for ${size}: ${fmt(gpuCost.seconds)} against ${fmt(wasmCost.seconds)} on wasm (${gpuCost.detail})`);
+      skipped.push(
+        `the GPU (${gpuName}) is not predicted ${AUTO_GPU_MARGIN}× faster for ${size}: ${fmt(gpuCost.seconds)} against ${fmt(wasmCost.seconds)} on wasm (${gpuCost.detail})`,
+      );
     }
   }
   try {

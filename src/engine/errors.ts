@@ -1,4 +1,16 @@
 // Errors the engine raises on purpose.
+import type { SpecPath } from '../spec/types';
+
+/** A run refused before it starts: too large for the chosen backend. `path` is the spec key to change. */
+export class RunTooLargeError extends Error {
+  override readonly name = 'RunTooLargeError';
+  constructor(
+    message: string,
+    readonly path: SpecPath,
+  ) {
+    super(message);
+  }
+}
 
 /** The run was cancelled through its AbortSignal; every tensor of the run has been disposed. */
 export class CancelledError extends Error {

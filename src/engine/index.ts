@@ -8,14 +8,15 @@ import type { Finding } from '../theory/types';
 import { deviceLossError, selectBackend, type Backend, type Workload } from './backend';
 import { PeakGpuMemory } from './gpuMemory';
 import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
-import { throwIfAborted } from './errors';
+import { RunTooLargeError, throwIfAborted } from './errors';
+import { DEFAULT_MAX_CPU_MINUTES, largestFeasibleWidth, predictCpu } from './backends/cost';
 import { measuredFindings } from './findings';
 import { resizeSpec } from './resize';
 import { growthFit, spread } from './stats';
 import { runTraining, trainingWork } from './train';
 import { valueRange } from '../spec/source-map';
 
-export { CancelledError } from './errors';
+export { CancelledError, RunTooLargeError } from './errors';
 export { selectBackend, BackendUnavailableError, type Backend, type Tf } from './backend';
 export { isometryGapFromGram } from './isometry';
 export { warmUp } from './warm';
@@ -67,9 +68,11 @@ export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHoo
   const sweepBase = plan.spec.model.form === 'compact' ? plan.spec : spec;
   const sweepSpecs = plan.sweepDepths.map((depth) => ({ depth, spec: resizeSpec(sweepBase, depth) }));
   hooks.onProgress?.({ phase: 'backend', fraction: 0, message: `starting the ${options.backend} backend` });
-  const backend = await selectBackend(options.backend, options.nativeModulePaths ?? [], workloadOf(plan, sweepSpecs));
+  const workload = workloadOf(plan, sweepSpecs);
+  const backend = await selectBackend(options.backend, options.nativeModulePaths ?? [], workload);
   hooks.onBackend?.(backend.info);
   throwIfAborted(hooks.signal);
+  assertFitsTime(backend, workload, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
   try {
     return await measure(spec, options, plan, sweepSpecs, backend, hooks, started);
   } catch (e) {
@@ -202,6 +205,27 @@ async function measure(
   progress({ phase: 'done', fraction: 1, message: 'run complete' });
   if (gpuMemory) result.memory = { peakGpuBytes: gpuMemory.peak };
   return result;
+}
+
+/** Refuses, before any work, a run that a one-thread CPU backend is predicted to take longer than `limit` seconds for. */
+function assertFitsTime(backend: Backend, w: Workload, limit: number): void {
+  const name = backend.info.name;
+  if ((name !== 'wasm' && name !== 'cpu') || limit <= 0) return;
+  const width = largestFeasibleWidth(name, w, limit);
+  if (width === null) return;
+  const minutes = Math.round(predictCpu(name, w) / 60);
+  const fits = width > 0 ? `at this depth, batch and seed count, width ${width} would fit` : 'not even width 64 fits at this depth and batch';
+  throw new RunTooLargeError(
+    `a ${w.width}×${w.batch}×${w.depth} run (width × batch × depth, ${round1(w.passes)} pass${w.passes === 1 ? '' : 'es'}) is predicted ` +
+      `to take about ${minutes} min on ${name} (one thread), over the ${round1(limit / 60)}-min limit for CPU backends: run it on a GPU ` +
+      `(--backend webgpu, or the depthlens.backend setting), reduce model.width, data.batch or model.depth (${fits}), or raise the ` +
+      `limit (--max-cpu-minutes)`,
+    'model.width',
+  );
+}
+
+function round1(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
 }
 
 /** The run's size as the backend cost model sees it (sweep passes counted in units of the main depth). */

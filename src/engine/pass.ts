@@ -17,6 +17,7 @@ import type { ActivationStats } from '../result';
 import { unhealthyFraction } from './activations';
 import type { Tf } from './backend';
 import { throwIfAborted, yieldToEventLoop } from './errors';
+import { sharedGapPool } from './gapPool';
 import { isometryGapFromGram, type GapResult } from './isometry';
 import { type HostNetwork, type HostOp } from './network';
 import { activationBackward, activationForward, gramOf, normBackward, normForward, rescaleByMaxAbs } from './ops';
@@ -96,6 +97,8 @@ type TapeEntry =
 interface Group {
   denseIndices: number[];
   gram: Download | null;
+  /** φ of the block output, reduced by the gap pool (./gapPool) as soon as its Gram has been downloaded. */
+  gap: Promise<GapResult> | null;
   stats: Download | null;
   /** Activation statistics are measured on at most ~MAX_STATS_LAYERS evenly spaced blocks: each costs several ops. */
   sampled: boolean;
@@ -124,6 +127,7 @@ class Pass {
   private readonly denseGramIn: (Download | null)[] = [];
   private readonly groups: Group[] = [];
   private readonly scalars = new Map<number, Scalar>();
+  private readonly gapPool = sharedGapPool();
   /** Weights drawn for the op about to run, by layer index. */
   private readonly prepared = new Map<number, DeviceWeight>();
   private currentStats: Download | null = null;
@@ -190,7 +194,7 @@ class Pass {
     await this.flush();
     const lossValue = (await loss.data())[0];
     loss.dispose();
-    return this.reduce(lossValue);
+    return await this.reduce(lossValue);
   }
 
   // ---------- forward ----------
@@ -259,7 +263,7 @@ class Pass {
 
   private newGroup(): Group {
     const stride = Math.max(1, Math.ceil(this.net.depth / MAX_STATS_LAYERS));
-    const g: Group = { denseIndices: [], gram: null, stats: null, sampled: this.groups.length % stride === 0 };
+    const g: Group = { denseIndices: [], gram: null, gap: null, stats: null, sampled: this.groups.length % stride === 0 };
     this.groups.push(g);
     this.currentStats = null;
     return g;
@@ -482,6 +486,19 @@ class Pass {
     }
   }
 
+  /**
+   * Hands every block-output Gram downloaded so far to the gap pool: the O(n³) reductions run on worker threads while the
+   * pass goes on (the Gram is copied, not transferred: the next layer's gradient norm reads the same download).
+   */
+  private postGaps(): void {
+    const n = this.input.n;
+    for (const group of this.groups) {
+      if (group.gap || !group.gram?.data) continue;
+      const gram = group.gram.data;
+      group.gap = this.gapPool.gap(gram, n, { transfer: false }).catch(() => isometryGapFromGram(gram, n));
+    }
+  }
+
   /** Checked after every op without an `await` (each one would cost a microtask turn, several per layer). */
   private dueForYield(): boolean {
     return Date.now() - this.lastYield >= YIELD_EVERY_MS || this.pending.length >= MAX_PENDING_DOWNLOADS;
@@ -490,6 +507,7 @@ class Pass {
   /** Every ~50 ms of work: download what is pending, let the event loop run, honour a cancel, report progress. */
   private async yieldNow(): Promise<void> {
     await this.flush();
+    this.postGaps();
     await yieldToEventLoop();
     this.lastYield = Date.now();
     throwIfAborted(this.hooks.signal);
@@ -508,16 +526,18 @@ class Pass {
 
   // ---------- host reduction (float64) ----------
 
-  private reduce(loss: number): PassResult {
+  private async reduce(loss: number): Promise<PassResult> {
     const { n } = this.input;
     const depth = this.net.depth;
+    this.postGaps();
+    const gaps = await Promise.all(this.groups.map((group) => group.gap!));
     const logScales = new Float64Array(this.scales.length + 1);
     for (let k = 0; k < this.scales.length; k++) logScales[k + 1] = logScales[k] + (this.scales[k].data as Float32Array)[0];
 
     const layers: LayerMeasure[] = new Array(depth);
     let forwardBad: number | null = null;
-    for (const group of this.groups) {
-      const gap = isometryGapFromGram(group.gram!.data as Float32Array, n);
+    for (const [k, group] of this.groups.entries()) {
+      const gap = gaps[k];
       const s = group.stats?.data;
       const activations: ActivationStats | null = s ? { mean: s[0], rms: s[1], saturated: s[2] } : null;
       for (const index of group.denseIndices) {

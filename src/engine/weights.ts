@@ -1,5 +1,5 @@
 // W_ℓ of a seed on the device, as an operator: the diagnostic pass only ever needs W·X and Wᵀ·G.
-//  - Wide orthogonal layers (d ≥ IMPLICIT_MIN_WIDTH) stay factored as Stewart's product of Householder reflections
+//  - Wide orthogonal layers (d ≥ IMPLICIT_MIN_WIDTH) on CPU backends stay factored as Stewart's product of Householder reflections
 //    (./haar) and are applied block by block, I − V T Vᵀ at a time: W is never formed, so the init costs the O(d²) host
 //    draws instead of (4/3)d³ flops per layer, and applying it costs about the 2d²n flops of a plain product.
 //  - Every other layer is an explicit matrix: orthogonal ones formed on the backend from the same Householder draws, the
@@ -32,11 +32,16 @@ export type WeightUse = 'forward' | 'backward' | 'both';
 /** 'auto' keeps wide orthogonal layers factored; 'formed' always forms W (the benchmark's view of the pass itself). */
 export type WeightForm = 'auto' | 'formed';
 
-/** From this width on, 'auto' applies orthogonal layers in factored form (forming W would cost more than using it). */
+/**
+ * From this width on, 'auto' applies orthogonal layers in factored form on CPU backends (forming W would cost more than
+ * using it). Not on webgpu: there the factored form's many small products cost a dispatch each (~100 per layer at d = 512,
+ * bench/webgpu-dispatches.ts) while forming W is a few large matmuls, the kind a GPU does fastest.
+ */
 export const IMPLICIT_MIN_WIDTH = 256;
 
 export async function deviceWeight(tf: Tf, op: DenseOp, seed: number, use: WeightUse, form: WeightForm = 'auto'): Promise<DeviceWeight> {
-  if (form === 'auto' && op.init === 'orthogonal' && op.fanIn === op.fanOut && op.fanOut >= IMPLICIT_MIN_WIDTH) {
+  const factored = form === 'auto' && tf.getBackend() !== 'webgpu';
+  if (factored && op.init === 'orthogonal' && op.fanIn === op.fanOut && op.fanOut >= IMPLICIT_MIN_WIDTH) {
     return householderWeight(tf, drawHouseholderFactors(op.fanOut, new Rng(seed, weightStream(op.index))), op.gain, use);
   }
   if (use === 'forward') {

@@ -101,3 +101,30 @@ test('every example parses and runs as a quick run', async () => {
     assertValidResult(result, `${name} --quick --json`);
   }
 });
+
+test('a run far too long for one wasm thread (8192/1024/50) is refused up front, located on model.width, with a width that fits', async () => {
+  const file = join(dir, 'huge.depthlens.yaml');
+  writeFileSync(
+    file,
+    `depthlens: 1
+data: { source: gaussian, features: 8192, batch: 1024, classes: 10 }
+model:
+  depth: 50
+  width: 8192
+  init: orthogonal
+  norm: batchnorm
+diagnostics: { seeds: 1 }
+`,
+  );
+  const io = capture();
+  const code = await runAnalyze([file, '--backend', 'wasm'], io);
+  assert.equal(code, 2);
+  const err = io.errLines.join('\n');
+  // model.width is on line 5, its value at column 10 (1-based).
+  assert.match(err, /huge\.depthlens\.yaml:5:10: error DL001 a 8192×1024×50 run .* predicted to take about \d+ min on wasm/);
+  const width = Number(/width (\d+) would fit/.exec(err)?.[1]);
+  assert.ok(width > 0 && width < 8192 && width % 64 === 0, err);
+  assert.match(err, /--backend webgpu/);
+  assert.match(err, /--max-cpu-minutes/);
+  assert.deepEqual(io.outLines, [], 'nothing was measured');
+});

@@ -24,17 +24,28 @@ export interface Prediction {
 
 const WASM_FLOPS = 17e9;
 const WASM_LAYER_OVERHEAD_S = 0.3e-3;
-const WASM_INIT_LAYER_S = 0.8e-3;
-const WASM_INIT_PER_WEIGHT_S = 27e-9;
-/** Host work per weight entry on any backend: drawing (ziggurat) and uploading. */
-const HOST_DRAW_PER_WEIGHT_S = 10e-9;
-/** tfjs-webgpu ops per layer of the pass (matmuls, norm, rescale, Grams) and the cost of each at small sizes. */
-const GPU_OPS_PER_LAYER = 15;
-const GPU_OP_S = 60e-6;
+/** Orthogonal weights on wasm: Householder draws on the host and the blocked forming (or the factored form's set-up). */
+const WASM_ORTHOGONAL_INIT_LAYER_S = 0.8e-3;
+const WASM_ORTHOGONAL_INIT_PER_WEIGHT_S = 27e-9;
+/** Host work per weight entry on any backend: drawing (ziggurat, ~18 ns per normal here) and uploading a Gaussian weight. */
+const HOST_DRAW_PER_WEIGHT_S = 18e-9;
+/** Host work per d² of an orthogonal weight on a GPU backend: its d²/2 Householder draws (6.5 ms at d = 512, 190 ms at 4096). */
+const HOST_HOUSEHOLDER_PER_WEIGHT_S = 15e-9;
+/** Dispatches per layer of the pass on webgpu, and per 64-reflector block of forming an orthogonal W (bench/webgpu-dispatches.ts). */
+const GPU_PASS_DISPATCHES = 10;
+const GPU_INIT_DISPATCHES_PER_BLOCK = 8;
+/** What one dispatch costs on a GPU (tfjs ops, operands made once) and one awaited read (an orthogonal W's VᵀV; assumed). */
+const GPU_DISPATCH_S = 60e-6;
+const GPU_READBACK_S = 0.3e-3;
 const GPU_FLOPS_SMALL = 150e9;
 const GPU_FLOPS_LARGE = 2e12;
 /** Device creation and first-use shader compilation, paid once per engine process. */
 const GPU_START_S = 1.5;
+/**
+ * `auto` takes the GPU only when it is predicted at least this many times faster: its constants are less certain than
+ * wasm's (measured on other machines), and a wrong pick of the GPU costs more than a wrong pick of wasm at these sizes.
+ */
+export const AUTO_GPU_MARGIN = 1.5;
 
 function passFlops(w: Workload): number {
   const d = w.width;
@@ -44,8 +55,9 @@ function passFlops(w: Workload): number {
 
 export function predictWasm(w: Workload): Prediction {
   const layers = w.depth * w.passes;
+  const d2 = w.width * w.width;
   const diag = layers * (passFlops(w) / WASM_FLOPS + WASM_LAYER_OVERHEAD_S);
-  const init = layers * (WASM_INIT_LAYER_S + (w.orthogonal ? WASM_INIT_PER_WEIGHT_S : HOST_DRAW_PER_WEIGHT_S) * w.width * w.width);
+  const init = layers * (w.orthogonal ? WASM_ORTHOGONAL_INIT_LAYER_S + WASM_ORTHOGONAL_INIT_PER_WEIGHT_S * d2 : HOST_DRAW_PER_WEIGHT_S * d2);
   return { seconds: diag + init, detail: `${(passFlops(w) / 1e6).toFixed(1)} MFLOP per layer at ${WASM_FLOPS / 1e9} GFLOP/s` };
 }
 
@@ -53,10 +65,42 @@ export function predictGpu(w: Workload, started: boolean): Prediction {
   const layers = w.depth * w.passes;
   // Large products reach the GPU's throughput; small ones are latency-bound.
   const rate = w.width * w.batch >= 4096 * 64 ? GPU_FLOPS_LARGE : GPU_FLOPS_SMALL;
+  const blocks = Math.ceil(Math.max(1, w.width - 1) / 64);
   const initFlops = w.orthogonal ? (8 / 3) * w.width ** 3 : 0;
   const compute = layers * ((passFlops(w) + initFlops) / rate);
-  const dispatch = layers * GPU_OPS_PER_LAYER * GPU_OP_S;
-  const host = layers * HOST_DRAW_PER_WEIGHT_S * w.width * w.width;
-  const seconds = compute + dispatch + host + (started ? 0 : GPU_START_S);
-  return { seconds, detail: dispatch > compute ? 'dispatch-bound' : 'compute-bound' };
+  const dispatches = GPU_PASS_DISPATCHES + (w.orthogonal ? GPU_INIT_DISPATCHES_PER_BLOCK * blocks : 0);
+  const latency = layers * (dispatches * GPU_DISPATCH_S + (w.orthogonal ? GPU_READBACK_S : 0));
+  const host = layers * (w.orthogonal ? HOST_HOUSEHOLDER_PER_WEIGHT_S : HOST_DRAW_PER_WEIGHT_S) * w.width * w.width;
+  const seconds = compute + latency + host + (started ? 0 : GPU_START_S);
+  return { seconds, detail: latency > compute ? 'dispatch-bound' : 'compute-bound' };
+}
+
+/** The pure-JS cpu backend against wasm on the same pass (bench/RESULTS.md, 100/100/1000: 11.95 s against 1.72 s). */
+const CPU_SLOWDOWN = 7;
+/**
+ * Runs predicted to take longer than this on a CPU backend are refused up front (RunOptions.maxCpuMinutes overrides it):
+ * inside an editor a run of more than a few minutes is a mistake, and a GPU or a smaller network is the way.
+ */
+export const DEFAULT_MAX_CPU_MINUTES = 10;
+
+/** Seconds the run is predicted to take on a one-thread CPU backend (wasm, or cpu). */
+export function predictCpu(backend: 'wasm' | 'cpu', w: Workload): number {
+  return predictWasm(w).seconds * (backend === 'cpu' ? CPU_SLOWDOWN : 1);
+}
+
+/**
+ * Null when the run fits in `limitSeconds`, else the largest width (a multiple of 64, at the same batch, depth and seeds)
+ * that would, for the refusal's message; 0 when even width 64 would not.
+ */
+export function largestFeasibleWidth(backend: 'wasm' | 'cpu', w: Workload, limitSeconds: number): number | null {
+  if (predictCpu(backend, w) <= limitSeconds) return null;
+  let lo = 0;
+  let hi = Math.floor(w.width / 64);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const width = mid * 64;
+    if (predictCpu(backend, { ...w, width, features: Math.min(w.features, width) }) <= limitSeconds) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo * 64;
 }
