@@ -1,18 +1,13 @@
 // The short training run on the webgpu backend gives the records of the wasm backend, to float32 noise: same spec, same seed,
-// same data. Needs a WebGPU adapter: on a machine without a GPU, SwiftShader's Vulkan driver (Debian's chromium package:
-// VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json, set here when the environment names no driver). Without an
-// adapter the test is skipped with the reason, and fails under CI (CI installs SwiftShader). SwiftShader is a slow software
-// GPU (seconds per step on a small machine): the run is kept small.
+// same data. Needs a WebGPU adapter (./webgpu: SwiftShader on a machine without a GPU; skipped without one, failed under CI).
+// SwiftShader is a slow software GPU (seconds per step on a small machine): the run is kept small.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { TrainRecord } from '../../src/result';
-import { selectBackend, type Backend } from '../../src/engine/backend';
+import { selectBackend } from '../../src/engine/backend';
 import { runTraining } from '../../src/engine/train/index';
 import { parseSpec, type Spec } from '../../src/spec/index';
-
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+import { webgpuBackend } from './webgpu';
 
 /**
  * Tolerances, webgpu against wasm (both float32; measured on SwiftShader: loss ≤ 3e-7 relative, ln‖∇W‖ ≤ 1e-6, φ ≤ 2e-6
@@ -46,15 +41,8 @@ test('training on webgpu gives the records of wasm to float32 noise', { timeout:
   const wasm = await selectBackend('wasm');
   const reference = await runTraining(wasm.tf, spec());
 
-  let gpu: Backend;
-  try {
-    gpu = await selectBackend('webgpu');
-  } catch (e) {
-    const why = `${(e as Error).message}; on a machine without a GPU install chromium (SwiftShader) and libvulkan1, or set VK_ICD_FILENAMES=${SWIFTSHADER_ICD}`;
-    if (process.env.CI) throw new Error(`CI must run the webgpu training test: ${why}`);
-    t.skip(why);
-    return;
-  }
+  const gpu = await webgpuBackend(t);
+  if (!gpu) return;
   try {
     const tf = gpu.tf;
     assert.equal(tf.getBackend(), 'webgpu');

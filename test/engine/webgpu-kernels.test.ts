@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { Activation } from '../../src/spec/types';
 import { SELU_ALPHA, SELU_LAMBDA } from '../../src/engine/activations';
-import { BackendUnavailableError, selectBackend, type Tf } from '../../src/engine/backend';
+import type { Tf } from '../../src/engine/backend';
 import {
   ACTIVATION_BACKWARD,
   ACTIVATION_FORWARD,
@@ -17,28 +17,14 @@ import {
   RESCALE,
 } from '../../src/engine/kernels/webgpu';
 import { Rng } from '../../src/engine/rng';
-
-const NO_ADAPTER_HINT = 'on a machine without a GPU, run with VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (Debian chromium + libvulkan1)';
-
-let backend: Promise<Tf | string> | null = null;
+import { webgpuBackend } from './webgpu';
 
 /** tfjs on the webgpu backend with the kernels registered, or (outside CI) null after marking the test skipped. */
 async function webgpu(t: TestContext): Promise<Tf | null> {
-  backend ??= (async () => {
-    try {
-      const { tf } = await selectBackend('webgpu');
-      registerWebGpuKernels();
-      return tf;
-    } catch (e) {
-      if (e instanceof BackendUnavailableError) return e.message;
-      throw e;
-    }
-  })();
-  const tf = await backend;
-  if (typeof tf !== 'string') return tf;
-  if (process.env.CI) assert.fail(`CI is set and WebGPU is unavailable, so the WebGPU kernels would go untested (${tf}); ${NO_ADAPTER_HINT}`);
-  t.skip(`WebGPU unavailable (${tf}); ${NO_ADAPTER_HINT}`);
-  return null;
+  const b = await webgpuBackend(t);
+  if (!b) return null;
+  registerWebGpuKernels();
+  return b.tf;
 }
 
 /** Runs `f` and fails on any WebGPU validation or out-of-memory error it caused (those do not throw in JS). */
