@@ -25,9 +25,11 @@ export type { GapResult } from './isometry';
  * 0.16 ms at n = 64, 0.84 ms at n = 96, 1.8 ms at n = 128; a worker round trip for such Grams costs 0.06–0.18 ms of latency
  * and 0.025–0.065 ms of main-thread time (post, transfer, reply). Below 64 posting saves at most ≈ 0.1 ms per layer (10 ms
  * over 100 layers), not worth a worker start (≈ 0.05–0.2 s per worker, once per process); from 64 on the main thread saves
- * ≥ 80% per Gram, and the saving grows as n³.
+ * ≥ 80% per Gram, and the saving grows as n³. The pass keeps n < 128 inline all the same: on this 2-core machine (one core
+ * held by other jobs) a worker at n = 100 made the whole 100/100/1000 pass slower (bench/RESULTS.md), and below 128 the
+ * main thread's share is at most ~1.8 ms a layer.
  */
-export const INLINE_BELOW = 64;
+export const INLINE_BELOW = 128;
 /** Most workers in a pool. */
 export const MAX_WORKERS = 8;
 

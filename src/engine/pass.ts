@@ -170,7 +170,7 @@ class Pass {
         this.closeGroup(group, x);
         group = this.newGroup();
       }
-      await this.prepareWeights(denseOpsOf(ops[i]), this.keepWeights ? 'both' : 'forward');
+      if (holdsWeight(ops[i])) await this.prepareWeights(denseOpsOf(ops[i]), this.keepWeights ? 'both' : 'forward');
       x = this.forwardOp(ops[i], x, tape, group);
       if (this.dueForYield()) await this.yieldNow();
     }
@@ -184,7 +184,7 @@ class Pass {
     // ---- backward ----
     for (let i = tape.length - 1; i >= 0; i--) {
       const entry = tape[i];
-      await this.prepareWeights(redrawnOpsOf(entry), 'backward');
+      if (!this.keepWeights) await this.prepareWeights(redrawnOpsOf(entry), 'backward');
       const next = this.backwardEntry(entry, g);
       this.release(g);
       g = entry.kind === 'dense' || entry.kind === 'residual' ? this.rescale(next) : next;
@@ -378,7 +378,6 @@ class Pass {
    * back a small product (./haar), and reads are awaited. The time counts as init.
    */
   private async prepareWeights(ops: readonly DenseHostOp[], use: WeightUse): Promise<void> {
-    if (ops.length === 0) return;
     const t0 = performance.now();
     for (const op of ops) {
       const w = await deviceWeight(this.tf, op, this.net.seed, use, this.input.weightForm);
