@@ -136,7 +136,7 @@ test('installed backends (webgpu on SwiftShader included) agree on the same seed
     `depthlens: 1
 data: { source: gaussian, features: 12, batch: 10, classes: 3 }
 model: { depth: 12, width: 16, init: orthogonal, norm: batchnorm, center: true, activation: tanh, shaping: { exponent: 0.4 } }
-diagnostics: { seeds: 2 }`,
+diagnostics: { seeds: 2, depths: [4, 8, 12] }`,
     'agree.depthlens.yaml',
   );
   assert.ok(parsed.spec);
@@ -151,6 +151,12 @@ diagnostics: { seeds: 2 }`,
       assert.ok(Math.abs(a.logGradNorm.mean! - b.logGradNorm.mean!) < 1e-3, `layer ${i} ln‖∇W‖ ${a.logGradNorm.mean} vs ${b.logGradNorm.mean}`);
       assert.ok(Math.abs(a.isometryGap.mean! - b.isometryGap.mean!) < 1e-3, `layer ${i} φ ${a.isometryGap.mean} vs ${b.isometryGap.mean}`);
     }
+    // The depth sweep runs on the same backend and gives the same first-layer norms.
+    assert.deepEqual(other.depthSweep?.map((p) => p.depth), [4, 8, 12]);
+    first.depthSweep!.forEach((p, k) => {
+      const q = other.depthSweep![k];
+      assert.ok(Math.abs(p.logGradNormW1.mean! - q.logGradNormW1.mean!) < 1e-3, `sweep depth ${p.depth}: ${p.logGradNormW1.mean} vs ${q.logGradNormW1.mean}`);
+    });
   }
   await selectBackend('wasm');
 });
