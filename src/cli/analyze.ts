@@ -1,8 +1,7 @@
 // `depthlens analyze <spec> [--json out.json] [--backend X] [--seeds N] [--quick] [--no-sweep]`: runs the engine on a spec
 // and prints a short summary with the findings; a progress bar on a TTY (stderr); Ctrl-C cancels cleanly.
 import { writeOutputFile } from './outputFile';
-import { analyze, CancelledError, BackendUnavailableError, RunTooLargeError, type AnalyzeProgress } from '../engine';
-import { DataError } from '../engine/data';
+import { analyze, CancelledError, BackendUnavailableError, DataError, RunTooLargeError, type AnalyzeProgress } from '../engine';
 import type { RunOptions } from '../protocol';
 import { backendDetails, backendText } from '../backendText';
 import { BACKEND_CHOICES, isBackendChoice, type BackendChoice, type Result, type Spread, type TrainDepthRun, type TrainResult } from '../result';

@@ -2,7 +2,7 @@
 // the optional depth sweep, and returns a Result (DESIGN §3b) with the theory's static findings and the measured ones.
 import type { BackendInfo, DepthSweepPoint, Result, TheoryLine } from '../result';
 import type { ProgressEvent, RunOptions } from '../protocol';
-import type { SourceMap, Spec } from '../spec/types';
+import { valueRange, type SourceMap, type Spec } from '../spec';
 import { predict, staticFindings } from '../theory';
 import type { Finding } from '../theory/types';
 import { deviceLossError, selectBackend, type Backend, type Workload } from './backend';
@@ -14,9 +14,9 @@ import { measuredFindings } from './findings';
 import { resizeSpec } from './resize';
 import { growthFit, spread } from './stats';
 import { runTraining, trainingWork } from './train';
-import { valueRange } from '../spec/source-map';
 
 export { CancelledError, RunTooLargeError } from './errors';
+export { DataError } from './data';
 export { selectBackend, BackendUnavailableError, type Backend, type Tf } from './backend';
 export { isometryGapFromGram } from './isometry';
 export { warmUp } from './warm';

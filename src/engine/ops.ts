@@ -11,14 +11,10 @@ import { FUSED_MAX_ELEMENTS, registerWasmKernels } from './kernels/wasm/fused';
 import { onBundledWasm } from './kernels/wasm/heap';
 import { transpose2d } from './kernels/wasm/transpose';
 import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE, registerWebGpuKernels } from './kernels/webgpu';
+import type { NormShape } from './kernels/webgpu/names';
 
 export { FUSED_MAX_ELEMENTS } from './kernels/wasm/fused';
-
-export interface NormShape {
-  /** 1: statistics across the batch per feature (batch norm, d×n layout); 0: across features per sample (layer norm). */
-  axis: 0 | 1;
-  center: boolean;
-}
+export type { NormShape } from './kernels/webgpu/names';
 
 /** Which fused kernels serve this tensor: 'webgpu', 'wasm' (small tensors only), or none. */
 function fusedOn(tf: Tf, x: Tensor2D): 'wasm' | 'webgpu' | null {

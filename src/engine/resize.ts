@@ -1,6 +1,6 @@
 // The same network at another depth (depth sweep) or capped size (quick runs).
 import type { ModelSpec, Spec } from '../spec/types';
-import { expandCompact } from '../spec/expand';
+import { expandCompact } from '../spec';
 import type { LayerSpec } from '../spec/types';
 
 /**

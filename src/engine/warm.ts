@@ -2,7 +2,7 @@
 // that V8 has optimised the pass, the backend has its kernels and the wasm heap its size by the time the user's first
 // edit arrives (bench/RESULTS.md: a smaller 16-wide, 4-layer warm-up left the first edit 60% slower than later ones).
 import type { BackendChoice, BackendInfo } from '../result';
-import { parseSpec } from '../spec/parse';
+import { parseSpec } from '../spec';
 import { selectBackend } from './backend';
 import { runSeed } from './diagnose';
 

@@ -2,7 +2,12 @@
 // About four times cheaper than the polar method: most samples cost one 32-bit draw, a table lookup and a multiply,
 // which matters for the O(d²) draws of every Householder weight. The box index and the value come from different bits of
 // the draw (Doornik 2005: sharing them correlates consecutive samples).
-import type { Rng } from './rng';
+
+/** What the ziggurat draws from: uniform 32-bit integers (the engine's Rng). Declared here so that rng.ts, which fills
+ * normals by the ziggurat, and this file do not import each other. */
+export interface Uint32Source {
+  nextUint32(): number;
+}
 
 const LAYERS = 128;
 /** Right edge of the base layer and the area of each layer (Marsaglia & Tsang, 128 layers). */
@@ -34,12 +39,12 @@ const fn = new Float64Array(LAYERS);
 }
 
 /** Uniform on (0, 1): never 0, so its log is finite. */
-function openUniform(rng: Rng): number {
+function openUniform(rng: Uint32Source): number {
   return (rng.nextUint32() + 0.5) / 4294967296;
 }
 
 /** Fills `out` with i.i.d. N(0, 1) samples drawn from `rng`. */
-export function fillStandardNormal(out: Float64Array, rng: Rng): Float64Array {
+export function fillStandardNormal(out: Float64Array, rng: Uint32Source): Float64Array {
   for (let i = 0; i < out.length; i++) {
     for (;;) {
       const u = rng.nextUint32();

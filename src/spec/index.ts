@@ -4,5 +4,5 @@ export { parseSpec, readSpecFile, readSpecText, type SpecText, detectFormat, MAX
 export { setValueEdit } from './edit';
 export { formatPath, parsePath } from './paths';
 export { locate, keyRange, valueRange } from './source-map';
-export { shapingGain } from './expand';
+export { expandCompact, shapingGain } from './expand';
 export { defaults } from './defaults';

@@ -4,8 +4,7 @@
 // arithmetic. Past FUSED_MAX_ELEMENTS wasm's SIMD kernels win (a 512×64 normalization: 28 µs as four kernels, 75 µs as a
 // JS loop), so ../../ops only sends small tensors here.
 import type { TensorInfo } from '@tensorflow/tfjs';
-import type { NormShape } from '../../ops';
-import { NORM_BACKWARD, NORM_FORWARD, RESCALE } from '../webgpu/names';
+import { NORM_BACKWARD, NORM_FORWARD, RESCALE, type NormShape } from '../webgpu/names';
 import { registerHeapKernel, type WasmHeap } from './heap';
 
 export const FUSED_MAX_ELEMENTS = 8192;
