@@ -6,39 +6,13 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/engine/backend';
 import { FUSED_MAX_ELEMENTS, normBackward, normForward, rescaleByMaxAbs, type NormShape } from '../../src/engine/ops';
 import { Rng } from '../../src/engine/rng';
+import { normReference } from './normReference';
 
 /** Row-major r×c values of N(mean, 1). */
 function values(r: number, c: number, seed: number, mean = 0): Float64Array {
   const v = new Rng(seed).fillNormal(new Float64Array(r * c));
   for (let i = 0; i < v.length; i++) v[i] += mean;
   return v;
-}
-
-/** Host reference of normForward / normBackward in float64. */
-function reference(x: Float64Array, g: Float64Array, r: number, c: number, { axis, center }: NormShape, eps: number) {
-  const y = new Float64Array(r * c);
-  const dx = new Float64Array(r * c);
-  const groups = axis === 1 ? r : c;
-  const size = axis === 1 ? c : r;
-  const at = (k: number, m: number): number => (axis === 1 ? k * c + m : m * c + k);
-  const inv = new Float64Array(groups);
-  for (let k = 0; k < groups; k++) {
-    let mean = 0;
-    if (center) for (let m = 0; m < size; m++) mean += x[at(k, m)] / size;
-    let ms = 0;
-    for (let m = 0; m < size; m++) ms += (x[at(k, m)] - mean) ** 2 / size;
-    inv[k] = 1 / Math.sqrt(ms + eps);
-    for (let m = 0; m < size; m++) y[at(k, m)] = (x[at(k, m)] - mean) * inv[k];
-    let gy = 0;
-    for (let m = 0; m < size; m++) gy += (g[at(k, m)] * y[at(k, m)]) / size;
-    let dmean = 0;
-    for (let m = 0; m < size; m++) {
-      dx[at(k, m)] = inv[k] * (g[at(k, m)] - y[at(k, m)] * gy);
-      dmean += dx[at(k, m)] / size;
-    }
-    if (center) for (let m = 0; m < size; m++) dx[at(k, m)] -= dmean;
-  }
-  return { y, inv, dx };
 }
 
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -60,7 +34,7 @@ for (const backendName of ['wasm', 'cpu'] as const) {
         for (const eps of [0, 1e-3]) {
           const xv = values(r, c, r + c, 0.5);
           const gv = values(r, c, 7 * r + c);
-          const ref = reference(xv, gv, r, c, norm, eps);
+          const ref = normReference(xv, gv, r, c, norm, eps);
           const x = tf.tensor2d(Float32Array.from(xv), [r, c]) as Tensor2D;
           const g = tf.tensor2d(Float32Array.from(gv), [r, c]) as Tensor2D;
           const [y, inv] = normForward(tf, x, norm, eps);

@@ -8,6 +8,7 @@ import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { Activation } from '../../src/spec/types';
 import { SELU_ALPHA, SELU_LAMBDA } from '../../src/engine/activations';
 import type { Tf } from '../../src/engine/backend';
+import type { NormShape } from '../../src/engine/ops';
 import {
   ACTIVATION_BACKWARD,
   ACTIVATION_FORWARD,
@@ -17,6 +18,7 @@ import {
   RESCALE,
 } from '../../src/engine/kernels/webgpu';
 import { Rng } from '../../src/engine/rng';
+import { normReference } from './normReference';
 import { webgpuBackend } from './webgpu';
 
 /** tfjs on the webgpu backend with the kernels registered, or (outside CI) null after marking the test skipped. */
@@ -72,37 +74,6 @@ function termScale(g: Float32Array, inv: Float64Array, c: number, axis: 0 | 1): 
   return Math.max(m, 1e-30);
 }
 
-interface Norm {
-  axis: 0 | 1;
-  center: boolean;
-}
-
-/** Float64 normalization forward and backward (the semantics of src/engine/fused.ts). */
-function normReference(x: Float32Array, g: Float32Array, r: number, c: number, { axis, center }: Norm, eps: number) {
-  const y = new Float64Array(r * c);
-  const dx = new Float64Array(r * c);
-  const groups = axis === 1 ? r : c;
-  const size = axis === 1 ? c : r;
-  const at = (k: number, m: number): number => (axis === 1 ? k * c + m : m * c + k);
-  const inv = new Float64Array(groups);
-  for (let k = 0; k < groups; k++) {
-    let mean = 0;
-    if (center) for (let m = 0; m < size; m++) mean += x[at(k, m)] / size;
-    let ms = 0;
-    for (let m = 0; m < size; m++) ms += (x[at(k, m)] - mean) ** 2 / size;
-    inv[k] = 1 / Math.sqrt(ms + eps);
-    for (let m = 0; m < size; m++) y[at(k, m)] = (x[at(k, m)] - mean) * inv[k];
-    let gy = 0;
-    for (let m = 0; m < size; m++) gy += (g[at(k, m)] * y[at(k, m)]) / size;
-    let dmean = 0;
-    for (let m = 0; m < size; m++) {
-      dx[at(k, m)] = inv[k] * (g[at(k, m)] - y[at(k, m)] * gy);
-      dmean += dx[at(k, m)] / size;
-    }
-    if (center) for (let m = 0; m < size; m++) dx[at(k, m)] -= dmean;
-  }
-  return { y, inv, dx };
-}
 
 const NORM_SHAPES: [number, number][] = [
   [1, 1],
@@ -118,7 +89,7 @@ const NORM_SHAPES: [number, number][] = [
   [513, 17],
   [2050, 8],
 ];
-const NORMS: Norm[] = [
+const NORMS: NormShape[] = [
   { axis: 1, center: false },
   { axis: 1, center: true },
   { axis: 0, center: false },
