@@ -65,7 +65,13 @@ async function selectAuto(roots: readonly string[], workload: Workload): Promise
   }
   const wasmCost = predictWasm(workload);
   const size = `${workload.width}×${workload.batch}×${workload.depth}${workload.passes !== 1 ? ` ×${round(workload.passes)} passes` : ''}`;
-  const adapter = await probeAdapter(roots);
+  // Small runs never look for a GPU: loading Dawn and enumerating adapters costs time (and, on a machine without a Vulkan
+  // driver, the loader's warnings on stderr) for a choice that is already made.
+  const warmGpu = predictGpu(workload, true);
+  const adapter =
+    warmGpu.seconds * AUTO_GPU_MARGIN < wasmCost.seconds
+      ? await probeAdapter(roots)
+      : `not looked for: ${size} is predicted at ${fmt(wasmCost.seconds)} on wasm, ${fmt(warmGpu.seconds)} even on a started GPU (${warmGpu.detail})`;
   if (typeof adapter === 'string') {
     skipped.push(`webgpu: ${adapter}`);
   } else {
