@@ -179,7 +179,15 @@ async function initWebGpu(roots: readonly string[]): Promise<Backend> {
   }
   await tfjs.ready();
   const loss = { why: null as string | null };
-  const backend: Backend = { tf: tfjs, info: { name: 'webgpu', version: tfjs.version_core, threads: 1, adapter: info }, device, gpuLoss: loss };
+  const limits = deviceLimits(adapter);
+  const maxBufferBytes = Math.min(limits.maxBufferSize ?? Infinity, limits.maxStorageBufferBindingSize ?? Infinity);
+  const backend: Backend = {
+    tf: tfjs,
+    info: { name: 'webgpu', version: tfjs.version_core, threads: 1, adapter: info },
+    device,
+    gpuLoss: loss,
+    ...(Number.isFinite(maxBufferBytes) ? { capacity: { maxBufferBytes } } : {}),
+  };
   void device.lost.then(({ reason, message }) => {
     loss.why = `${reason}${message ? `: ${message}` : ''}`;
     if (started.get('webgpu') === backend) started.delete('webgpu');

@@ -27,7 +27,7 @@ export async function runSeed(
   const t0 = performance.now();
   const batch = loadBatch(spec, seed);
   const net = buildHostNetwork(spec.model.layers, batch.features, batch.classes, seed);
-  assertPassFits(net, batch.count);
+  assertPassFits(net, batch.count, backend.capacity);
   const t1 = performance.now();
   const pass = await runDiagnosticPass(
     backend.tf,

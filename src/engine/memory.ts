@@ -35,11 +35,40 @@ export function passFootprint(net: HostNetwork, n: number): PassFootprint {
   return { deviceBytes: weightBytes + saved, hostBytes: 4 * 2 * net.depth * n * n };
 }
 
+/** What the backend can hold: wasm's heap is capped in total; a GPU's total is not exposed by WebGPU, its largest buffer is. */
+export interface DeviceCapacity {
+  /** Largest single GPU buffer (min of the device's maxBufferSize and maxStorageBufferBindingSize); absent on CPU backends. */
+  maxBufferBytes?: number;
+}
+
+/** Float32 bytes of the largest single tensor of the pass: a weight (W formed on a GPU), a representation, a Gram. */
+export function largestTensorBytes(net: HostNetwork, n: number): number {
+  let largest = 4 * n * n;
+  const walk = (ops: HostOp[]): void => {
+    for (const op of ops) {
+      if (op.kind === 'dense') largest = Math.max(largest, 4 * Math.max(op.fanIn, op.fanOut) ** 2, 4 * op.fanOut * n, 4 * op.fanIn * n);
+      else if (op.kind === 'residual') walk(op.body);
+    }
+  };
+  walk(net.ops);
+  return largest;
+}
+
 /** Throws when the pass would not fit; the message says what to reduce. */
-export function assertPassFits(net: HostNetwork, n: number): void {
+export function assertPassFits(net: HostNetwork, n: number, capacity: DeviceCapacity = {}): void {
   const { deviceBytes, hostBytes } = passFootprint(net, n);
   const gib = (b: number): string => (b / 2 ** 30).toFixed(1);
-  if (deviceBytes > DEVICE_LIMIT_BYTES) {
+  if (capacity.maxBufferBytes !== undefined) {
+    const largest = largestTensorBytes(net, n);
+    if (largest > capacity.maxBufferBytes) {
+      const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
+      const fits = Math.floor(Math.sqrt(capacity.maxBufferBytes / 4) / 64) * 64;
+      throw new RangeError(
+        `the network's largest tensor (a ${net.width}-wide weight or representation) needs ${mib(largest)} MiB, more than the ` +
+          `${mib(capacity.maxBufferBytes)} MiB this GPU allows in one buffer: reduce model.width or data.batch (width ${fits} fits)`,
+      );
+    }
+  } else if (deviceBytes > DEVICE_LIMIT_BYTES) {
     throw new RangeError(
       `the network needs about ${gib(deviceBytes)} GiB on the backend (the activations of ${net.depth} layers of width ${net.width} ` +
         `for a batch of ${n}, kept for the backward pass), more than the ${gib(DEVICE_LIMIT_BYTES)} GiB available: reduce ` +
