@@ -2,8 +2,8 @@
 //   extension host ⇄ engine process:  EngineRequest / EngineEvent  (child_process IPC)
 //   extension host ⇄ webview panel:   HostToWebview / WebviewToHost (postMessage)
 // Type guards validate messages on arrival: a malformed message is ignored, never trusted.
-import type { BackendChoice, BackendInfo, Result } from './result';
-import type { Finding } from './theory/types';
+import { isBackendChoice, type BackendChoice, type BackendInfo, type Result } from './result';
+import { SEVERITIES, type Finding } from './theory/types';
 import type { Range, SpecPath, ThresholdsSpec } from './spec/types';
 
 export type { Result } from './result';
@@ -61,7 +61,8 @@ export type EngineRequest = RunRequest | CancelRequest | ShutdownRequest | WarmR
 
 // ---------- engine → host ----------
 
-export type RunPhase = 'backend' | 'init' | 'diagnostics' | 'sweep' | 'train' | 'done';
+export const RUN_PHASES = ['backend', 'init', 'diagnostics', 'sweep', 'train', 'done'] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];
 
 export interface ProgressEvent {
   type: 'progress';
@@ -105,9 +106,12 @@ export interface ReadyEvent {
   type: 'ready';
 }
 
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface LogEvent {
   type: 'log';
-  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  level: LogLevel;
   message: string;
 }
 
@@ -138,7 +142,8 @@ export type EngineEvent =
 
 // ---------- host → webview ----------
 
-export type RunState = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+export const RUN_STATES = ['idle', 'running', 'done', 'cancelled', 'error'] as const;
+export type RunState = (typeof RUN_STATES)[number];
 
 export interface ShowResultMessage {
   type: 'result';
@@ -175,9 +180,12 @@ export interface RevealMessage {
   range?: Range;
 }
 
+export const RUN_MODES = ['quick', 'full'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+
 export interface RunRequestMessage {
   type: 'run';
-  mode: 'quick' | 'full';
+  mode: RunMode;
   seeds?: number;
 }
 
@@ -202,6 +210,11 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** x is one of `list`'s values: the runtime side of a `(typeof LIST)[number]` type. */
+export function isOneOf<T extends string>(list: readonly T[], x: unknown): x is T {
+  return typeof x === 'string' && (list as readonly string[]).includes(x);
+}
+
 function isFiniteNumber(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
@@ -219,8 +232,7 @@ export function isFinding(x: unknown): x is Finding {
     isObject(x) &&
     typeof x.code === 'string' &&
     /^DL\d{3}$/.test(x.code) &&
-    typeof x.severity === 'string' &&
-    ['error', 'warning', 'info', 'hint'].includes(x.severity) &&
+    isOneOf(SEVERITIES, x.severity) &&
     typeof x.message === 'string' &&
     typeof x.path === 'string' &&
     (x.range === undefined || isRange(x.range))
@@ -248,7 +260,7 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
     case 'result':
       return isResult(x.result) && (x.previous === undefined || x.previous === null || isResult(x.previous));
     case 'runState':
-      return typeof x.state === 'string' && ['idle', 'running', 'done', 'cancelled', 'error'].includes(x.state);
+      return isOneOf(RUN_STATES, x.state);
     case 'specFindings':
       return typeof x.file === 'string' && Array.isArray(x.findings) && x.findings.every(isFinding);
     default:
@@ -265,7 +277,7 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'reveal':
       return typeof x.path === 'string' && (x.range === undefined || isRange(x.range));
     case 'run':
-      return (x.mode === 'quick' || x.mode === 'full') && (x.seeds === undefined || (isFiniteNumber(x.seeds) && x.seeds >= 1));
+      return isOneOf(RUN_MODES, x.mode) && (x.seeds === undefined || (isFiniteNumber(x.seeds) && x.seeds >= 1));
     case 'exportImage':
       return typeof x.name === 'string' && typeof x.dataUrl === 'string' && x.dataUrl.startsWith('data:image/png;base64,');
     default:
@@ -283,7 +295,7 @@ export function isEngineRequest(x: unknown): x is EngineRequest {
     case 'shutdown':
       return true;
     case 'warm':
-      return typeof x.backend === 'string' && (x.nativeModulePaths === undefined || (Array.isArray(x.nativeModulePaths) && x.nativeModulePaths.every((p) => typeof p === 'string')));
+      return isBackendChoice(x.backend) && (x.nativeModulePaths === undefined || (Array.isArray(x.nativeModulePaths) && x.nativeModulePaths.every((p) => typeof p === 'string')));
     default:
       return false;
   }
@@ -297,11 +309,11 @@ export function isEngineEvent(x: unknown): x is EngineEvent {
     case 'warmed':
       return isFiniteNumber(x.milliseconds) && (x.backend === null || isObject(x.backend));
     case 'log':
-      return typeof x.message === 'string';
+      return isOneOf(LOG_LEVELS, x.level) && typeof x.message === 'string';
     case 'backend':
       return isFiniteNumber(x.id) && isObject(x.backend);
     case 'progress':
-      return isFiniteNumber(x.id) && typeof x.phase === 'string' && isFiniteNumber(x.fraction);
+      return isFiniteNumber(x.id) && isOneOf(RUN_PHASES, x.phase) && isFiniteNumber(x.fraction);
     case 'partial':
     case 'done':
       return isFiniteNumber(x.id) && isResult(x.result);

@@ -1,11 +1,11 @@
 // What the panel shows, persisted with setState so a webview reload restores it, and read back defensively: stored state
 // may come from an older version of the panel.
-import { isFinding, isResult } from '../src/protocol';
+import { isFinding, isOneOf, isResult, RUN_MODES, type RunMode } from '../src/protocol';
 import type { Finding } from '../src/theory/types';
 import type { Result } from '../src/result';
 import { INITIAL_DATA_ID } from '../src/panelHtml';
 
-export type RunMode = 'quick' | 'full';
+export type { RunMode };
 
 export interface PanelState {
   version: 1;
@@ -36,7 +36,7 @@ export function restoreState(stored: unknown): PanelState | null {
   }
   const c = stored.controls;
   if (isObject(c)) {
-    if (c.mode === 'quick' || c.mode === 'full') state.controls.mode = c.mode;
+    if (isOneOf(RUN_MODES, c.mode)) state.controls.mode = c.mode;
     if (typeof c.seeds === 'number' && Number.isInteger(c.seeds) && c.seeds >= 1) state.controls.seeds = c.seeds;
   }
   return state;

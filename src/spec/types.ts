@@ -32,13 +32,22 @@ export interface SpecProblem {
   range: Range;
 }
 
-export type DataSource = 'gaussian' | 'near-identity' | 'correlated' | 'repeated' | 'csv' | 'npy';
-export type Activation = 'identity' | 'tanh' | 'sin' | 'relu' | 'leaky-relu' | 'gelu' | 'selu' | 'sigmoid';
-export type InitKind = 'orthogonal' | 'gaussian' | 'xavier' | 'he';
-export type NormKind = 'batchnorm' | 'layernorm' | 'none';
-export type BlockOrder = 'linear-norm-act' | 'norm-linear-act' | 'linear-act-norm';
-export type LossKind = 'cross-entropy' | 'mse';
-export type OptimizerKind = 'sgd' | 'momentum' | 'adam';
+// The spec's allowed values, declared once; each type is derived from its list. schemas/depthlens.schema.json holds the
+// same lists as `enum`s (the validator reads the schema): test/unit/value-lists.test.ts keeps the two equal.
+export const DATA_SOURCES = ['gaussian', 'near-identity', 'correlated', 'repeated', 'csv', 'npy'] as const;
+export type DataSource = (typeof DATA_SOURCES)[number];
+export const ACTIVATIONS = ['identity', 'tanh', 'sin', 'relu', 'leaky-relu', 'gelu', 'selu', 'sigmoid'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+export const INIT_KINDS = ['orthogonal', 'gaussian', 'xavier', 'he'] as const;
+export type InitKind = (typeof INIT_KINDS)[number];
+export const NORM_KINDS = ['batchnorm', 'layernorm', 'none'] as const;
+export type NormKind = (typeof NORM_KINDS)[number];
+export const BLOCK_ORDERS = ['linear-norm-act', 'norm-linear-act', 'linear-act-norm'] as const;
+export type BlockOrder = (typeof BLOCK_ORDERS)[number];
+export const LOSS_KINDS = ['cross-entropy', 'mse'] as const;
+export type LossKind = (typeof LOSS_KINDS)[number];
+export const OPTIMIZER_KINDS = ['sgd', 'momentum', 'adam'] as const;
+export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
 export interface DataSpec {
   source: DataSource;

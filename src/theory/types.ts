@@ -1,6 +1,8 @@
 import type { Range, SpecPath } from '../spec/types';
 
-export type Severity = 'error' | 'warning' | 'info' | 'hint';
+/** Finding severities, most severe first. */
+export const SEVERITIES = ['error', 'warning', 'info', 'hint'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 export type FindingCode =
   | 'DL001'
