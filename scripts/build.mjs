@@ -1,5 +1,5 @@
 // Bundles the five entry points with esbuild: CLI, engine process, extension host, isometry-gap worker, webview panel.
-// Usage: node scripts/build.mjs [--watch] [--minify] [--only=cli,engine,extension,gap-worker,panel]
+// Usage: node scripts/build.mjs [--watch] [--minify] [--only=cli,engine,extension,host-worker,panel]
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -29,8 +29,8 @@ const entries = [
   { ...node, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: [join(root, 'src/engine/process.ts')], outfile: join(dist, 'engine.js') },
   { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: [...nativeExternals, 'vscode'] },
-  // Worker of the isometry-gap pool (src/engine/gapPool.ts): the engine and CLI bundles start it from beside themselves.
-  { ...node, entryPoints: [join(root, 'src/engine/gapWorker.ts')], outfile: join(dist, 'gap-worker.js') },
+  // Worker of the host pool (src/engine/hostPool.ts: isometry gaps, Householder draws): the engine and CLI bundles start it from beside themselves.
+  { ...node, entryPoints: [join(root, 'src/engine/hostWorker.ts')], outfile: join(dist, 'host-worker.js') },
   {
     bundle: true,
     platform: 'browser',

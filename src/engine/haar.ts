@@ -46,6 +46,34 @@ export function drawHouseholderFactors(d: number, rng: Rng): HouseholderFactors 
   return { d, vectors, sign };
 }
 
+/** The factors in two transferable buffers (vectors back to back, then the signs), to cross a thread boundary. */
+export interface PackedHouseholderFactors {
+  d: number;
+  packed: Float64Array;
+  sign: Float64Array;
+}
+
+export function packHouseholderFactors(f: HouseholderFactors): PackedHouseholderFactors {
+  const packed = new Float64Array(f.vectors.reduce((n, v) => n + v.length, 0));
+  let offset = 0;
+  for (const v of f.vectors) {
+    packed.set(v, offset);
+    offset += v.length;
+  }
+  return { d: f.d, packed, sign: f.sign };
+}
+
+/** The factors of a packed copy, as views on its buffer (no copy). */
+export function unpackHouseholderFactors({ d, packed, sign }: PackedHouseholderFactors): HouseholderFactors {
+  const vectors: Float64Array[] = [];
+  let offset = 0;
+  for (let k = 0; k < d - 1; k++) {
+    vectors.push(packed.subarray(offset, offset + d - k));
+    offset += d - k;
+  }
+  return { d, vectors, sign };
+}
+
 /**
  * The explicit Q (row-major d×d, float64) of the factors, times `scale`. Accumulates backwards, Q ← H_k Q for
  * k = d−2..0 starting from scale·diag(sign): H_k only touches the trailing (d−k)×(d−k) block, hence (4/3)d³ flops.

@@ -17,11 +17,13 @@ import type { ActivationStats } from '../result';
 import { unhealthyFraction } from './activations';
 import type { Tf } from './backend';
 import { throwIfAborted, yieldToEventLoop } from './errors';
-import { sharedGapPool } from './gapPool';
+import { sharedHostPool } from './hostPool';
 import { isometryGapFromGram, type GapResult } from './isometry';
 import { type HostNetwork, type HostOp } from './network';
 import { activationBackward, activationForward, gramOf, normBackward, normForward, rescaleByMaxAbs } from './ops';
-import { deviceWeight, type DeviceWeight, type WeightForm, type WeightUse } from './weights';
+import { drawHouseholderFactors, type HouseholderFactors } from './haar';
+import { Rng } from './rng';
+import { deviceWeight, householderDraw, usesHouseholderFactors, type DeviceWeight, type WeightForm, type WeightUse } from './weights';
 
 export interface PassInput {
   /** Row-major [n][features]: sample j is row j. */
@@ -79,6 +81,8 @@ const TINY = 1e-30;
 export const MIN_WEIGHT_BUDGET_BYTES = 32 * 2 ** 20;
 const MAX_STATS_LAYERS = 128;
 const MAX_PENDING_DOWNLOADS = 512;
+/** Host memory for Householder factors drawn ahead of their layer (a d×d weight's factors take about 4d² bytes). */
+const PREFETCH_BYTES = 512 * 2 ** 20;
 
 /** A device tensor whose values are wanted on the host; filled by `flush`. */
 interface Download {
@@ -97,7 +101,7 @@ type TapeEntry =
 interface Group {
   denseIndices: number[];
   gram: Download | null;
-  /** φ of the block output, reduced by the gap pool (./gapPool) as soon as its Gram has been downloaded. */
+  /** φ of the block output, reduced on the host pool (./hostPool) as soon as its Gram has been downloaded. */
   gap: Promise<GapResult> | null;
   stats: Download | null;
   /** Activation statistics are measured on at most ~MAX_STATS_LAYERS evenly spaced blocks: each costs several ops. */
@@ -127,7 +131,11 @@ class Pass {
   private readonly denseGramIn: (Download | null)[] = [];
   private readonly groups: Group[] = [];
   private readonly scalars = new Map<number, Scalar>();
-  private readonly gapPool = sharedGapPool();
+  private readonly hostPool = sharedHostPool();
+  /** Householder factors asked for ahead, by layer index (./hostPool). */
+  private readonly factorsAhead = new Map<number, Promise<HouseholderFactors>>();
+  /** The dense ops in forward order. */
+  private readonly denseByIndex: DenseHostOp[];
   /** Weights drawn for the op about to run, by layer index. */
   private readonly prepared = new Map<number, DeviceWeight>();
   private currentStats: Download | null = null;
@@ -149,6 +157,7 @@ class Pass {
     this.denseGramIn = new Array<Download | null>(net.depth).fill(null);
     this.denseScaleCount = new Array<number>(net.depth).fill(0);
     this.keepWeights = keepsWeights(net.ops, input.n, input.weightBudgetBytes);
+    this.denseByIndex = net.ops.flatMap(denseOpsOf).sort((a, b) => a.index - b.index);
   }
 
   async run(): Promise<PassResult> {
@@ -380,11 +389,37 @@ class Pass {
   private async prepareWeights(ops: readonly DenseHostOp[], use: WeightUse): Promise<void> {
     const t0 = performance.now();
     for (const op of ops) {
-      const w = await deviceWeight(this.tf, op, this.net.seed, use, this.input.weightForm);
+      const factors = usesHouseholderFactors(this.tf, op) ? await this.householderFactors(op, use === 'backward' ? -1 : 1) : undefined;
+      const w = await deviceWeight(this.tf, op, this.net.seed, use, this.input.weightForm, factors);
       for (const t of w.tensors) this.own(t);
       this.prepared.set(op.index, w);
     }
     this.initMs += performance.now() - t0;
+  }
+
+  /**
+   * W_ℓ's Householder factors, asked of the host pool together with those of the next layers in the pass's direction
+   * (`step` = 1 forward, −1 for weights drawn again backward), so that their O(d²) draws run on other cores meanwhile. At
+   * most PREFETCH_BYTES of factors are asked ahead.
+   */
+  private householderFactors(op: DenseHostOp, step: 1 | -1): Promise<HouseholderFactors> {
+    const pool = this.hostPool;
+    const { size } = householderDraw(op);
+    const ahead = Math.max(0, Math.min(pool.size, Math.floor(PREFETCH_BYTES / (4 * size * size))));
+    const at = this.denseByIndex.findIndex((d) => d.index === op.index);
+    for (let k = 0; k <= ahead; k++) {
+      const next = this.denseByIndex[at + k * step];
+      if (!next || this.factorsAhead.has(next.index) || !usesHouseholderFactors(this.tf, next)) continue;
+      const draw = householderDraw(next);
+      const seed = this.net.seed;
+      this.factorsAhead.set(
+        next.index,
+        pool.householder(draw.size, seed, draw.stream).catch(() => drawHouseholderFactors(draw.size, new Rng(seed, draw.stream))),
+      );
+    }
+    const factors = this.factorsAhead.get(op.index)!;
+    this.factorsAhead.delete(op.index);
+    return factors;
   }
 
   private takeWeight(op: DenseHostOp): DeviceWeight {
@@ -486,7 +521,7 @@ class Pass {
   }
 
   /**
-   * Hands every block-output Gram downloaded so far to the gap pool: the O(n³) reductions run on worker threads while the
+   * Hands every block-output Gram downloaded so far to the host pool: the O(n³) reductions run on worker threads while the
    * pass goes on (the Gram is copied, not transferred: the next layer's gradient norm reads the same download).
    */
   private postGaps(): void {
@@ -494,7 +529,7 @@ class Pass {
     for (const group of this.groups) {
       if (group.gap || !group.gram?.data) continue;
       const gram = group.gram.data;
-      group.gap = this.gapPool.gap(gram, n, { transfer: false }).catch(() => isometryGapFromGram(gram, n));
+      group.gap = this.hostPool.gap(gram, n, { transfer: false }).catch(() => isometryGapFromGram(gram, n));
     }
   }
 

@@ -39,16 +39,37 @@ export type WeightForm = 'auto' | 'formed';
  */
 export const IMPLICIT_MIN_WIDTH = 256;
 
-export async function deviceWeight(tf: Tf, op: DenseOp, seed: number, use: WeightUse, form: WeightForm = 'auto'): Promise<DeviceWeight> {
+/** Whether W_ℓ on this backend is made from Householder factors (drawn by `householderFactorsOf`, or passed in ready). */
+export function usesHouseholderFactors(tf: Tf, op: DenseOp): boolean {
+  return op.init === 'orthogonal' && tf.getBackend() !== 'cpu';
+}
+
+/** The size and the random stream of W_ℓ's Householder factors: drawHouseholderFactors(size, new Rng(seed, stream)). */
+export function householderDraw(op: DenseOp): { size: number; stream: number } {
+  return { size: Math.max(op.fanIn, op.fanOut), stream: weightStream(op.index) };
+}
+
+/**
+ * W_ℓ as an operator. `factors`, when given, are W_ℓ's Householder factors drawn ahead (elsewhere, e.g. on a worker thread:
+ * ./hostPool) from householderDraw(op); otherwise they are drawn here.
+ */
+export async function deviceWeight(
+  tf: Tf,
+  op: DenseOp,
+  seed: number,
+  use: WeightUse,
+  form: WeightForm = 'auto',
+  factors?: HouseholderFactors,
+): Promise<DeviceWeight> {
   const factored = form === 'auto' && tf.getBackend() !== 'webgpu';
   if (factored && op.init === 'orthogonal' && op.fanIn === op.fanOut && op.fanOut >= IMPLICIT_MIN_WIDTH) {
-    return householderWeight(tf, drawHouseholderFactors(op.fanOut, new Rng(seed, weightStream(op.index))), op.gain, use);
+    return householderWeight(tf, factors ?? drawHouseholderFactors(op.fanOut, new Rng(seed, weightStream(op.index))), op.gain, use);
   }
   if (use === 'forward') {
-    const w = await denseWeightTensor(tf, op, seed);
+    const w = await denseWeightTensor(tf, op, seed, false, factors);
     return { apply: (x) => tf.matMul(w, x), applyTransposed: unavailable('Wᵀ·G', use), tensors: [w] };
   }
-  const wT = await denseWeightTensor(tf, op, seed, true);
+  const wT = await denseWeightTensor(tf, op, seed, true, factors);
   if (use === 'backward') return { apply: unavailable('W·X', use), applyTransposed: (g) => tf.matMul(wT, g), tensors: [wT] };
   // Only wasm pays for a transposed operand: elsewhere Wᵀ alone serves both products.
   if (!onBundledWasm(tf)) return { apply: (x) => tf.matMul(wT, x, true, false), applyTransposed: (g) => tf.matMul(wT, g), tensors: [wT] };
@@ -67,11 +88,11 @@ function unavailable(product: string, use: WeightUse): () => never {
  * block when the layer is not square (as `haarOrthogonal` does on the host). On the pure-JS cpu backend, whose matmuls are
  * slower than the host's float64 loops (6.8 against 2.3 ms at width 128), it is formed on the host.
  */
-export async function denseWeightTensor(tf: Tf, op: DenseOp, seed: number, transposed = false): Promise<Tensor2D> {
+export async function denseWeightTensor(tf: Tf, op: DenseOp, seed: number, transposed = false, factors?: HouseholderFactors): Promise<Tensor2D> {
   const [rows, cols] = transposed ? [op.fanIn, op.fanOut] : [op.fanOut, op.fanIn];
-  if (op.init === 'orthogonal' && tf.getBackend() !== 'cpu') {
-    const size = Math.max(op.fanIn, op.fanOut);
-    const q = await formHouseholderProductOnDevice(tf, drawHouseholderFactors(size, new Rng(seed, weightStream(op.index))), op.gain, undefined, transposed);
+  if (usesHouseholderFactors(tf, op)) {
+    const { size, stream } = householderDraw(op);
+    const q = await formHouseholderProductOnDevice(tf, factors ?? drawHouseholderFactors(size, new Rng(seed, stream)), op.gain, undefined, transposed);
     if (op.fanIn === op.fanOut) return q;
     const block = tf.slice(q, [0, 0], [rows, cols]);
     q.dispose();

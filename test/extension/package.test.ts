@@ -43,7 +43,7 @@ test('the vsix holds the bundles, wasm files, schema, grammar and icon the manif
     ...manifest.contributes.jsonValidation.map((j) => j.url),
     ...manifest.contributes.languages.flatMap((l) => (l.configuration ? [l.configuration] : [])),
     'dist/engine.js',
-    'dist/gap-worker.js',
+    'dist/host-worker.js',
     'dist/tfjs-backend-wasm.wasm',
     'dist/tfjs-backend-wasm-simd.wasm',
     'dist/webview/panel.js',

@@ -1,12 +1,13 @@
-// A small pool of worker threads that reduce n×n Grams to the isometry gap φ (./isometry) off the main thread, so the
-// O(n³/3) pivoted Cholesky of each layer runs in parallel (and alongside the pass) instead of serially after it.
-//  - Results are bit-identical to isometryGapFromGram on the main thread: the worker (./gapWorker) runs that very function.
+// A small pool of worker threads for the pass's host work, so that it runs in parallel (and alongside the pass) instead of
+// serially on the main thread: n×n Grams reduced to the isometry gap φ (./isometry: an O(n³/3) pivoted Cholesky per layer)
+// and orthogonal weights' Householder factors drawn from their seed (./haar: O(d²) normals per layer, 190 ms at d = 4096).
+//  - Results are bit-identical to the main thread's: the worker (./hostWorker) runs the very same functions.
 //  - The Gram's buffer is transferred, not copied (the caller's Float32Array is detached); pass { transfer: false } to keep
 //    it, at the cost of one copy. A view on part of a larger buffer, or a shared buffer, is always copied.
 //  - Small Grams (n < inlineBelow) are reduced inline: posting them costs about what computing them does.
 //  - Idle workers are unref()ed and never keep the process alive; a worker with work in flight is ref()ed, so an awaited
 //    gap always settles.
-//  - Worker file: dist/gap-worker.js beside the running bundle, else gapWorker.ts beside this source (run under tsx).
+//  - Worker file: dist/host-worker.js beside the running bundle, else hostWorker.ts beside this source (run under tsx).
 //    When neither exists, or workers cannot start, everything is computed inline: the pool never fails for that.
 //  - An error thrown in the worker rejects just that request with the worker's message; a worker that dies rejects the
 //    request it held and is replaced.
@@ -15,12 +16,14 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Worker as WorkerType } from 'node:worker_threads';
 import { isometryGapFromGram, type GapResult } from './isometry';
-import type { GapReply } from './gapWorker';
+import type { HostReply } from './hostWorker';
+import { drawHouseholderFactors, unpackHouseholderFactors, type HouseholderFactors } from './haar';
+import { Rng } from './rng';
 
 export type { GapResult } from './isometry';
 
 /**
- * Below this n a Gram is reduced on the main thread. Measured with bench/gap-pool.ts (2-core AMD EPYC shared with other
+ * Below this n a Gram is reduced on the main thread. Measured with bench/host-pool.ts (2-core AMD EPYC shared with other
  * jobs, load ≈ 8, Node 20; noisy): inline φ takes ≈ 0.005 ms at n = 16, 0.025 ms at n = 32, 0.05–0.17 ms at n = 48,
  * 0.16 ms at n = 64, 0.84 ms at n = 96, 1.8 ms at n = 128; a worker round trip for such Grams costs 0.06–0.18 ms of latency
  * and 0.025–0.065 ms of main-thread time (post, transfer, reply). Below 64 posting saves at most ≈ 0.1 ms per layer (10 ms
@@ -33,7 +36,7 @@ export const INLINE_BELOW = 128;
 /** Most workers in a pool. */
 export const MAX_WORKERS = 8;
 
-export interface GapPoolOptions {
+export interface HostPoolOptions {
   /** Worker count; default min(availableParallelism − 1, 8), at least 1. 0: every Gram is reduced inline. */
   size?: number;
   /** Grams with n below this are reduced inline; default INLINE_BELOW. */
@@ -47,14 +50,20 @@ export interface GapOptions {
   transfer?: boolean;
 }
 
-interface Job {
-  id: number;
-  gram: Float32Array;
-  n: number;
-  transfer: boolean;
-  resolve: (r: GapResult) => void;
-  reject: (e: Error) => void;
-}
+type Job =
+  | { kind: 'gap'; id: number; gram: Float32Array; n: number; transfer: boolean; resolve: (r: GapResult) => void; reject: (e: Error) => void }
+  | {
+      kind: 'householder';
+      id: number;
+      d: number;
+      seed: number;
+      stream: number;
+      resolve: (f: HouseholderFactors) => void;
+      reject: (e: Error) => void;
+    };
+
+/** Below this size an orthogonal weight's Householder factors are drawn inline (0.6 ms at d = 128, 6.5 ms at 512). */
+export const HOUSEHOLDER_INLINE_BELOW = 256;
 
 interface Slot {
   worker: WorkerType;
@@ -78,9 +87,9 @@ export function defaultPoolSize(): number {
 export function findWorkerFile(): WorkerSpec | null {
   const dir = typeof __dirname === 'string' ? __dirname : null;
   if (!dir) return null;
-  const bundled = join(dir, 'gap-worker.js');
+  const bundled = join(dir, 'host-worker.js');
   if (existsSync(bundled)) return { file: bundled };
-  const source = join(dir, 'gapWorker.ts');
+  const source = join(dir, 'hostWorker.ts');
   if (existsSync(source)) return sourceWorker(source);
   return null;
 }
@@ -99,7 +108,7 @@ function sourceWorker(file: string): WorkerSpec | null {
   }
 }
 
-export class GapPool {
+export class HostPool {
   readonly size: number;
   readonly inlineBelow: number;
   private readonly worker: WorkerSpec | null;
@@ -111,7 +120,7 @@ export class GapPool {
   private broken = false;
   private workerCtor: typeof WorkerType | null = null;
 
-  constructor(options: GapPoolOptions = {}) {
+  constructor(options: HostPoolOptions = {}) {
     const size = options.size ?? defaultPoolSize();
     this.size = Number.isFinite(size) ? Math.max(0, Math.min(Math.floor(size), 64)) : defaultPoolSize();
     this.inlineBelow = options.inlineBelow ?? INLINE_BELOW;
@@ -127,7 +136,21 @@ export class GapPool {
   gap(gram: Float32Array, n: number, options: GapOptions = {}): Promise<GapResult> {
     if (this.broken || this.disposed || n < this.inlineBelow) return inline(gram, n);
     return new Promise<GapResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, gram, n, transfer: options.transfer ?? true, resolve, reject });
+      this.queue.push({ kind: 'gap', id: this.nextId++, gram, n, transfer: options.transfer ?? true, resolve, reject });
+      this.spawn();
+      this.pump();
+    });
+  }
+
+  /**
+   * The Householder factors of a d×d Haar matrix drawn from Rng(seed, stream), as drawHouseholderFactors would give them
+   * on this thread (small d: drawn inline). Asking for the next layers' factors ahead lets their O(d²) draws run on other
+   * cores while this thread computes.
+   */
+  householder(d: number, seed: number, stream: number): Promise<HouseholderFactors> {
+    if (this.broken || this.disposed || d < HOUSEHOLDER_INLINE_BELOW) return inlineHouseholder(d, seed, stream);
+    return new Promise<HouseholderFactors>((resolve, reject) => {
+      this.queue.push({ kind: 'householder', id: this.nextId++, d, seed, stream, resolve, reject });
       this.spawn();
       this.pump();
     });
@@ -161,7 +184,7 @@ export class GapPool {
   dispose(): Promise<void> {
     if (this.disposed) return Promise.resolve();
     this.disposed = true;
-    const err = new Error('gap pool disposed');
+    const err = new Error('host pool disposed');
     const slots = this.slots;
     this.slots = [];
     for (const job of this.queue.splice(0)) job.reject(err);
@@ -182,9 +205,9 @@ export class GapPool {
       if (!worker) return;
       const slot: Slot = { worker, ready: false, job: null, gone: false };
       this.slots.push(slot);
-      worker.on('message', (msg: GapReply) => this.onMessage(slot, msg));
+      worker.on('message', (msg: HostReply) => this.onMessage(slot, msg));
       worker.on('error', (e: Error) => this.onExit(slot, e.message));
-      worker.on('exit', (code: number) => this.onExit(slot, `gap worker exited with code ${code}`));
+      worker.on('exit', (code: number) => this.onExit(slot, `host worker exited with code ${code}`));
       // Starting (and busy) workers keep the process alive until they answer; idle ones do not.
       worker.ref();
     }
@@ -204,7 +227,7 @@ export class GapPool {
     }
   }
 
-  private onMessage(slot: Slot, msg: GapReply): void {
+  private onMessage(slot: Slot, msg: HostReply): void {
     if (slot.gone) return;
     if ('ready' in msg) {
       slot.ready = true;
@@ -215,7 +238,9 @@ export class GapPool {
     slot.job = null;
     if (job && job.id === msg.id) {
       if ('error' in msg) job.reject(new Error(msg.error));
-      else job.resolve(msg.result);
+      else if (job.kind === 'gap' && 'result' in msg) job.resolve(msg.result);
+      else if (job.kind === 'householder' && 'factors' in msg) job.resolve(unpackHouseholderFactors(msg.factors));
+      else job.reject(new Error('host worker: a reply of the wrong kind'));
     }
     this.pump();
   }
@@ -244,13 +269,13 @@ export class GapPool {
     this.slots = [];
     for (const s of slots) {
       if (s.job) {
-        s.job.reject(new Error('gap worker stopped'));
+        s.job.reject(new Error('host worker stopped'));
         s.job = null;
       }
       s.gone = true;
       void s.worker.terminate().catch(() => undefined);
     }
-    for (const job of this.queue.splice(0)) inline(job.gram, job.n).then(job.resolve, job.reject);
+    for (const job of this.queue.splice(0)) runInline(job);
   }
 
   private pump(): void {
@@ -259,6 +284,10 @@ export class GapPool {
       if (!slot.ready || slot.job || slot.gone) continue;
       const job = this.queue.shift()!;
       slot.job = job;
+      if (job.kind === 'householder') {
+        slot.worker.postMessage({ id: job.id, kind: 'householder', d: job.d, seed: job.seed, stream: job.stream });
+        continue;
+      }
       let gram = job.gram;
       const whole = gram.byteOffset === 0 && gram.byteLength === gram.buffer.byteLength && gram.buffer instanceof ArrayBuffer;
       if (!job.transfer || !whole) gram = gram.slice();
@@ -281,6 +310,19 @@ export class GapPool {
   }
 }
 
+function runInline(job: Job): void {
+  if (job.kind === 'gap') inline(job.gram, job.n).then(job.resolve, job.reject);
+  else inlineHouseholder(job.d, job.seed, job.stream).then(job.resolve, job.reject);
+}
+
+function inlineHouseholder(d: number, seed: number, stream: number): Promise<HouseholderFactors> {
+  try {
+    return Promise.resolve(drawHouseholderFactors(d, new Rng(seed, stream)));
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
 function inline(gram: Float32Array, n: number): Promise<GapResult> {
   try {
     return Promise.resolve(isometryGapFromGram(gram, n));
@@ -289,10 +331,10 @@ function inline(gram: Float32Array, n: number): Promise<GapResult> {
   }
 }
 
-let shared: GapPool | null = null;
+let shared: HostPool | null = null;
 
 /** The process-wide pool, created on first use; its idle workers never keep the process alive. */
-export function sharedGapPool(): GapPool {
-  if (!shared || shared.isDisposed) shared = new GapPool();
+export function sharedHostPool(): HostPool {
+  if (!shared || shared.isDisposed) shared = new HostPool();
   return shared;
 }

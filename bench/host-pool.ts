@@ -1,5 +1,5 @@
-// The isometry-gap worker pool (src/engine/gapPool.ts) against inline serial reduction on the main thread.
-// Run: node --import tsx bench/gap-pool.ts [--quick]
+// The isometry-gap worker pool (src/engine/hostPool.ts) against inline serial reduction on the main thread.
+// Run: node --import tsx bench/host-pool.ts [--quick]
 //  - throughput: 64 Grams at n = 256, 16 at n = 512, 8 at n = 1024 (--quick: 16/4/2), inline serial vs the default pool and
 //    a pool of availableParallelism() workers; seconds, ratio, and the main thread's busy share while the pool works
 //    (event-loop utilization: what is left for the pass);
@@ -8,7 +8,7 @@
 // Pool start-up (worker load) is excluded from the timings and printed separately.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { GapPool, INLINE_BELOW, defaultPoolSize } from '../src/engine/gapPool';
+import { HostPool, INLINE_BELOW, defaultPoolSize } from '../src/engine/hostPool';
 import { isometryGapFromGram, type GapResult } from '../src/engine/isometry';
 import { Rng } from '../src/engine/rng';
 
@@ -38,7 +38,7 @@ function grams(n: number, count: number): Float32Array[] {
   return Array.from({ length: count }, (_, k) => distinct[k % distinct.length]);
 }
 
-async function warm(pool: GapPool): Promise<number> {
+async function warm(pool: HostPool): Promise<number> {
   const t0 = performance.now();
   const n = Math.max(pool.inlineBelow, 2);
   const g = new Float32Array(n * n);
@@ -54,7 +54,7 @@ function same(a: GapResult, b: GapResult): boolean {
   return JSON.stringify(a) === JSON.stringify(b) && Object.is(a.gap, b.gap);
 }
 
-async function throughput(pools: { label: string; pool: GapPool }[]): Promise<void> {
+async function throughput(pools: { label: string; pool: HostPool }[]): Promise<void> {
   const plan: [number, number][] = quick ? [[256, 16], [512, 4], [1024, 2]] : [[256, 64], [512, 16], [1024, 8]];
   for (const [n, count] of plan) {
     const gs = grams(n, count);
@@ -80,7 +80,7 @@ async function throughput(pools: { label: string; pool: GapPool }[]): Promise<vo
   }
 }
 
-async function threshold(pool: GapPool): Promise<void> {
+async function threshold(pool: HostPool): Promise<void> {
   console.log(`\ninline threshold (pool of ${pool.size}, inlineBelow forced to 0):`);
   console.log('     n   inline ms/Gram   worker round trip ms   main-thread ms per posted Gram (batch)');
   for (const n of [8, 16, 32, 48, 64, 96, 128, 192, 256]) {
@@ -110,12 +110,12 @@ async function main(): Promise<void> {
   const cores = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
   console.log(`availableParallelism() = ${cores}; default pool size ${defaultPoolSize()}; INLINE_BELOW = ${INLINE_BELOW}`);
   console.log(`cpu: ${cpus()[0]?.model ?? '?'}; node ${process.version}; load average ${loadavg()[0].toFixed(1)}${quick ? '; --quick' : ''}\n`);
-  const pools = [{ label: `pool of ${defaultPoolSize()} (default)`, pool: new GapPool() }];
-  if (cores !== defaultPoolSize()) pools.push({ label: `pool of ${cores} (all cores)`, pool: new GapPool({ size: cores }) });
+  const pools = [{ label: `pool of ${defaultPoolSize()} (default)`, pool: new HostPool() }];
+  if (cores !== defaultPoolSize()) pools.push({ label: `pool of ${cores} (all cores)`, pool: new HostPool({ size: cores }) });
   for (const { label, pool } of pools) console.log(`${label}: workers loaded in ${(await warm(pool)).toFixed(3)} s`);
   console.log();
   await throughput(pools);
-  const probe = new GapPool({ size: 1, inlineBelow: 0 });
+  const probe = new HostPool({ size: 1, inlineBelow: 0 });
   await warm(probe);
   await threshold(probe);
   await Promise.all([...pools.map((p) => p.pool.dispose()), probe.dispose()]);

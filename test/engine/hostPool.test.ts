@@ -1,4 +1,4 @@
-// The isometry-gap worker pool: bit-identical to isometryGapFromGram on this thread, concurrent requests, a worker error
+// The host worker pool: bit-identical to isometryGapFromGram and drawHouseholderFactors on this thread, concurrent requests, a worker error
 // rejecting one request only, a dead worker replaced, dispose, the inline fallbacks, and idle workers not holding the
 // process open.
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { GapPool, findWorkerFile, sharedGapPool } from '../../src/engine/gapPool';
+import { HostPool, findWorkerFile, sharedHostPool } from '../../src/engine/hostPool';
 import { isometryGapFromGram, type GapResult } from '../../src/engine/isometry';
 import { Rng } from '../../src/engine/rng';
 
@@ -62,7 +62,7 @@ function cases(): { name: string; n: number; g: Float32Array }[] {
   return out;
 }
 
-function workersOf(pool: GapPool): Worker[] {
+function workersOf(pool: HostPool): Worker[] {
   return (pool as unknown as { slots: { worker: Worker }[] }).slots.map((s) => s.worker);
 }
 
@@ -74,11 +74,11 @@ function assertSame(actual: GapResult, expected: GapResult, name: string): void 
 test('the worker file is found beside this source (tsx) and the pool uses it', () => {
   const spec = findWorkerFile();
   assert.ok(spec, 'no worker file found');
-  assert.match(spec.file, /gapWorker\.ts$|gap-worker\.js$/);
+  assert.match(spec.file, /hostWorker\.ts$|host-worker\.js$/);
 });
 
 test('pool results are bit-identical to isometryGapFromGram on this thread, and the Gram buffer is transferred', async () => {
-  const pool = new GapPool({ size: 2, inlineBelow: 0 });
+  const pool = new HostPool({ size: 2, inlineBelow: 0 });
   try {
     for (const c of cases()) {
       const expected = isometryGapFromGram(c.g, c.n);
@@ -106,7 +106,7 @@ test('pool results are bit-identical to isometryGapFromGram on this thread, and 
 });
 
 test('many concurrent requests each resolve to their own Gram’s φ, in whatever order they finish', async () => {
-  const pool = new GapPool({ size: 3, inlineBelow: 0 });
+  const pool = new HostPool({ size: 3, inlineBelow: 0 });
   try {
     const sizes = [150, 20, 90, 5, 180, 64, 1, 120];
     const jobs = Array.from({ length: 48 }, (_, k) => {
@@ -134,7 +134,7 @@ test('many concurrent requests each resolve to their own Gram’s φ, in whateve
 });
 
 test('an error in the worker rejects just that request with its message, and the pool keeps working', async () => {
-  const pool = new GapPool({ size: 2, inlineBelow: 0 });
+  const pool = new HostPool({ size: 2, inlineBelow: 0 });
   try {
     const good = gram(80, 120, 21);
     const expected = isometryGapFromGram(good, 80);
@@ -158,7 +158,7 @@ test('an error in the worker rejects just that request with its message, and the
 });
 
 test('a worker that dies rejects the request it held and is replaced', async () => {
-  const pool = new GapPool({ size: 1, inlineBelow: 0 });
+  const pool = new HostPool({ size: 1, inlineBelow: 0 });
   try {
     const g = gram(60, 90, 31);
     const expected = isometryGapFromGram(g, 60);
@@ -169,7 +169,7 @@ test('a worker that dies rejects the request it held and is replaced', async () 
       (e: Error) => e.message,
     );
     await first.terminate();
-    assert.match(await held, /gap worker exited/);
+    assert.match(await held, /host worker exited/);
     assertSame(await pool.gap(g.slice(), 60), expected, 'after the crash');
     const [second] = workersOf(pool);
     assert.notEqual(second, first);
@@ -181,7 +181,7 @@ test('a worker that dies rejects the request it held and is replaced', async () 
 });
 
 test('dispose() terminates the workers and rejects pending requests; later requests are computed inline', async () => {
-  const pool = new GapPool({ size: 2, inlineBelow: 0 });
+  const pool = new HostPool({ size: 2, inlineBelow: 0 });
   const g = gram(70, 100, 41);
   await pool.gap(g.slice(), 70);
   const workers = workersOf(pool);
@@ -195,7 +195,7 @@ test('dispose() terminates the workers and rejects pending requests; later reque
   );
   await pool.dispose();
   await Promise.all(exited);
-  assert.deepEqual(await Promise.all(pending), ['gap pool disposed', 'gap pool disposed', 'gap pool disposed']);
+  assert.deepEqual(await Promise.all(pending), ['host pool disposed', 'host pool disposed', 'host pool disposed']);
   assert.deepEqual(pool.stats(), { ready: 0, starting: 0, queued: 0, inFlight: 0, inline: true });
   const kept = g.slice();
   assertSame(await pool.gap(kept, 70), isometryGapFromGram(g, 70), 'after dispose');
@@ -206,15 +206,15 @@ test('small Grams, size 0, a missing worker file and a worker that cannot start 
   const g = gram(100, 130, 51);
   const expected = isometryGapFromGram(g, 100);
   const small = gram(16, 20, 52);
-  const cases: [string, GapPool][] = [
-    ['size 0', new GapPool({ size: 0, inlineBelow: 0 })],
-    ['no worker file', new GapPool({ size: 2, inlineBelow: 0, workerFile: null })],
-    ['missing worker file', new GapPool({ size: 2, inlineBelow: 0, workerFile: join(tmpdir(), 'no-such-gap-worker.js') })],
+  const cases: [string, HostPool][] = [
+    ['size 0', new HostPool({ size: 0, inlineBelow: 0 })],
+    ['no worker file', new HostPool({ size: 2, inlineBelow: 0, workerFile: null })],
+    ['missing worker file', new HostPool({ size: 2, inlineBelow: 0, workerFile: join(tmpdir(), 'no-such-host-worker.js') })],
   ];
   const dir = mkdtempSync(join(tmpdir(), 'depthlens-gap-'));
-  const broken = join(dir, 'gap-worker.js');
+  const broken = join(dir, 'host-worker.js');
   writeFileSync(broken, "throw new Error('cannot load');\n");
-  cases.push(['worker that throws on load', new GapPool({ size: 2, inlineBelow: 0, workerFile: broken })]);
+  cases.push(['worker that throws on load', new HostPool({ size: 2, inlineBelow: 0, workerFile: broken })]);
   for (const [name, pool] of cases) {
     try {
       const results = await Promise.all([pool.gap(g.slice(), 100), pool.gap(g.slice(), 100)]);
@@ -225,7 +225,7 @@ test('small Grams, size 0, a missing worker file and a worker that cannot start 
       await pool.dispose();
     }
   }
-  const pool = new GapPool({ size: 1, inlineBelow: 32 });
+  const pool = new HostPool({ size: 1, inlineBelow: 32 });
   try {
     const kept = small.slice();
     assertSame(await pool.gap(kept, 16), isometryGapFromGram(small, 16), 'below the threshold');
@@ -237,17 +237,17 @@ test('small Grams, size 0, a missing worker file and a worker that cannot start 
   }
 });
 
-test('sharedGapPool() is one lazily made pool, and its idle workers do not keep the process alive', () => {
-  assert.equal(sharedGapPool(), sharedGapPool());
+test('sharedHostPool() is one lazily made pool, and its idle workers do not keep the process alive', () => {
+  assert.equal(sharedHostPool(), sharedHostPool());
   const dir = mkdtempSync(join(tmpdir(), 'depthlens-gap-'));
   const script = join(dir, 'idle.ts');
-  const src = JSON.stringify(join(ROOT, 'src', 'engine', 'gapPool.ts'));
+  const src = JSON.stringify(join(ROOT, 'src', 'engine', 'hostPool.ts'));
   writeFileSync(
     script,
-    `const { sharedGapPool } = require(${src});\n` +
-      'sharedGapPool().warm();\n' +
+    `const { sharedHostPool } = require(${src});\n` +
+      'sharedHostPool().warm();\n' +
       'const n = 200; const g = new Float32Array(n * n); for (let i = 0; i < n; i++) g[i * n + i] = 1 + i;\n' +
-      'sharedGapPool().gap(g, n).then((r) => { console.log(JSON.stringify({ r, stats: sharedGapPool().stats() })); });\n',
+      'sharedHostPool().gap(g, n).then((r) => { console.log(JSON.stringify({ r, stats: sharedHostPool().stats() })); });\n',
   );
   const t0 = Date.now();
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
@@ -260,7 +260,7 @@ test('sharedGapPool() is one lazily made pool, and its idle workers do not keep 
 });
 
 test('warm() starts the workers ahead of the first Gram; warmed, idle workers do not keep the process alive', async () => {
-  const pool = new GapPool({ size: 2, inlineBelow: 0 });
+  const pool = new HostPool({ size: 2, inlineBelow: 0 });
   try {
     pool.warm();
     assert.equal(pool.stats().starting, 2);
@@ -274,7 +274,27 @@ test('warm() starts the workers ahead of the first Gram; warmed, idle workers do
   }
   const dir = mkdtempSync(join(tmpdir(), 'depthlens-gap-'));
   const script = join(dir, 'warm.ts');
-  writeFileSync(script, `require(${JSON.stringify(join(ROOT, 'src', 'engine', 'gapPool.ts'))}).sharedGapPool().warm();\n`);
+  writeFileSync(script, `require(${JSON.stringify(join(ROOT, 'src', 'engine', 'hostPool.ts'))}).sharedHostPool().warm();\n`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, `${r.stderr}\n(signal ${r.signal})`);
+});
+
+test('Householder factors drawn by a worker equal the ones drawn on this thread, bit for bit', async () => {
+  const { drawHouseholderFactors } = await import('../../src/engine/haar');
+  const pool = new HostPool({ size: 2 });
+  try {
+    const sizes = [300, 257, 512, 64];
+    const drawn = await Promise.all(sizes.map((d, k) => pool.householder(d, 7 + k, 3 * k)));
+    sizes.forEach((d, k) => {
+      const here = drawHouseholderFactors(d, new Rng(7 + k, 3 * k));
+      const there = drawn[k];
+      assert.equal(there.d, d);
+      assert.deepEqual(Array.from(there.sign), Array.from(here.sign), `signs, d = ${d}`);
+      assert.equal(there.vectors.length, d - 1);
+      for (let i = 0; i < d - 1; i++) assert.deepEqual(Array.from(there.vectors[i]), Array.from(here.vectors[i]), `vector ${i}, d = ${d}`);
+    });
+    assert.ok(pool.stats().ready >= 1, 'the large draws went to a worker');
+  } finally {
+    await pool.dispose();
+  }
 });
