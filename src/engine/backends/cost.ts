@@ -3,6 +3,7 @@
 // 4.3 s, 100/100/1000 0.9 + 0.8 s), the GPU's on an H200 (shared/notes/webgpu-in-node.md: ~60 µs per tfjs op with operands
 // made once, tfjs matMul 150 GFLOP/s at 512³ and ~2 TFLOP/s at 4096×4096×64). A faster CPU moves the crossover up, a
 // slower GPU driver moves it down; bench/gpu.sh measures it on the machine at hand.
+import { defaultPoolSize } from '../hostPool';
 
 /** The size of the work a run will do, in the terms the cost model needs. */
 export interface Workload {
@@ -29,8 +30,11 @@ const WASM_ORTHOGONAL_INIT_LAYER_S = 0.8e-3;
 const WASM_ORTHOGONAL_INIT_PER_WEIGHT_S = 27e-9;
 /** Host work per weight entry on any backend: drawing (ziggurat, ~18 ns per normal here) and uploading a Gaussian weight. */
 const HOST_DRAW_PER_WEIGHT_S = 18e-9;
-/** Host work per d² of an orthogonal weight on a GPU backend: its d²/2 Householder draws (6.5 ms at d = 512, 190 ms at 4096). */
-const HOST_HOUSEHOLDER_PER_WEIGHT_S = 15e-9;
+/**
+ * Host work per d² of an orthogonal weight on a GPU backend: its d²/2 Householder draws (6.5 ms at d = 512, 190 ms at
+ * 4096 on one core), spread over the host pool's workers (../hostPool) ahead of the layers that need them.
+ */
+const HOST_HOUSEHOLDER_PER_WEIGHT_S = 15e-9 / defaultPoolSize();
 /** Dispatches per layer of the pass on webgpu, and per 64-reflector block of forming an orthogonal W (bench/webgpu-dispatches.ts). */
 const GPU_PASS_DISPATCHES = 10;
 const GPU_INIT_DISPATCHES_PER_BLOCK = 8;
