@@ -12,13 +12,15 @@
 //  - An error thrown in the worker rejects just that request with the worker's message; a worker that dies rejects the
 //    request it held and is replaced.
 import { existsSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Worker as WorkerType } from 'node:worker_threads';
 import { isometryGapFromGram, type GapResult } from './isometry';
 import type { HostReply } from './hostWorker';
 import { drawHouseholderFactors, unpackHouseholderFactors, type HouseholderFactors } from './haar';
 import { Rng } from './rng';
+import { defaultPoolSize } from './poolSize';
+
+export { defaultPoolSize, MAX_WORKERS } from './poolSize';
 
 export type { GapResult } from './isometry';
 
@@ -33,8 +35,6 @@ export type { GapResult } from './isometry';
  * main thread's share is at most ~1.8 ms a layer.
  */
 export const INLINE_BELOW = 128;
-/** Most workers in a pool. */
-export const MAX_WORKERS = 8;
 
 export interface HostPoolOptions {
   /** Worker count; default min(availableParallelism − 1, 8), at least 1. 0: every Gram is reduced inline. */
@@ -71,11 +71,6 @@ interface Slot {
   job: Job | null;
   /** Set once the slot has been removed (exit or error), so the other of the two events does nothing twice. */
   gone: boolean;
-}
-
-export function defaultPoolSize(): number {
-  const cores = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
-  return Math.max(1, Math.min(cores - 1, MAX_WORKERS));
 }
 
 /**

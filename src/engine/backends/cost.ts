@@ -3,7 +3,7 @@
 // 4.3 s, 100/100/1000 0.9 + 0.8 s), the GPU's on an H200 (shared/notes/webgpu-in-node.md: ~60 µs per tfjs op with operands
 // made once, tfjs matMul 150 GFLOP/s at 512³ and ~2 TFLOP/s at 4096×4096×64). A faster CPU moves the crossover up, a
 // slower GPU driver moves it down; bench/gpu.sh measures it on the machine at hand.
-import { defaultPoolSize } from '../hostPool';
+import { defaultPoolSize } from '../poolSize';
 
 /** The size of the work a run will do, in the terms the cost model needs. */
 export interface Workload {
