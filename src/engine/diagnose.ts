@@ -3,7 +3,7 @@ import type { Spec } from '../spec/types';
 import type { ActivationStats, LayerResult } from '../result';
 import type { Backend } from './backend';
 import { loadBatch } from './data';
-import { assertPassFits } from './memory';
+import { assertPassFits } from './sizeCheck';
 import { buildHostNetwork } from './network';
 import { runDiagnosticPass, type PassHooks, type PassInput, type PassResult } from './pass';
 import { spread } from './stats';

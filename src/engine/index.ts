@@ -10,7 +10,7 @@ import { PeakGpuMemory } from './gpuMemory';
 import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
 import { RunTooLargeError, throwIfAborted } from './errors';
 import { DEFAULT_MAX_CPU_MINUTES, largestFeasibleWidth, predictCpu } from './backends/cost';
-import { measuredFindings } from './findings';
+import { measuredFindings } from './measuredFindings';
 import { resizeSpec } from './resize';
 import { growthFit, spread } from './stats';
 import { runTraining, trainingWork } from './train';

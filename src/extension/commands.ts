@@ -8,7 +8,7 @@ import type { Logger, RunOutcome } from './engineClient';
 import type { FindingsStore } from './findingsStore';
 import { installNativeBackend, type InstallOutcome, type NativePackage } from './nativeBackend';
 import type { PanelController } from './panel';
-import type { ResultsMemory } from './resultsMemory';
+import type { SavedResults } from './savedResults';
 import type { RunController, RunMode } from './runController';
 import { exportReport, type ReportFormat } from './exportReport';
 import { BACKEND_CHOICES, setBackend } from './settings';
@@ -21,7 +21,7 @@ export interface CommandDeps {
   log: Logger;
   runs: RunController;
   panel: PanelController;
-  memory: ResultsMemory;
+  memory: SavedResults;
   store: FindingsStore;
   status: RunStatusItem;
   /** Global storage folder where native backends are installed. */

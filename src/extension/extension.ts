@@ -8,7 +8,7 @@ import { FindingCodeActions } from './codeActions';
 import { SpecHovers } from './hovers';
 import { SpecCodeLenses } from './codeLens';
 import { RunStatusItem } from './statusBar';
-import { ResultsMemory } from './resultsMemory';
+import { SavedResults } from './savedResults';
 import { RunController } from './runController';
 import { PANEL_VIEW_TYPE, PanelController } from './panel';
 import { registerCommands } from './commands';
@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
   const checker = new LiveChecker(store, log);
   const status = new RunStatusItem();
   status.setChoice(readSettings().backend);
-  const memory = new ResultsMemory(context.workspaceState);
+  const memory = new SavedResults(context.workspaceState);
   const client = new EngineClient({ enginePath: join(context.extensionPath, 'dist', 'engine.js'), log });
   const nativeDir = context.globalStorageUri.fsPath;
   const bridge = new PanelBridge(store, memory);

@@ -4,7 +4,7 @@ import type { HostToWebview, WebviewToHost } from '../protocol';
 import type { Logger } from './engineClient';
 import type { FindingsStore } from './findingsStore';
 import type { PanelController, PanelHost } from './panel';
-import type { ResultsMemory } from './resultsMemory';
+import type { SavedResults } from './savedResults';
 import type { RunController } from './runController';
 import { activeSpecEditor, isSpecDocument, specFilePath } from './specDocuments';
 import { toVsRange } from './findingDiagnostics';
@@ -14,7 +14,7 @@ export class PanelBridge implements PanelHost {
   private panel: PanelController | undefined;
   private log: Logger | undefined;
 
-  constructor(private readonly store: FindingsStore, private readonly memory: ResultsMemory) {}
+  constructor(private readonly store: FindingsStore, private readonly memory: SavedResults) {}
 
   attach(runs: RunController, panel: PanelController, log: Logger): void {
     this.runs = runs;

@@ -7,7 +7,7 @@ import type { Result } from '../result';
 import type { EngineClient, Logger, RunOutcome } from './engineClient';
 import type { FindingsStore } from './findingsStore';
 import type { LiveChecker } from './liveChecker';
-import type { ResultsMemory } from './resultsMemory';
+import type { SavedResults } from './savedResults';
 import { readSettings } from './settings';
 import { specFilePath } from './specDocuments';
 import type { RunStatusItem } from './statusBar';
@@ -37,7 +37,7 @@ export class RunController implements vscode.Disposable {
     private readonly client: EngineClient,
     private readonly store: FindingsStore,
     private readonly checker: LiveChecker,
-    private readonly memory: ResultsMemory,
+    private readonly memory: SavedResults,
     private readonly status: RunStatusItem,
     private readonly panel: PanelSink,
     private readonly log: Logger,

@@ -1,11 +1,11 @@
 // The theory stage: closed-form predictions and the static rule catalogue. No tensors, no vscode.
 import { parseSpec, type ParseResult } from '../spec';
-import { staticFindings } from './findings';
+import { staticFindings } from './staticFindings';
 import type { Finding } from './types';
 
 export * from './types';
 export { predict, estimateGrowth } from './predict';
-export { staticFindings } from './findings';
+export { staticFindings } from './staticFindings';
 export {
   lambdaLinearBN,
   lambdaInfinity,

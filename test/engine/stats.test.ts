@@ -80,7 +80,7 @@ diagnostics: { seeds: 7, depths: [10, 100, 500] }`);
 
 test('a pass too large for memory is refused up front with the keys to change', async () => {
   const { buildHostNetwork } = await import('../../src/engine/network');
-  const { assertPassFits, passFootprint } = await import('../../src/engine/memory');
+  const { assertPassFits, passFootprint } = await import('../../src/engine/sizeCheck');
   const s = spec(`
 data: { source: gaussian, features: 64, batch: 4096 }
 model: { depth: 100, width: 64, activation: tanh }`);
@@ -93,7 +93,7 @@ model: { depth: 100, width: 64, activation: tanh }`);
 
 test('on a GPU the size check is the largest single buffer, not the wasm heap', async () => {
   const { buildHostNetwork } = await import('../../src/engine/network');
-  const { assertPassFits, largestTensorBytes } = await import('../../src/engine/memory');
+  const { assertPassFits, largestTensorBytes } = await import('../../src/engine/sizeCheck');
   const s = spec(`
 data: { source: gaussian, features: 8192, batch: 1024 }
 model: { depth: 200, width: 8192, activation: identity }`);

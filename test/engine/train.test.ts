@@ -5,7 +5,7 @@ import { selectBackend, type Tf } from '../../src/engine/backend';
 import { CancelledError } from '../../src/engine/errors';
 import { buildHostNetwork } from '../../src/engine/network';
 import { runTraining } from '../../src/engine/train/index';
-import { trainingFindings } from '../../src/engine/train/findings';
+import { trainingFindings } from '../../src/engine/train/trainingFindings';
 import { logFrobeniusNorms } from '../../src/engine/train/metrics';
 import { batchLoss, normalize, TrainableNetwork } from '../../src/engine/train/model';
 import { adamUpdate, momentumUpdate, Optimizer, sgdUpdate } from '../../src/engine/train/optimizers';

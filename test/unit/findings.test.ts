@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { staticFindings } from '../../src/theory/findings';
+import { staticFindings } from '../../src/theory/staticFindings';
 import { lambdaLinearBN } from '../../src/theory/lambda';
 import type { Finding, FindingCode } from '../../src/theory/types';
 import type { SourceMap } from '../../src/spec/types';

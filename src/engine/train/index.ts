@@ -12,7 +12,7 @@ import type { Spec } from '../../spec/types';
 import type { Finding } from '../../theory/types';
 import type { Tf } from '../backend';
 import { resizeSpec } from '../resize';
-import { trainingFindings } from './findings';
+import { trainingFindings } from './trainingFindings';
 import { trainNetwork, type TrainRun } from './trainer';
 
 /** Progress is reported at most this often (and at the end of each run): a step can take well under a millisecond. */

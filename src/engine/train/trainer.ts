@@ -7,7 +7,7 @@ import type { Tf } from '../backend';
 import { type DataBatch, trainingData } from '../data/index';
 import { throwIfAborted, yieldToEventLoop } from '../errors';
 import { buildHostNetwork } from '../network';
-import { memoryProblem } from './memory';
+import { memoryProblem } from './sizeCheck';
 import { batchLoss, TrainableNetwork } from './model';
 import { Optimizer } from './optimizers';
 import { type DeviceBatch, Recorder, type StepTensors } from './recorder';

@@ -6,7 +6,7 @@ import type { Result } from '../result';
 
 const LAST_KEY = 'depthlens.lastResult';
 
-export class ResultsMemory {
+export class SavedResults {
   private readonly byFile = new Map<string, { last: Result; previous: Result | null }>();
   private latestFile: string | undefined;
 
