@@ -71,7 +71,8 @@ async function selectAuto(roots: readonly string[], workload: Workload): Promise
   const adapter =
     warmGpu.seconds * AUTO_GPU_MARGIN < wasmCost.seconds
       ? await probeAdapter(roots)
-      : `not looked for: ${size} is predicted at ${fmt(wasmCost.seconds)} on wasm, ${fmt(warmGpu.seconds)} even on a started GPU (${warmGpu.detail})`;
+      : `not looked for: ${size} is predicted at ${fmt(wasmCost.seconds)} on wasm and ${fmt(warmGpu.seconds)} even on a started GPU ` +
+        `(${warmGpu.detail}), short of auto's ${AUTO_GPU_MARGIN}× margin`;
   if (typeof adapter === 'string') {
     skipped.push(`webgpu: ${adapter}`);
   } else {
