@@ -8,7 +8,7 @@ import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendChoice, BackendName } from '../result';
-import { AUTO_GPU_MARGIN, predictGpu, predictWasm, type Workload } from './backends/cost';
+import { AUTO_GPU_MARGIN, predictGpu, predictWasm, workloadText, type Workload } from './backends/cost';
 import { initNative, type NativeChoice } from './backends/native';
 import { BackendUnavailableError, type Backend } from './backends/types';
 import { CancelledError } from './errors';
@@ -64,7 +64,7 @@ async function selectAuto(roots: readonly string[], workload: Workload): Promise
     }
   }
   const wasmCost = predictWasm(workload);
-  const size = `${workload.width}×${workload.batch}×${workload.depth}${workload.passes !== 1 ? ` ×${round(workload.passes)} passes` : ''}`;
+  const size = workloadText(workload);
   // Small runs never look for a GPU: loading Dawn and enumerating adapters costs time (and, on a machine without a Vulkan
   // driver, the loader's warnings on stderr) for a choice that is already made.
   const warmGpu = predictGpu(workload, true);
@@ -218,8 +218,4 @@ function firstLine(e: unknown): string {
 
 function fmt(seconds: number): string {
   return seconds < 10 ? `${seconds.toFixed(2)} s` : `${Math.round(seconds)} s`;
-}
-
-function round(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(1);
 }

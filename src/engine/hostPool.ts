@@ -311,16 +311,17 @@ function runInline(job: Job): void {
 }
 
 function inlineHouseholder(d: number, seed: number, stream: number): Promise<HouseholderFactors> {
-  try {
-    return Promise.resolve(drawHouseholderFactors(d, new Rng(seed, stream)));
-  } catch (e) {
-    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-  }
+  return settled(() => drawHouseholderFactors(d, new Rng(seed, stream)));
 }
 
 function inline(gram: Float32Array, n: number): Promise<GapResult> {
+  return settled(() => isometryGapFromGram(gram, n));
+}
+
+/** `compute()` on this thread, as a promise: its value, or its exception as a rejection. */
+function settled<T>(compute: () => T): Promise<T> {
   try {
-    return Promise.resolve(isometryGapFromGram(gram, n));
+    return Promise.resolve(compute());
   } catch (e) {
     return Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }

@@ -9,7 +9,7 @@ import { deviceLossError, selectBackend, type Backend, type Workload } from './b
 import { PeakGpuMemory } from './gpuMemory';
 import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
 import { RunTooLargeError, throwIfAborted } from './errors';
-import { DEFAULT_MAX_CPU_MINUTES, largestFeasibleWidth, predictCpu } from './backends/cost';
+import { DEFAULT_MAX_CPU_MINUTES, largestFeasibleWidth, predictCpu, workloadText } from './backends/cost';
 import { measuredFindings } from './measuredFindings';
 import { resizeSpec } from './resize';
 import { growthFit, spread } from './stats';
@@ -216,16 +216,12 @@ function assertFitsTime(backend: Backend, w: Workload, limit: number): void {
   const minutes = Math.round(predictCpu(name, w) / 60);
   const fits = width > 0 ? `at this depth, batch and seed count, width ${width} would fit` : 'not even width 64 fits at this depth and batch';
   throw new RunTooLargeError(
-    `a ${w.width}×${w.batch}×${w.depth} run (width × batch × depth, ${round1(w.passes)} pass${w.passes === 1 ? '' : 'es'}) is predicted ` +
-      `to take about ${minutes} min on ${name} (one thread), over the ${round1(limit / 60)}-min limit for CPU backends: run it on a GPU ` +
+    `a ${workloadText(w)} run (width × batch × depth) is predicted to take about ${minutes} min on ${name} (one thread), ` +
+      `over the ${Number((limit / 60).toFixed(1))}-min limit for CPU backends: run it on a GPU ` +
       `(--backend webgpu, or the depthlens.backend setting), reduce model.width, data.batch or model.depth (${fits}), or raise the ` +
       `limit (--max-cpu-minutes)`,
     'model.width',
   );
-}
-
-function round1(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(1);
 }
 
 /** The run's size as the backend cost model sees it (sweep passes counted in units of the main depth). */

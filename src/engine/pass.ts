@@ -134,8 +134,8 @@ class Pass {
   private readonly hostPool = sharedHostPool();
   /** Householder factors asked for ahead, by layer index (./hostPool). */
   private readonly factorsAhead = new Map<number, Promise<HouseholderFactors>>();
-  /** The dense ops in forward order. */
-  private readonly denseByIndex: DenseHostOp[];
+  /** The dense ops by weight index (W_0..W_{L−1}, forward order). */
+  private readonly denseByIndex: DenseHostOp[] = [];
   /** Weights drawn for the op about to run, by layer index. */
   private readonly prepared = new Map<number, DeviceWeight>();
   private currentStats: Download | null = null;
@@ -157,7 +157,7 @@ class Pass {
     this.denseGramIn = new Array<Download | null>(net.depth).fill(null);
     this.denseScaleCount = new Array<number>(net.depth).fill(0);
     this.keepWeights = keepsWeights(net.ops, input.n, input.weightBudgetBytes);
-    this.denseByIndex = net.ops.flatMap(denseOpsOf).sort((a, b) => a.index - b.index);
+    for (const op of net.ops.flatMap(denseOpsOf)) this.denseByIndex[op.index] = op;
   }
 
   async run(): Promise<PassResult> {
@@ -406,9 +406,8 @@ class Pass {
     const pool = this.hostPool;
     const { size } = householderDraw(op);
     const ahead = Math.max(0, Math.min(pool.size, Math.floor(PREFETCH_BYTES / (4 * size * size))));
-    const at = this.denseByIndex.findIndex((d) => d.index === op.index);
     for (let k = 0; k <= ahead; k++) {
-      const next = this.denseByIndex[at + k * step];
+      const next = this.denseByIndex[op.index + k * step];
       if (!next || this.factorsAhead.has(next.index) || !usesHouseholderFactors(this.tf, next)) continue;
       const draw = householderDraw(next);
       const seed = this.net.seed;

@@ -63,7 +63,8 @@ export async function deviceWeight(
 ): Promise<DeviceWeight> {
   const factored = form === 'auto' && tf.getBackend() !== 'webgpu';
   if (factored && op.init === 'orthogonal' && op.fanIn === op.fanOut && op.fanOut >= IMPLICIT_MIN_WIDTH) {
-    return householderWeight(tf, factors ?? drawHouseholderFactors(op.fanOut, new Rng(seed, weightStream(op.index))), op.gain, use);
+    const { size, stream } = householderDraw(op);
+    return householderWeight(tf, factors ?? drawHouseholderFactors(size, new Rng(seed, stream)), op.gain, use);
   }
   if (use === 'forward') {
     const w = await denseWeightTensor(tf, op, seed, false, factors);

@@ -17,6 +17,12 @@ export interface Workload {
   orthogonal: boolean;
 }
 
+/** "128×32×100" (width × batch × depth), with " ×2 passes" when the run makes more than one. */
+export function workloadText(w: Workload): string {
+  const passes = Number.isInteger(w.passes) ? String(w.passes) : w.passes.toFixed(1);
+  return `${w.width}×${w.batch}×${w.depth}${w.passes !== 1 ? ` ×${passes} passes` : ''}`;
+}
+
 export interface Prediction {
   seconds: number;
   /** A short "how": which term dominates, for the reason line. */

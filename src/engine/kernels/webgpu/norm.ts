@@ -101,20 +101,25 @@ fn laneOf(li: u32) -> vec2<u32> {
 `;
 }
 
-function forwardShader(l: Layout, center: boolean): string {
-  return `${prelude(l)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(3) var<storage, read_write> inv: array<f32>;
-
-@compute @workgroup_size(${l.gl * l.ml})
+/** The entry point's opening: this lane's group k (live when k is in range), the group's base index and its size n. */
+function groupEntry(l: Layout): string {
+  return `@compute @workgroup_size(${l.gl * l.ml})
 fn main(${ENTRY_PARAMS}) {
   let lane = laneOf(li);
   let k = (${LINEAR_WORKGROUP}) * GL + lane.x;
   let live = k < shape.groups;
   let base = k * shape.groupStride;
   let n = f32(shape.size);
-  var mean = 0.0;
+`;
+}
+
+function forwardShader(l: Layout, center: boolean): string {
+  return `${prelude(l)}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> inv: array<f32>;
+
+${groupEntry(l)}  var mean = 0.0;
   ${
     center
       ? `var sum = 0.0;
@@ -156,14 +161,7 @@ function backwardShader(l: Layout, center: boolean): string {
 @group(0) @binding(3) var<storage, read> inv: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dx: array<f32>;
 
-@compute @workgroup_size(${l.gl * l.ml})
-fn main(${ENTRY_PARAMS}) {
-  let lane = laneOf(li);
-  let k = (${LINEAR_WORKGROUP}) * GL + lane.x;
-  let live = k < shape.groups;
-  let base = k * shape.groupStride;
-  let n = f32(shape.size);
-  var gySum = 0.0;
+${groupEntry(l)}  var gySum = 0.0;
   var gSum = 0.0;
   var ySum = 0.0;
   if (live) {
