@@ -167,7 +167,8 @@ async function initWebGpu(roots: readonly string[]): Promise<Backend> {
     throw new BackendUnavailableError(e instanceof GpuUnavailableError ? e.message : `no WebGPU adapter: ${firstLine(e)}`);
   }
   const info = describeAdapter(adapter);
-  const device = await adapter.requestDevice({ requiredLimits: deviceLimits(adapter) });
+  const limits = deviceLimits(adapter);
+  const device = await adapter.requestDevice({ requiredLimits: limits });
   // Loaded only now: the package registers its own 'webgpu' factory at import when navigator.gpu exists; ours replaces it.
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   if (tfjs.findBackendFactory('webgpu')) tfjs.removeBackend('webgpu');
@@ -180,7 +181,6 @@ async function initWebGpu(roots: readonly string[]): Promise<Backend> {
   }
   await tfjs.ready();
   const loss = { why: null as string | null };
-  const limits = deviceLimits(adapter);
   const maxBufferBytes = Math.min(limits.maxBufferSize ?? Infinity, limits.maxStorageBufferBindingSize ?? Infinity);
   const backend: Backend = {
     tf: tfjs,
