@@ -18,8 +18,8 @@ import { selectBackend, type Backend } from '../src/engine/backend';
 import { runSeed } from '../src/engine/diagnose';
 import { transpose2d } from '../src/engine/kernels/wasm/transpose';
 import { IMPLICIT_MIN_WIDTH } from '../src/engine/weights';
-import type { BackendChoice } from '../src/result';
-import { isEngineEvent, type EngineEvent, type EngineRequest, type RunRequest } from '../src/protocol';
+import type { BackendChoice } from '../src/shared/result';
+import { isEngineEvent, type EngineEvent, type EngineRequest, type RunRequest } from '../src/shared/protocol';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);

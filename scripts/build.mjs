@@ -39,7 +39,7 @@ const entries = [
     sourcemap: true,
     minify,
     logLevel: 'warning',
-    entryPoints: [join(root, 'webview/main.ts')],
+    entryPoints: [join(root, 'src/webview/main.ts')],
     outfile: join(dist, 'webview/panel.js'),
   },
 ];

@@ -4,7 +4,7 @@
 // Prints one JSON line: { backend (the result's BackendInfo, adapter included), initSeconds, matmul: [{shape, gflops, runs}] }.
 // Reads are always `await t.data()` (the webgpu backend in Node has no synchronous read).
 import { selectBackend } from '../../src/engine/backend';
-import type { BackendChoice } from '../../src/result';
+import type { BackendChoice } from '../../src/shared/result';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {

@@ -2,9 +2,17 @@
 // and prints a short summary with the findings; a progress bar on a TTY (stderr); Ctrl-C cancels cleanly.
 import { writeOutputFile } from './outputFile';
 import { analyze, CancelledError, BackendUnavailableError, DataError, RunTooLargeError, type AnalyzeProgress } from '../engine';
-import type { RunOptions } from '../protocol';
-import { backendDetails, backendText } from '../backendText';
-import { BACKEND_CHOICES, isBackendChoice, type BackendChoice, type Result, type Spread, type TrainDepthRun, type TrainResult } from '../result';
+import type { RunOptions } from '../shared/protocol';
+import { backendDetails, backendText } from '../shared/backendText';
+import {
+  BACKEND_CHOICES,
+  isBackendChoice,
+  type BackendChoice,
+  type Result,
+  type Spread,
+  type TrainDepthRun,
+  type TrainResult,
+} from '../shared/result';
 import { readSpecText, valueRange } from '../spec';
 import { checkText } from '../theory';
 import { atOrAbove, formatFinding, sortFindings } from './format';

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSpecText, type SpecProblem } from '../spec/index';
 import { checkText } from '../theory/index';
-import type { Finding, Severity } from '../theory/types';
+import type { Finding, Severity } from '../shared/findings';
 import { atOrAbove, formatFinding, formatSummary, sortFindings } from './format';
 
 export interface CliIO {

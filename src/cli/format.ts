@@ -1,5 +1,5 @@
 // Text output of findings: `file:line:col: severity DLxxx message`, 1-based, and the closing summary line.
-import type { Finding, Severity } from '../theory/types';
+import type { Finding, Severity } from '../shared/findings';
 
 const rank: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 

@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeOutputFile } from './outputFile';
 import { join, resolve } from 'node:path';
-import { renderReportHtml } from '../panelHtml';
-import type { Result } from '../result';
+import { renderReportHtml } from '../shared/panelHtml';
+import type { Result } from '../shared/result';
 
 export interface ReportOptions {
   /** The run before this one, drawn dashed for comparison. */

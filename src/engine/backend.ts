@@ -7,7 +7,7 @@ import * as tfjs from '@tensorflow/tfjs';
 import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendChoice, BackendName } from '../result';
+import type { BackendChoice, BackendName } from '../shared/result';
 import { AUTO_GPU_MARGIN, predictGpu, predictWasm, workloadText, type Workload } from './backends/cost';
 import { initNative, type NativeChoice } from './backends/native';
 import { BackendUnavailableError, type Backend } from './backends/types';

@@ -1,6 +1,6 @@
 // Runs the diagnostic pass for one seed (data, network, pass) and aggregates seeds into Result layers.
 import type { Spec } from '../spec/types';
-import type { ActivationStats, LayerResult } from '../result';
+import type { ActivationStats, LayerResult } from '../shared/result';
 import type { Backend } from './backend';
 import { loadBatch } from './data';
 import { assertPassFits } from './sizeCheck';

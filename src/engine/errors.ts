@@ -1,5 +1,5 @@
 // Errors the engine raises on purpose.
-import type { SpecPath } from '../spec/types';
+import type { SpecPath } from '../shared/findings';
 
 /** A run refused before it starts: too large for the chosen backend. `path` is the spec key to change. */
 export class RunTooLargeError extends Error {

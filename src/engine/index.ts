@@ -1,10 +1,10 @@
 // analyze(spec, options, hooks): the engine's entry point. Runs the diagnostic pass for every seed on the chosen backend,
 // the optional depth sweep, and returns a Result (DESIGN §3b) with the theory's static findings and the measured ones.
-import type { BackendInfo, DepthSweepPoint, Result, TheoryLine } from '../result';
-import type { ProgressEvent, RunOptions } from '../protocol';
+import type { BackendInfo, DepthSweepPoint, Result, TheoryLine } from '../shared/result';
+import type { ProgressEvent, RunOptions } from '../shared/protocol';
 import { valueRange, type SourceMap, type Spec } from '../spec';
 import { predict, staticFindings } from '../theory';
-import type { Finding } from '../theory/types';
+import type { Finding } from '../shared/findings';
 import { deviceLossError, selectBackend, type Backend, type Workload } from './backend';
 import { PeakGpuMemory } from './gpuMemory';
 import { aggregateLayers, runSeed, type SeedRun } from './diagnose';

@@ -1,8 +1,9 @@
 // Measured findings (DESIGN §5): DL201 gradient growth above the thresholds, DL202 NaN/Inf, DL203 rank collapse.
 import { valueRange } from '../spec';
-import type { SourceMap, Spec, SpecPath } from '../spec/types';
-import type { Finding } from '../theory/types';
-import type { Growth, LayerResult, TheoryLine } from '../result';
+import type { SourceMap, Spec } from '../spec/types';
+import type { SpecPath } from '../shared/findings';
+import type { Finding } from '../shared/findings';
+import type { Growth, LayerResult, TheoryLine } from '../shared/result';
 import type { SeedRun } from './diagnose';
 
 export interface MeasuredInput {

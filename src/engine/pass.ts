@@ -13,7 +13,7 @@
 //    pass yields to the event loop and checks for cancellation.
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { LossKind } from '../spec/types';
-import type { ActivationStats } from '../result';
+import type { ActivationStats } from '../shared/result';
 import { unhealthyFraction } from './activations';
 import type { Tf } from './backend';
 import { throwIfAborted, yieldToEventLoop } from './errors';

@@ -1,7 +1,7 @@
 // The engine as a forked child process (dist/engine.js): EngineRequest in, EngineEvent out, over Node IPC.
 // One run at a time; a new run cancels the one in flight. A cancel aborts the run's AbortSignal, which the pass checks
 // between layers while yielding to the event loop every ~50 ms, so the run stops (and frees its tensors) within a second.
-import { isEngineRequest, type EngineEvent, type RunRequest, type WarmRequest } from '../protocol';
+import { isEngineRequest, type EngineEvent, type RunRequest, type WarmRequest } from '../shared/protocol';
 import { checkText } from '../theory';
 import { analyze, CancelledError, warmUp } from './index';
 

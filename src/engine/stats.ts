@@ -1,5 +1,5 @@
 // Small float64 summaries: spreads across seeds and the growth-rate fit across layers.
-import type { Growth, Spread } from '../result';
+import type { Growth, Spread } from '../shared/result';
 
 /** mean/min/max of per-seed values; +∞ (a collapsed gap) or NaN makes the affected statistics null, as JSON can't hold them. */
 export function spread(values: readonly number[]): Spread {

@@ -1,7 +1,7 @@
 // Warming the engine before the first run: the backend is started and one diagnostic pass of a quick run's size runs, so
 // that V8 has optimised the pass, the backend has its kernels and the wasm heap its size by the time the user's first
 // edit arrives (bench/RESULTS.md: a smaller 16-wide, 4-layer warm-up left the first edit 60% slower than later ones).
-import type { BackendChoice, BackendInfo } from '../result';
+import type { BackendChoice, BackendInfo } from '../shared/result';
 import { parseSpec } from '../spec';
 import { selectBackend } from './backend';
 import { runSeed } from './diagnose';

@@ -1,9 +1,9 @@
 // Quick fixes: each finding's fix and alternatives become workspace edits (spec setValueEdit: replace a value or insert a key).
 import * as vscode from 'vscode';
-import type { FindingFix } from '../theory/types';
+import type { FindingFix } from '../shared/findings';
 import type { FindingsStore } from './findingsStore';
 import { toVsRange } from './findingDiagnostics';
-import type { Logger } from './engineClient';
+import type { Logger } from '../shared/logger';
 import { fixEdit } from './fixEdit';
 
 export class FindingCodeActions implements vscode.CodeActionProvider {

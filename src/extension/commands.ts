@@ -3,8 +3,9 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendChoice } from '../result';
-import type { Logger, RunOutcome } from './engineClient';
+import type { BackendChoice } from '../shared/result';
+import type { RunOutcome } from './engineClient';
+import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
 import { installNativeBackend, type InstallOutcome, type NativePackage } from './nativeBackend';
 import type { PanelController } from './panel';

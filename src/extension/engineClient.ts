@@ -2,16 +2,18 @@
 // One run at a time; cancelling waits briefly for the engine to acknowledge, then kills it (restarted on the next run).
 // No vscode import: the client is tested in plain Node against the real engine bundle.
 import { fork, type ChildProcess } from 'node:child_process';
-import { isEngineEvent, type BackendEvent, type EngineEvent, type EngineRequest, type ProgressEvent, type RunOptions, type WarmedEvent } from '../protocol';
-import type { BackendChoice, BackendInfo, Result } from '../result';
-import type { Finding } from '../theory/types';
-
-export interface Logger {
-  trace(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+import {
+  isEngineEvent,
+  type BackendEvent,
+  type EngineEvent,
+  type EngineRequest,
+  type ProgressEvent,
+  type RunOptions,
+  type WarmedEvent,
+} from '../shared/protocol';
+import type { Logger } from '../shared/logger';
+import type { BackendChoice, BackendInfo, Result } from '../shared/result';
+import type { Finding } from '../shared/findings';
 
 export type RunOutcome =
   | { kind: 'done'; result: Result }

@@ -1,7 +1,7 @@
 // "Export Report": the Result as JSON (format v1), or the panel as one self-contained HTML file with the result inlined.
 import * as vscode from 'vscode';
-import { renderReportHtml } from '../panelHtml';
-import type { Result } from '../result';
+import { renderReportHtml } from '../shared/panelHtml';
+import type { Result } from '../shared/result';
 
 export type ReportFormat = 'json' | 'html';
 

@@ -15,7 +15,7 @@ import { registerCommands } from './commands';
 import { SPEC_SELECTOR, isSpecDocument } from './specDocuments';
 import { readSettings } from './settings';
 import { PanelBridge } from './panelBridge';
-import type { RunState } from '../protocol';
+import type { RunState } from '../shared/protocol';
 
 /** What activate() returns: a small surface the in-host tests observe runs through. */
 export interface DepthLensApi {

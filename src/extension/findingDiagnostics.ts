@@ -1,7 +1,8 @@
 // Findings → VS Code diagnostics, and back (code actions receive diagnostics and need the finding's fixes).
 import * as vscode from 'vscode';
-import type { Range, SourceMap } from '../spec/types';
-import type { Finding, Severity } from '../theory/types';
+import type { SourceMap } from '../spec/types';
+import type { Range } from '../shared/findings';
+import type { Finding, Severity } from '../shared/findings';
 
 export const DIAGNOSTIC_SOURCE = 'DepthLens';
 

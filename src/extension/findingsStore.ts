@@ -2,7 +2,7 @@
 // Publishes both to one DiagnosticCollection and keeps the Finding behind each diagnostic for quick fixes.
 import * as vscode from 'vscode';
 import type { ParseResult } from '../spec/types';
-import type { Finding } from '../theory/types';
+import type { Finding } from '../shared/findings';
 import { DIAGNOSTIC_SOURCE, findingRange, findingToDiagnostic } from './findingDiagnostics';
 
 export interface DocumentFindings {

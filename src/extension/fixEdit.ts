@@ -1,8 +1,8 @@
 // A finding's fix as one text edit: the primary value plus any `more` values, applied in sequence, reduced to the single
 // smallest replacement of the original text (so the editor keeps the cursor and undo sees one step). Pure (no vscode).
 import { setValueEdit } from '../spec/index';
-import type { Position, TextEdit } from '../spec/types';
-import type { FindingFix } from '../theory/types';
+import type { Position, TextEdit } from '../shared/findings';
+import type { FindingFix } from '../shared/findings';
 
 function lineStarts(text: string): number[] {
   const starts = [0];

@@ -1,6 +1,7 @@
 // What a hover on a spec key says: the theory behind the key and this spec's predicted numbers. Pure (no vscode import).
 import { lambdaInfinity, lambdaLinearBN, predict } from '../theory/index';
-import type { Spec, SpecPath } from '../spec/types';
+import type { Spec } from '../spec/types';
+import type { SpecPath } from '../shared/findings';
 import type { TheoryBasis, TheoryPrediction } from '../theory/types';
 
 const THEORY: Record<string, string> = {

@@ -4,7 +4,7 @@ import { readSettings } from './settings';
 import { checkSpecText } from './specCheck';
 import { isSpecDocument, specFilePath } from './specDocuments';
 import type { FindingsStore } from './findingsStore';
-import type { Logger } from './engineClient';
+import type { Logger } from '../shared/logger';
 
 export class LiveChecker implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();

@@ -1,9 +1,9 @@
 // The diagnostics panel: one webview, created on demand or restored by the serializer after a reload.
 // Sends results, run state and the edited spec's findings; handles the panel's reveal / run / cancel / exportImage messages.
 import * as vscode from 'vscode';
-import { createNonce, renderPanelHtml } from '../panelHtml';
-import { isWebviewToHost, type HostToWebview, type WebviewToHost } from '../protocol';
-import type { Logger } from './engineClient';
+import { createNonce, renderPanelHtml } from '../shared/panelHtml';
+import { isWebviewToHost, type HostToWebview, type WebviewToHost } from '../shared/protocol';
+import type { Logger } from '../shared/logger';
 
 export const PANEL_VIEW_TYPE = 'depthlens.panel';
 

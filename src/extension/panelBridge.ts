@@ -1,7 +1,7 @@
 // Between the panel and the rest: what the panel shows on (re)open, findings of the active spec, and the panel's requests.
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost } from '../protocol';
-import type { Logger } from './engineClient';
+import type { HostToWebview, WebviewToHost } from '../shared/protocol';
+import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
 import type { PanelController, PanelHost } from './panel';
 import type { SavedResults } from './savedResults';

@@ -2,9 +2,10 @@
 // results to the panel. A newer run (e.g. a newer edit's auto-run) cancels the one in flight.
 import * as vscode from 'vscode';
 import { setValueEdit } from '../spec/index';
-import type { HostToWebview, RunOptions, RunState } from '../protocol';
-import type { Result } from '../result';
-import type { EngineClient, Logger, RunOutcome } from './engineClient';
+import type { HostToWebview, RunOptions, RunState } from '../shared/protocol';
+import type { Result } from '../shared/result';
+import type { EngineClient, RunOutcome } from './engineClient';
+import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
 import type { LiveChecker } from './liveChecker';
 import type { SavedResults } from './savedResults';

@@ -1,8 +1,8 @@
 // The last result per spec file (and the one before it, for the panel's before/after view). The most recent result is
 // persisted in workspace state so a restored panel can show it after a reload.
 import type * as vscode from 'vscode';
-import { isResult } from '../protocol';
-import type { Result } from '../result';
+import { isResult } from '../shared/protocol';
+import type { Result } from '../shared/result';
 
 const LAST_KEY = 'depthlens.lastResult';
 

@@ -1,6 +1,6 @@
 // The extension's settings (package.json contributes.configuration), read fresh each time they are needed.
 import * as vscode from 'vscode';
-import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../result';
+import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../shared/result';
 
 export interface DepthLensSettings {
   backend: BackendChoice;

@@ -1,7 +1,7 @@
 // Static check of a spec text: theory findings, with the threshold settings applied where the spec sets none.
 import { checkText, staticFindings } from '../theory/index';
 import type { ParseResult } from '../spec/types';
-import type { Finding } from '../theory/types';
+import type { Finding } from '../shared/findings';
 
 export interface SpecCheck {
   parse: ParseResult;

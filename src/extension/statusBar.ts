@@ -1,8 +1,8 @@
 // The status item: backend and run state; clicking it opens the panel.
 import * as vscode from 'vscode';
-import type { RunState } from '../protocol';
-import { backendDetails, backendText } from '../backendText';
-import type { BackendChoice, BackendInfo } from '../result';
+import type { RunState } from '../shared/protocol';
+import { backendDetails, backendText } from '../shared/backendText';
+import type { BackendChoice, BackendInfo } from '../shared/result';
 
 export class RunStatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('depthlens.status', vscode.StatusBarAlignment.Left, 10);

@@ -2,7 +2,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Node, type Pair, type YAMLMap } from 'yaml';
 import { detectFormat } from './parse';
 import { formatPath, parsePath, type PathSegment } from './paths';
-import type { SpecPath, TextEdit } from './types';
+import type { SpecPath, TextEdit } from '../shared/findings';
 
 const INDENT = 2;
 

@@ -3,7 +3,17 @@ import { defaults } from './defaults';
 import { childPath } from './paths';
 import type { RawAlpha, RawLayer, RawModel } from './raw';
 import { keyRange } from './source-map';
-import type { Activation, BlockOrder, InitKind, LayerSpec, ModelSpec, NormKind, ResidualSpec, SourceMap, SpecPath } from './types';
+import type {
+  Activation,
+  BlockOrder,
+  InitKind,
+  LayerSpec,
+  ModelSpec,
+  NormKind,
+  ResidualSpec,
+  SourceMap,
+} from './types';
+import type { SpecPath } from '../shared/findings';
 import type { PathProblem } from './validate';
 
 function residualAlpha(alpha: RawAlpha | undefined, fallback: number, depth: number): Pick<ResidualSpec, 'alpha' | 'alphaExpr'> {

@@ -5,7 +5,8 @@ import { buildSpec } from './normalize';
 import type { RawSpec } from './raw';
 import { semanticProblems, nonFiniteNumbers } from './semantic';
 import { buildSourceMap, MAX_NESTING, TextPositions, valueRange } from './source-map';
-import type { ParseResult, Range, SourceLocation, SourceMap, SpecPath, SpecProblem } from './types';
+import type { ParseResult, SourceLocation, SourceMap, SpecProblem } from './types';
+import type { Range, SpecPath } from '../shared/findings';
 import { schemaProblems, type PathProblem } from './validate';
 
 /** Specs are small; anything larger is rejected before parsing. */

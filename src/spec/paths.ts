@@ -1,5 +1,5 @@
 // Spec paths ("model.layers[1].repeat") to and from segment lists, and from ajv's JSON pointers.
-import type { SpecPath } from './types';
+import type { SpecPath } from '../shared/findings';
 
 export type PathSegment = string | number;
 

@@ -3,7 +3,8 @@ import { describeValue } from './messages';
 import { childPath } from './paths';
 import { keyRange, valueRange } from './source-map';
 import type { PathProblem } from './validate';
-import type { SourceMap, SpecPath } from './types';
+import type { SourceMap } from './types';
+import type { SpecPath } from '../shared/findings';
 
 /** Upper bounds of the expanded explicit form (the compact form is bounded by the schema's depth maximum). */
 export const MAX_DENSE_LAYERS = 100000;

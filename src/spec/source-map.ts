@@ -1,7 +1,8 @@
 // Builds the SourceMap (key and value range of every path) from a parsed YAML/JSON document.
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { childPath, parentPath } from './paths';
-import type { Position, Range, SourceLocation, SourceMap, SpecPath } from './types';
+import type { SourceLocation, SourceMap } from './types';
+import type { Position, Range, SpecPath } from '../shared/findings';
 
 /** Deeper documents are rejected: no valid spec nests this far, and recursion stays bounded. */
 export const MAX_NESTING = 64;

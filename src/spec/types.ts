@@ -1,18 +1,6 @@
 // The typed model spec (DESIGN.md §3). Produced by `parseSpec`; consumed by theory, engine and views.
-// All positions are 0-based (LSP / VS Code convention); text output converts to 1-based.
-
-export interface Position {
-  line: number;
-  character: number;
-}
-
-export interface Range {
-  start: Position;
-  end: Position;
-}
-
-/** Dotted spec path: "model.init", "data.batch", "model.layers[1].repeat". */
-export type SpecPath = string;
+// Positions and ranges are src/shared/findings.ts's (0-based).
+import type { Range, SpecPath } from '../shared/findings';
 
 /** Where a key and its value sit in the source text. `value` is absent for a key with no value. */
 export interface SourceLocation {
@@ -152,10 +140,4 @@ export interface ParseResult {
   source: SourceMap;
   /** Format the text was read as. */
   format: 'yaml' | 'json';
-}
-
-/** A text replacement, 0-based (editors apply it directly). */
-export interface TextEdit {
-  range: Range;
-  newText: string;
 }

@@ -4,7 +4,8 @@ import { describeValue, didYouMean, listOr, typeNoun } from './messages';
 import { childPath, pointerToPath } from './paths';
 import { keyRange, valueRange } from './source-map';
 import { resolveRef, validateAgainstSchema, type JsonSchema } from './schema';
-import type { Range, SourceMap, SpecPath } from './types';
+import type { SourceMap } from './types';
+import type { Range, SpecPath } from '../shared/findings';
 
 export interface PathProblem {
   path: SpecPath;

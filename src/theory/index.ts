@@ -1,7 +1,7 @@
 // The theory stage: closed-form predictions and the static rule catalogue. No tensors, no vscode.
 import { parseSpec, type ParseResult } from '../spec';
 import { staticFindings } from './staticFindings';
-import type { Finding } from './types';
+import type { Finding } from '../shared/findings';
 
 export * from './types';
 export { predict, estimateGrowth } from './predict';

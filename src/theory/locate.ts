@@ -1,5 +1,6 @@
 // Where a finding attaches in the text: the range of a spec path.
-import type { Range, SourceMap, SpecPath } from '../spec/types';
+import type { SourceMap } from '../spec/types';
+import type { Range, SpecPath } from '../shared/findings';
 
 const ORIGIN: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 

@@ -1,5 +1,6 @@
 // What the theory needs to know about a spec's network, read once per Spec (compact or explicit form).
-import type { InitKind, LayerSpec, Spec, SpecPath } from '../spec/types';
+import type { InitKind, LayerSpec, Spec } from '../spec/types';
+import type { SpecPath } from '../shared/findings';
 import { activation, type ActivationFunction } from './activations';
 
 /** Source paths findings attach to, for each concern (a repeated template counts once). */

@@ -1,6 +1,7 @@
 // staticFindings(spec, source): the theory rules DL101–DL107 (DESIGN.md §5), computed on every edit.
-import type { SourceMap, Spec, SpecPath } from '../spec/types';
-import type { Finding, FindingCode, FindingFix, Severity } from './types';
+import type { SourceMap, Spec } from '../spec/types';
+import type { SpecPath } from '../shared/findings';
+import type { Finding, FindingCode, FindingFix, Severity } from '../shared/findings';
 import { lambdaLinearBN, batchForLambda, shapingLogGrowth } from './lambda';
 import { networkFacts, type NetworkFacts } from './network';
 import { activationLogGrowth, estimateGrowth, lnRate, residualBranchVarianceGain, toPrediction, type NormalizationRate } from './predict';

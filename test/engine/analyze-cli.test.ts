@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAnalyze, type AnalyzeIO } from '../../src/cli/analyze';
-import { isResult } from '../../src/protocol';
+import { isResult } from '../../src/shared/protocol';
 import { assertValidResult } from '../resultSchema';
 
 const root = join(__dirname, '..', '..');

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { BackendUnavailableError, selectBackend } from '../../src/engine/backend';
 import { analyze } from '../../src/engine';
 import { parseSpec } from '../../src/spec';
-import type { BackendChoice } from '../../src/result';
+import type { BackendChoice } from '../../src/shared/result';
 import { webgpuBackend } from './webgpu';
 
 const require_ = createRequire(__filename);

@@ -5,7 +5,7 @@ import { analyze } from '../../src/engine';
 import { parseSpec } from '../../src/spec';
 import type { Spec } from '../../src/spec/types';
 import { lambdaInfinity, lambdaLinearBN } from '../../src/theory';
-import type { Result } from '../../src/result';
+import type { Result } from '../../src/shared/result';
 import { assertValidResult } from '../resultSchema';
 
 function spec(yaml: string): Spec {

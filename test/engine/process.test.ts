@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { isEngineEvent, isResult, type EngineEvent, type EngineRequest } from '../../src/protocol';
+import { isEngineEvent, isResult, type EngineEvent, type EngineRequest } from '../../src/shared/protocol';
 import { assertValidResult } from '../resultSchema';
 
 const root = join(__dirname, '..', '..');
@@ -92,7 +92,7 @@ diagnostics: { seeds: 5 }`;
 });
 
 test('the warm and warmed messages pass the guards; malformed ones do not', async () => {
-  const { isEngineRequest } = await import('../../src/protocol');
+  const { isEngineRequest } = await import('../../src/shared/protocol');
   assert.ok(isEngineRequest({ type: 'warm', backend: 'wasm' }));
   assert.ok(isEngineRequest({ type: 'warm', backend: 'auto', nativeModulePaths: ['/x'] }));
   assert.ok(!isEngineRequest({ type: 'warm' }));

@@ -3,7 +3,7 @@
 // SwiftShader is a slow software GPU (seconds per step on a small machine): the run is kept small.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TrainRecord } from '../../src/result';
+import type { TrainRecord } from '../../src/shared/result';
 import { selectBackend } from '../../src/engine/backend';
 import { runTraining } from '../../src/engine/train/index';
 import { parseSpec, type Spec } from '../../src/spec/index';

@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineClient, type Logger } from '../../src/extension/engineClient';
+import { EngineClient } from '../../src/extension/engineClient';
+import { type Logger } from '../../src/shared/logger';
 import { FIXTURES } from './fixtures';
 
 const ROOT = join(__dirname, '..', '..');

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineClient, type Logger } from '../../src/extension/engineClient';
+import { EngineClient } from '../../src/extension/engineClient';
+import { type Logger } from '../../src/shared/logger';
 import { FIXTURES } from './fixtures';
 import { SWIFTSHADER_ICD } from '../engine/webgpu';
 

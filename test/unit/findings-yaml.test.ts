@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkText } from '../../src/theory';
-import type { Finding, FindingCode } from '../../src/theory/types';
-import type { Range } from '../../src/spec/types';
+import type { Finding, FindingCode } from '../../src/shared/findings';
+import type { Range } from '../../src/shared/findings';
 
 /** The text a 0-based range covers. */
 function textAt(text: string, range: Range | undefined): string {

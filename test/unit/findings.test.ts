@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { staticFindings } from '../../src/theory/staticFindings';
 import { lambdaLinearBN } from '../../src/theory/lambda';
-import type { Finding, FindingCode } from '../../src/theory/types';
+import type { Finding, FindingCode } from '../../src/shared/findings';
 import type { SourceMap } from '../../src/spec/types';
 import { makeSpec, type SpecOverrides } from './spec-fixture';
 

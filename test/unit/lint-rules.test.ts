@@ -18,19 +18,20 @@ async function restricted(code: string, file: string): Promise<string[]> {
 
 const forbidden: [string, string][] = [
   ['src/engine/x.ts', "import * as vscode from 'vscode';"],
-  ['src/engine/x.ts', "import { h } from '../../webview/dom/h';"],
+  ['src/engine/x.ts', "import { h } from '../webview/dom/h';"],
   ['src/engine/x.ts', "import { parseSpec } from '../spec/parse';"],
   ['src/engine/data/x.ts', "import { locate } from '../../spec/source-map';"],
   ['src/engine/x.ts', "import { activate } from '../extension/extension';"],
   ['src/theory/x.ts', "import { analyze } from '../engine';"],
   ['src/theory/x.ts', "import type { Tensor } from '@tensorflow/tfjs';"],
   ['src/spec/x.ts', "import { predict } from '../theory';"],
-  ['src/spec/x.ts', "import type { Result } from '../result';"],
-  ['webview/x.ts', "import '@tensorflow/tfjs';"],
-  ['webview/dom/x.ts', "import * as tf from '@tensorflow/tfjs-core';"],
-  ['webview/x.ts', "import { analyze } from '../src/engine';"],
-  ['webview/x.ts', "import { checkText } from '../src/theory';"],
-  ['webview/x.ts', "import * as vscode from 'vscode';"],
+  ['src/spec/x.ts', "import type { Result } from '../shared/result';"],
+  ['src/theory/x.ts', "import type { EngineRequest } from '../shared/protocol';"],
+  ['src/webview/x.ts', "import '@tensorflow/tfjs';"],
+  ['src/webview/dom/x.ts', "import * as tf from '@tensorflow/tfjs-core';"],
+  ['src/webview/x.ts', "import { analyze } from '../engine';"],
+  ['src/webview/x.ts', "import { checkText } from '../theory';"],
+  ['src/webview/x.ts', "import * as vscode from 'vscode';"],
   ['src/cli/x.ts', "import { DataError } from '../engine/data';"],
   ['src/cli/x.ts', "import { selectBackend } from '../engine/backend';"],
   ['src/cli/x.ts', "export { Rng } from '../engine/rng';"],
@@ -38,8 +39,8 @@ const forbidden: [string, string][] = [
   ['src/extension/x.ts', "import { analyze } from '../engine';"],
   ['src/extension/x.ts', "import * as tf from '@tensorflow/tfjs';"],
   ['src/extension/x.ts', "import { predictAt } from '../theory/predict';"],
-  ['src/protocol2.ts', "import { analyze } from './engine';"],
-  ['src/protocol2.ts', "import * as vscode from 'vscode';"],
+  ['src/shared/x.ts', "import { analyze } from '../engine';"],
+  ['src/shared/x.ts', "import * as vscode from 'vscode';"],
 ];
 
 for (const [file, code] of forbidden) {
@@ -52,13 +53,13 @@ for (const [file, code] of forbidden) {
 const allowed: [string, string][] = [
   ['src/engine/x.ts', "import * as tf from '@tensorflow/tfjs';"],
   ['src/engine/x.ts', "import { parseSpec } from '../spec';\nimport type { Spec } from '../spec/types';\nimport { predict } from '../theory/index';"],
-  ['src/engine/train/x.ts', "import type { Finding } from '../../theory/types';\nimport { trainingData } from '../data/index';\nimport type { Result } from '../../result';"],
+  ['src/engine/train/x.ts', "import type { Finding } from '../../shared/findings';\nimport { trainingData } from '../data/index';\nimport type { Result } from '../../shared/result';"],
   ['src/engine/x.ts', "import { Rng } from './rng';\nimport { transpose2d } from './kernels/wasm/transpose';"],
-  ['src/cli/x.ts', "import { analyze, DataError } from '../engine';\nimport { checkText } from '../theory';\nimport { renderReportHtml } from '../panelHtml';"],
-  ['src/extension/x.ts', "import * as vscode from 'vscode';\nimport { setValueEdit } from '../spec/index';\nimport type { RunOptions } from '../protocol';"],
+  ['src/cli/x.ts', "import { analyze, DataError } from '../engine';\nimport { checkText } from '../theory';\nimport { renderReportHtml } from '../shared/panelHtml';"],
+  ['src/extension/x.ts', "import * as vscode from 'vscode';\nimport { setValueEdit } from '../spec/index';\nimport type { RunOptions } from '../shared/protocol';"],
   ['src/theory/x.ts', "import { parseSpec } from '../spec';\nimport type { Activation } from '../spec/types';"],
-  ['src/spec/x.ts', "import { parseDocument } from 'yaml';\nimport { valueRange } from './source-map';"],
-  ['webview/dom/x.ts', "import type { Result } from '../../src/result';\nimport type { Finding } from '../../src/theory/types';\nimport { Chart } from 'chart.js';"],
+  ['src/spec/x.ts', "import { parseDocument } from 'yaml';\nimport { valueRange } from './source-map';\nimport type { Range } from '../shared/findings';"],
+  ['src/webview/dom/x.ts', "import type { Result } from '../../shared/result';\nimport type { Finding } from '../../shared/findings';\nimport { Chart } from 'chart.js';"],
   ['bench/x.ts', "import { Rng } from '../src/engine/rng';\nimport * as tf from '@tensorflow/tfjs';"],
 ];
 
@@ -68,7 +69,7 @@ for (const [file, code] of allowed) {
   });
 }
 
-// ---- import cycles: relative imports (static, re-exports, `import('./x')` types) among src/ and webview/ ----
+// ---- import cycles: relative imports (static, re-exports, `import('./x')` types) among src/ ----
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -86,8 +87,8 @@ function resolveImport(from: string, spec: string): string | null {
   return null; // json, css, …
 }
 
-test('no import cycles among src/ and webview/ (type-only imports included)', () => {
-  const files = [...sources(join(root, 'src')), ...sources(join(root, 'webview'))];
+test('no import cycles among src/ (type-only imports included)', () => {
+  const files = sources(join(root, 'src'));
   const edges = new Map<string, string[]>();
   const importRe = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
   for (const f of files) {

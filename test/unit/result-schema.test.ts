@@ -1,7 +1,7 @@
-// schemas/result.schema.json: it compiles, accepts a valid Result, rejects broken ones, and cannot drift from src/result.ts.
+// schemas/result.schema.json: it compiles, accepts a valid Result, rejects broken ones, and cannot drift from src/shared/result.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BACKEND_NAMES } from '../../src/result';
+import { BACKEND_NAMES } from '../../src/shared/result';
 import type {
   ActivationStats,
   BackendInfo,
@@ -17,10 +17,11 @@ import type {
   TrainDepthRun,
   TrainRecord,
   TrainResult,
-} from '../../src/result';
-import type { Finding, FindingFix, Severity, TheoryBasis } from '../../src/theory/types';
-import type { Position, Range } from '../../src/spec/types';
-import { isFinding } from '../../src/protocol';
+} from '../../src/shared/result';
+import type { TheoryBasis } from '../../src/theory/types';
+import type { Finding, FindingFix, Severity } from '../../src/shared/findings';
+import type { Position, Range } from '../../src/shared/findings';
+import { isFinding } from '../../src/shared/protocol';
 import { assertValidResult, closedSchema, resultSchema, resultSchemaErrors, resultValidators, type JsonSchema } from '../resultSchema';
 
 function minimal(): Result {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSpec } from '../../src/spec/index';
-import type { Range } from '../../src/spec/index';
+import type { Range } from '../../src/shared/findings';
 import { rangeOn } from './spec-helpers';
 
 interface Expected {

@@ -1,5 +1,5 @@
 // Test helpers for the spec tests: ranges located in the test's own text, and applying text edits.
-import type { Range, TextEdit } from '../../src/spec/types';
+import type { Range, TextEdit } from '../../src/shared/findings';
 
 /** The 0-based range of `snippet` on 0-based line `line` of `text` (the `nth` occurrence on that line). */
 export function rangeOn(text: string, line: number, snippet: string, nth = 0): Range {

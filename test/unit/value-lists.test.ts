@@ -14,10 +14,10 @@ import {
   RUN_MODES,
   RUN_PHASES,
   RUN_STATES,
-} from '../../src/protocol';
-import { BACKEND_CHOICES } from '../../src/result';
+} from '../../src/shared/protocol';
+import { BACKEND_CHOICES } from '../../src/shared/result';
 import { ACTIVATIONS, BLOCK_ORDERS, DATA_SOURCES, INIT_KINDS, LOSS_KINDS, NORM_KINDS, OPTIMIZER_KINDS } from '../../src/spec/types';
-import { SEVERITIES } from '../../src/theory/types';
+import { SEVERITIES } from '../../src/shared/findings';
 
 const root = join(__dirname, '..', '..');
 const readJson = (rel: string): unknown => JSON.parse(readFileSync(join(root, rel), 'utf8'));

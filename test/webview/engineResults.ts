@@ -1,7 +1,7 @@
 // Real results for the webview tests: small specs run through the actual engine (parseSpec → analyze), never hand-built.
 import { parseSpec } from '../../src/spec/index';
 import { analyze } from '../../src/engine/index';
-import type { Result } from '../../src/result';
+import type { Result } from '../../src/shared/result';
 import { assertValidResult } from '../resultSchema';
 
 /** Gaussian init + centred BN + tanh: gradients grow toward the input; with a depth sweep and a short training run. */

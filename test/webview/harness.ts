@@ -5,8 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createNonce, renderPanelHtml } from '../../src/panelHtml';
-import type { HostToWebview, WebviewToHost } from '../../src/protocol';
+import { createNonce, renderPanelHtml } from '../../src/shared/panelHtml';
+import type { HostToWebview, WebviewToHost } from '../../src/shared/protocol';
 
 export const root = resolve(__dirname, '../..');
 export const outputDir = join(root, 'test-output');

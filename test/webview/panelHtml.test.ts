@@ -1,7 +1,13 @@
 // The panel document: CSP with a nonce and nothing else allowed to run, assets by URI or inlined, inert data block.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, createNonce, inlineCodiconFont, jsonDataBlock, renderPanelHtml } from '../../src/panelHtml';
+import {
+  contentSecurityPolicy,
+  createNonce,
+  inlineCodiconFont,
+  jsonDataBlock,
+  renderPanelHtml,
+} from '../../src/shared/panelHtml';
 
 test('webview document: assets by URI, every script and style carries the nonce, CSP allows only them', () => {
   const nonce = createNonce();

@@ -1,11 +1,18 @@
 // The pure chart transforms and summaries, checked against values derived by hand from their definitions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LayerResult, TrainRecord } from '../../src/result';
-import { collapseRanges, isometrySeries, layerOverSteps, middleLayer, theoryGradientLine, trainSeries } from '../../webview/series';
-import { factorText, numberText, pow10Text, totalFactorText } from '../../webview/format';
-import { withAlpha } from '../../webview/theme';
-import { logTicks } from '../../webview/charts/seriesChart';
+import type { LayerResult, TrainRecord } from '../../src/shared/result';
+import {
+  collapseRanges,
+  isometrySeries,
+  layerOverSteps,
+  middleLayer,
+  theoryGradientLine,
+  trainSeries,
+} from '../../src/webview/series';
+import { factorText, numberText, pow10Text, totalFactorText } from '../../src/webview/format';
+import { withAlpha } from '../../src/webview/theme';
+import { logTicks } from '../../src/webview/charts/seriesChart';
 
 function layer(index: number, phi: number | null, logGrad: number | null, degenerate = false, rank = 8): LayerResult {
   return {

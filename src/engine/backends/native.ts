@@ -2,7 +2,7 @@
 // -gpu). Each brings its own copy of tfjs-core, so the pass computes with the namespace the package returns.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { BackendName } from '../../result';
+import type { BackendName } from '../../shared/result';
 import { BackendUnavailableError, type Backend, type Tf } from './types';
 import { findPackage } from './packages';
 

@@ -1,6 +1,6 @@
 // What a started backend is, shared by the chooser (../backend) and the loaders beside this file.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { BackendInfo } from '../../result';
+import type { BackendInfo } from '../../shared/result';
 import type { GpuDeviceLike } from './webgpu';
 
 export type Tf = typeof tfjs;

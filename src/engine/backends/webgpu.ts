@@ -4,7 +4,7 @@
 // module entry would fail), only from DepthLens's own install or the extension's storage (./packages).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { GpuAdapterInfo } from '../../result';
+import type { GpuAdapterInfo } from '../../shared/result';
 import { findPackage } from './packages';
 
 /** The subset of the WebGPU API used here (the `webgpu` package ships its own full typings; the engine needs only these). */

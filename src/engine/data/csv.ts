@@ -2,7 +2,7 @@
 // Rules: cells are separated by commas and trimmed (surrounding double quotes are dropped); blank lines are skipped; the
 // first non-blank line is a header when none of its cells is a number; every other row must have the same number of
 // cells, each a finite number. Rows are named by their 1-based line number in the file.
-import type { SpecPath } from '../../spec/types';
+import type { SpecPath } from '../../shared/findings';
 import { DataError } from './errors';
 import type { NumericTable } from './table';
 

@@ -1,4 +1,4 @@
-import type { SpecPath } from '../../spec/types';
+import type { SpecPath } from '../../shared/findings';
 
 /** Bad data or a data file that cannot be used. The message names the file, row and column where they apply. */
 export class DataError extends Error {

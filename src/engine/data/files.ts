@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { SpecPath } from '../../spec/types';
+import type { SpecPath } from '../../shared/findings';
 import { DataError } from './errors';
 
 /** Data files larger than this are refused rather than read into memory. */

@@ -1,5 +1,5 @@
 // Reader for NumPy .npy files (format versions 1–3): little-endian <f4 <f8 <i4 <i8 and |u1, C order, 1-D or 2-D.
-import type { SpecPath } from '../../spec/types';
+import type { SpecPath } from '../../shared/findings';
 import { DataError } from './errors';
 import type { NumericTable } from './table';
 

@@ -7,9 +7,9 @@
  *     the source map) and the seconds spent. hooks.onProgress gets a 0..1 fraction of the training phase; hooks.onPartial the
  *     TrainResult so far after every record; hooks.signal aborts within a step (CancelledError from ../errors).
  */
-import type { TrainRecord, TrainResult } from '../../result';
+import type { TrainRecord, TrainResult } from '../../shared/result';
 import type { Spec } from '../../spec/types';
-import type { Finding } from '../../theory/types';
+import type { Finding } from '../../shared/findings';
 import type { Tf } from '../backend';
 import { resizeSpec } from '../resize';
 import { trainingFindings } from './trainingFindings';

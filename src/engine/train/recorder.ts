@@ -2,7 +2,7 @@
 // layer, φ of the representation at a few layers and φ(W) of the middle weight matrices.
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { LossKind } from '../../spec/types';
-import type { TrainRecord } from '../../result';
+import type { TrainRecord } from '../../shared/result';
 import type { Tf } from '../backend';
 import { gapsFromGrams, logNormParts, logNormsFromParts, middleLayers, rowGrams, spreadLayers } from './metrics';
 import { batchLoss, correctCount, type TrainableNetwork } from './model';

@@ -2,7 +2,7 @@
 // records every `recordEvery` steps and divergence detection (DL204).
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { LayerSpec, Spec } from '../../spec/types';
-import type { TrainRecord } from '../../result';
+import type { TrainRecord } from '../../shared/result';
 import type { Tf } from '../backend';
 import { type DataBatch, trainingData } from '../data/index';
 import { throwIfAborted, yieldToEventLoop } from '../errors';

@@ -1,5 +1,5 @@
 // DL204: the short training run diverged or its loss did not decrease.
-import type { Finding } from '../../theory/types';
+import type { Finding } from '../../shared/findings';
 import type { TrainSpec } from '../../spec/types';
 import type { TrainRun } from './trainer';
 

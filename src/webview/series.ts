@@ -1,5 +1,5 @@
 // Pure transforms from a Result to the points the charts draw. No DOM, no Chart.js: unit-tested in Node.
-import type { LayerResult, Result, Spread, TrainRecord } from '../src/result';
+import type { LayerResult, Result, Spread, TrainRecord } from '../shared/result';
 
 export interface XY {
   x: number;

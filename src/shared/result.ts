@@ -1,6 +1,7 @@
 // The Result format v1 (DESIGN.md §3b): what `depthlens analyze --json` writes and every view reads.
 // Types and value lists only (no imports with runtime code): the webview imports this file.
-import type { Finding, TheoryBasis } from './theory/types';
+import type { TheoryBasis } from '../theory/types';
+import type { Finding } from './findings';
 
 export interface Spread {
   mean: number | null;

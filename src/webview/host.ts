@@ -1,6 +1,6 @@
 // The link to the extension host. Inside VS Code: acquireVsCodeApi (postMessage + persisted state). In the standalone
 // HTML report it does not exist: the panel is read-only (no run controls, no reveal) and nothing is posted.
-import type { WebviewToHost } from '../src/protocol';
+import type { WebviewToHost } from '../shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

@@ -1,5 +1,5 @@
 // One-sentence text summaries of each chart: shown under the chart and referenced by aria-describedby.
-import type { Result } from '../src/result';
+import type { Result } from '../shared/result';
 import { factorText, numberText, percentText, totalFactorText } from './format';
 import { collapseRanges, middleLayer, layerOverSteps, type XY } from './series';
 

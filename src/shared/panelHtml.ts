@@ -19,7 +19,7 @@ export interface PanelHtmlOptions {
   initial?: { result: Result; previous?: Result | null };
 }
 
-/** The id the panel reads the inlined result from (webview/state.ts). */
+/** The id the panel reads the inlined result from (src/webview/state.ts). */
 export const INITIAL_DATA_ID = 'depthlens-initial';
 
 /** 32 hex digits from the platform's CSPRNG (Node 20 and browsers both have globalThis.crypto). */

@@ -1,6 +1,6 @@
 // Run metadata: which backend computed these numbers, how long it took, how many seeds, quick or full.
-import { backendDetails, backendText } from '../../src/backendText';
-import type { Result } from '../../src/result';
+import { backendDetails, backendText } from '../../shared/backendText';
+import type { Result } from '../../shared/result';
 import { secondsText } from '../format';
 import { h, icon } from './h';
 

@@ -1,8 +1,8 @@
 // The panel: run info and controls on top, charts in a grid, findings beside them. Owns the state and applies messages.
 import type { Chart } from 'chart.js';
-import { isHostToWebview, type HostToWebview, type RunStateMessage } from '../src/protocol';
-import type { Result } from '../src/result';
-import type { Finding } from '../src/theory/types';
+import { isHostToWebview, type HostToWebview, type RunStateMessage } from '../shared/protocol';
+import type { Result } from '../shared/result';
+import type { Finding } from '../shared/findings';
 import { CHARTS, type ChartId } from './charts/definitions';
 import { ChartCard } from './dom/chartCard';
 import { FindingsList, type FindingGroup } from './dom/findingsList';

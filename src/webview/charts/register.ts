@@ -1,5 +1,15 @@
 // Chart.js, tree-shaken: only the pieces these line charts use are bundled and registered.
-import { Chart, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
+import {
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
 import { collapsePlugin } from './collapsePlugin';
 
 let registered = false;

@@ -1,6 +1,6 @@
 // The findings beside the charts: severity icon, code, message, where it attaches. In VS Code, click or Enter reveals
 // the spec range (the host moves the editor there).
-import type { Finding, Severity } from '../../src/theory/types';
+import type { Finding, Severity } from '../../shared/findings';
 import { h, icon } from './h';
 
 const SEVERITY_ICON: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'info', hint: 'lightbulb' };

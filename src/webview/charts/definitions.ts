@@ -1,8 +1,18 @@
 // What each panel chart draws: axes and series, built from the current result and the run before it.
-import type { Result } from '../../src/result';
+import type { Result } from '../../shared/result';
 import {
-  collapseRanges, depthSweepSeries, gradientSeries, isometrySeries, layerOverSteps, middleLayer, theoryGradientLine, theorySweepLine, trainSeries,
-  type LayerRange, type SpreadSeries, type XY,
+  collapseRanges,
+  depthSweepSeries,
+  gradientSeries,
+  isometrySeries,
+  layerOverSteps,
+  middleLayer,
+  theoryGradientLine,
+  theorySweepLine,
+  trainSeries,
+  type LayerRange,
+  type SpreadSeries,
+  type XY,
 } from '../series';
 import { factorText } from '../format';
 import { gradientSummary, isometrySummary, sweepSummary, trainIsometrySummary, trainSummary } from '../summaries';

@@ -1,9 +1,9 @@
 // What the panel shows, persisted with setState so a webview reload restores it, and read back defensively: stored state
 // may come from an older version of the panel.
-import { isFinding, isOneOf, isResult, RUN_MODES, type RunMode } from '../src/protocol';
-import type { Finding } from '../src/theory/types';
-import type { Result } from '../src/result';
-import { INITIAL_DATA_ID } from '../src/panelHtml';
+import { isFinding, isOneOf, isResult, RUN_MODES, type RunMode } from '../shared/protocol';
+import type { Finding } from '../shared/findings';
+import type { Result } from '../shared/result';
+import { INITIAL_DATA_ID } from '../shared/panelHtml';
 
 export type { RunMode };
 

@@ -3,8 +3,9 @@
 //   extension host ⇄ webview panel:   HostToWebview / WebviewToHost (postMessage)
 // Type guards validate messages on arrival: a malformed message is ignored, never trusted.
 import { isBackendChoice, type BackendChoice, type BackendInfo, type Result } from './result';
-import { SEVERITIES, type Finding } from './theory/types';
-import type { Range, SpecPath, ThresholdsSpec } from './spec/types';
+import { SEVERITIES, type Finding } from './findings';
+import type { ThresholdsSpec } from '../spec/types';
+import type { Range, SpecPath } from './findings';
 
 export type { Result } from './result';
 

@@ -1,5 +1,5 @@
 // Run controls (VS Code only) and the progress bar fed by RunStateMessage.
-import type { RunState, RunStateMessage } from '../../src/protocol';
+import type { RunState, RunStateMessage } from '../../shared/protocol';
 import type { RunMode } from '../state';
 import { h, icon } from './h';
 
