@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { predict } from '../theory/index';
 import type { FindingsStore } from './findingsStore';
 import { toVsRange } from './findingDiagnostics';
+import { isTrusted } from './workspaceTrust';
 
 export class SpecCodeLenses implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -10,6 +11,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider {
 
   constructor(private readonly store: FindingsStore) {
     store.onDidChange(() => this.changed.fire());
+    vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire());
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -17,7 +19,9 @@ export class SpecCodeLenses implements vscode.CodeLensProvider {
     const top = state?.parse.source.get('depthlens');
     const anchor = top ? toVsRange(top.key) : new vscode.Range(0, 0, 0, 0);
     const lenses = [
-      new vscode.CodeLens(anchor, { title: '$(play) Run diagnostics', command: 'depthlens.analyze', arguments: [doc.uri] }),
+      isTrusted()
+        ? new vscode.CodeLens(anchor, { title: '$(play) Run diagnostics', command: 'depthlens.analyze', arguments: [doc.uri] })
+        : new vscode.CodeLens(anchor, { title: '$(workspace-untrusted) Restricted Mode: trust the workspace to run', command: 'workbench.trust.manage' }),
       new vscode.CodeLens(anchor, { title: '$(graph) Open charts', command: 'depthlens.openPanel', arguments: [doc.uri] }),
     ];
     const spec = state?.version === doc.version ? state.parse.spec : undefined;

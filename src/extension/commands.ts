@@ -16,6 +16,7 @@ import { BACKEND_CHOICES, setBackend } from './settings';
 import { activeSpecEditor, isSpecDocument, specFilePath } from './specDocuments';
 import type { RunStatusItem } from './statusBar';
 import { TEMPLATES } from './templates';
+import { allowedByTrust, RESTRICTED_MESSAGE } from './workspaceTrust';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -157,6 +158,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
         pkg = item?.pkg;
       }
       if (!pkg) return undefined;
+      if (!allowedByTrust(`Installing ${pkg}`, true, d.log)) return { ok: false, message: RESTRICTED_MESSAGE, exitCode: null };
       const chosen = pkg;
       d.log.info(`installing ${chosen} into ${d.nativeDir}`);
       const outcome = await vscode.window.withProgress(

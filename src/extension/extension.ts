@@ -15,6 +15,7 @@ import { registerCommands } from './commands';
 import { SPEC_SELECTOR, isSpecDocument } from './specDocuments';
 import { readSettings } from './settings';
 import { PanelBridge } from './panelBridge';
+import { isTrusted } from './workspaceTrust';
 import type { RunState } from '../shared/protocol';
 
 /** What activate() returns: a small surface the in-host tests observe runs through. */
@@ -46,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
   // and after the engine is restarted for a new backend.
   const warmIfAutoRun = (): void => {
     const settings = readSettings();
-    if (settings.autoRun) void client.warm(settings.backend, [join(nativeDir, 'node_modules')]);
+    if (settings.autoRun && isTrusted()) void client.warm(settings.backend, [join(nativeDir, 'node_modules')]);
   };
   const restartEngine = (): void => {
     client.stopIdle();
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     checker.onDidCheckEdit((doc) => {
       if (readSettings(doc.uri).autoRun && store.get(doc.uri)?.parse.spec) void runs.run(doc, 'quick');
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(warmIfAutoRun),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('depthlens.backend')) status.setChoice(readSettings().backend);
       if (e.affectsConfiguration('depthlens.autoRun')) warmIfAutoRun();

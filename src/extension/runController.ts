@@ -12,6 +12,7 @@ import type { SavedResults } from './savedResults';
 import { readSettings } from './settings';
 import { specFilePath } from './specDocuments';
 import type { RunStatusItem } from './statusBar';
+import { allowedByTrust, RESTRICTED_MESSAGE } from './workspaceTrust';
 
 export type RunMode = 'full' | 'sweep' | 'quick';
 
@@ -51,6 +52,7 @@ export class RunController implements vscode.Disposable {
 
   /** Runs the document's current text. Resolves with the outcome; never throws. `seeds` overrides the setting (full runs). */
   async run(doc: vscode.TextDocument, mode: RunMode, seeds?: number): Promise<RunOutcome> {
+    if (!allowedByTrust(mode === 'quick' ? 'Auto-run' : 'Running a spec', mode !== 'quick', this.log)) return { kind: 'error', message: RESTRICTED_MESSAGE };
     this.checker.checkNow(doc);
     const checked = this.store.get(doc.uri);
     const spec = checked?.parse.spec;

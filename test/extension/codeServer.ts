@@ -6,6 +6,9 @@ import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
+import * as esbuild from 'esbuild';
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -65,6 +68,8 @@ export interface SessionOptions {
   /** Extra environment for code-server and everything it starts (the extension host, the engine, npm). */
   env?: Record<string, string>;
   timeoutMs: number;
+  /** Workspace Trust as a user has it (the folder starts untrusted, no startup prompt); by default trust is off. */
+  workspaceTrust?: boolean;
 }
 
 export async function runInCodeServer(o: SessionOptions): Promise<SessionResult> {
@@ -74,6 +79,11 @@ export async function runInCodeServer(o: SessionOptions): Promise<SessionResult>
   for (const d of ['user', 'extensions']) mkdirSync(join(o.scratch, d), { recursive: true });
   const config = join(o.scratch, 'config.yaml');
   writeFileSync(config, 'auth: none\n');
+  if (o.workspaceTrust) {
+    mkdirSync(join(o.scratch, 'user', 'User'), { recursive: true });
+    const trust = { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false };
+    writeFileSync(join(o.scratch, 'user', 'User', 'settings.json'), JSON.stringify(trust, null, 2));
+  }
   let log = '';
   const child = spawn(
     node,
@@ -86,7 +96,7 @@ export async function runInCodeServer(o: SessionOptions): Promise<SessionResult>
       '--extensions-dir', join(o.scratch, 'extensions'),
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--vscode-option', 'enable-smoke-test-driver',
       '--ignore-last-opened',
     ],
@@ -134,4 +144,24 @@ export async function runInCodeServer(o: SessionOptions): Promise<SessionResult>
     await browser.close().catch(() => undefined);
     killGroup();
   }
+}
+
+/** Bundles an in-host test entry (test/extension/host/…/index.ts) into the module code-server loads as extensionTestsPath. */
+export async function bundleHostTests(entry: string, outfile: string): Promise<void> {
+  await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'], logLevel: 'warning' });
+}
+
+/** One node:test subtest per planned in-host test, so a failure names the behaviour; then the window's exit code. */
+export async function assertHostReport(t: TestContext, session: SessionResult): Promise<void> {
+  const report = session.report;
+  assert.ok(report, `the extension host wrote no report (exit code ${session.exitCode}). code-server log:\n${session.log.slice(-4000)}`);
+  for (const name of report.planned) {
+    await t.test(name, () => {
+      const o = report.outcomes.find((x) => x.name === name);
+      assert.ok(o, `"${name}" never finished in the host (the window exit code was ${session.exitCode})`);
+      assert.ok(o.ok, o.error);
+    });
+  }
+  const failed = report.outcomes.filter((o) => !o.ok).length;
+  assert.equal(session.exitCode, failed > 0 ? 1 : 0, `window exit code ${session.exitCode} with ${failed} failed host tests`);
 }

@@ -6,8 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import * as esbuild from 'esbuild';
-import { ROOT, runInCodeServer } from './codeServer';
+import { assertHostReport, bundleHostTests, ROOT, runInCodeServer } from './codeServer';
 import { FIXTURES } from './fixtures';
 
 function prepareWorkspace(dir: string): void {
@@ -31,16 +30,7 @@ test('DepthLens in a real VS Code extension host', { timeout: 25 * 60_000 }, asy
   mkdirSync(workspace);
   prepareWorkspace(workspace);
   const testsModule = join(scratch, 'host-tests', 'index.js');
-  await esbuild.build({
-    entryPoints: [join(__dirname, 'host', 'index.ts')],
-    outfile: testsModule,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode'],
-    logLevel: 'warning',
-  });
+  await bundleHostTests(join(__dirname, 'host', 'index.ts'), testsModule);
   try {
     const session = await runInCodeServer({
       workspace,
@@ -50,17 +40,7 @@ test('DepthLens in a real VS Code extension host', { timeout: 25 * 60_000 }, asy
       // The registry is made unreachable so "Install Native Backend" meets the offline case deterministically.
       env: { npm_config_registry: 'http://127.0.0.1:9/', npm_config_cache: join(scratch, 'npm-cache'), npm_config_fetch_retries: '0' },
     });
-    const report = session.report;
-    assert.ok(report, `the extension host wrote no report (exit code ${session.exitCode}). code-server log:\n${session.log.slice(-4000)}`);
-    for (const name of report.planned) {
-      await t.test(name, () => {
-        const o = report.outcomes.find((x) => x.name === name);
-        assert.ok(o, `"${name}" never finished in the host (the window exit code was ${session.exitCode})`);
-        assert.ok(o.ok, o.error);
-      });
-    }
-    const failed = report.outcomes.filter((o) => !o.ok).length;
-    assert.equal(session.exitCode, failed > 0 ? 1 : 0, `window exit code ${session.exitCode} with ${failed} failed host tests`);
+    await assertHostReport(t, session);
   } finally {
     // DEPTHLENS_TEST_KEEP=1 keeps the workspace and code-server's logs (user/logs/…/exthost*/) for inspection.
     if (process.env.DEPTHLENS_TEST_KEEP === '1') t.diagnostic(`kept ${scratch}`);
