@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSpecText, type SpecProblem } from '../spec/index';
 import { checkText } from '../theory/index';
-import type { Finding, Severity } from '../shared/findings';
+import { SEVERITIES, type Finding, type Severity } from '../shared/findings';
 import { atOrAbove, formatFinding, formatSummary, sortFindings } from './format';
 
 export interface CliIO {
@@ -31,7 +31,8 @@ interface CheckArgs {
   failOn: Severity;
 }
 
-const failLevels: readonly Severity[] = ['error', 'warning', 'info'];
+/** Every severity but `hint` (hints never fail a check). */
+const failLevels: readonly Severity[] = SEVERITIES.filter((s) => s !== 'hint');
 
 function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { error: string } {
   const args: CheckArgs = { files: [], json: false, failOn: 'error' };
@@ -41,8 +42,8 @@ function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { erro
     if (a === '--json') args.json = true;
     else if (a === '--fail-on' || a.startsWith('--fail-on=')) {
       const level = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (level === undefined) return { error: '--fail-on needs a level: error, warning or info' };
-      if (!failLevels.includes(level as Severity)) return { error: `--fail-on: unknown level "${level}" (use error, warning or info)` };
+      if (level === undefined) return { error: `--fail-on needs a level: ${failLevels.join(', ')}` };
+      if (!failLevels.includes(level as Severity)) return { error: `--fail-on: unknown level "${level}" (use ${failLevels.join(', ')})` };
       args.failOn = level as Severity;
     } else if (a === '--') args.files.push(...argv.slice(i + 1)), (i = argv.length);
     else if (a.startsWith('-') && a !== '-') return { error: `unknown option ${a}` };

@@ -5,7 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
-import type { Activation } from '../../src/spec/types';
+import { ACTIVATIONS, type Activation } from '../../src/spec/types';
 import { SELU_ALPHA, SELU_LAMBDA } from '../../src/engine/activations';
 import type { Tf } from '../../src/engine/backend';
 import type { NormShape } from '../../src/engine/ops';
@@ -291,7 +291,6 @@ function activation64(fn: Activation, u: number, slope: number): [number, number
   }
 }
 
-const ACTIVATIONS: Activation[] = ['identity', 'tanh', 'sin', 'relu', 'leaky-relu', 'gelu', 'selu', 'sigmoid'];
 /** Edge inputs (before the gain): zero, tiny, the small-argument branches' borders, the tails. */
 const EDGES = [0, -0, 1e-6, -1e-6, 1e-3, -1e-3, 0.2, -0.2, 0.25, -0.26, 0.5, -0.55, 0.8, -0.8, 2, -2, 4.5, -4.5, 7, -7, 12, -12, 30, -30, 60, -60];
 

@@ -1,12 +1,13 @@
 // Synthetic input sources (DESIGN §3): gaussian, near-identity, correlated, repeated.
-import type { DataSpec } from '../../spec/types';
+import type { DataSource, DataSpec } from '../../spec/types';
 import { DataError } from './errors';
 import type { Rng } from '../rng';
 import { dataRng, normals } from './random';
 
-export type SyntheticSource = 'gaussian' | 'near-identity' | 'correlated' | 'repeated';
+/** Every source but the files (DATA_SOURCES in spec/types.ts). */
+export type SyntheticSource = Exclude<DataSource, 'csv' | 'npy'>;
 
-export function isSynthetic(source: DataSpec['source']): source is SyntheticSource {
+export function isSynthetic(source: DataSource): source is SyntheticSource {
   return source !== 'csv' && source !== 'npy';
 }
 
