@@ -1,13 +1,14 @@
-// Writes the same 50-block batch-normalized tanh MLP (32 → 64 × 50 → 10 classes, orthogonal init, no bias) in four
+// Writes the same 50-block batch-normalized ReLU MLP (32 → 64 × 50 → 10 classes, He init, no bias) in four
 // model formats under examples/models/: Keras 2 JSON (model.to_json(), Functional), a Keras 3 .keras archive
 // (Sequential), a TensorFlow.js layers model.json (Sequential, as the converter writes it) and ONNX (Gemm +
-// BatchNormalization + Tanh, orthogonal weights drawn in float64, as torch.onnx.export writes nn.Linear). DepthLens
-// imports all four to the same spec (test/unit/import-examples.test.ts).
+// BatchNormalization + Relu, He-normal weights drawn in float64, laid out as torch.onnx.export writes nn.Linear). DepthLens
+// imports all four to the same spec (test/unit/import.test.ts). It is the everyday MLP that DepthLens warns about: Gaussian
+// weights with batch normalization make the gradient grow geometrically with depth (DL101), and ReLU cannot be shaped (DL103).
 // Run: node --import tsx scripts/make-example-models.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { haarOrthogonal } from '../src/engine/init';
+import { gaussianMatrix } from '../src/engine/init';
 import { Rng } from '../src/engine/rng';
 import { encodeOnnx, type OnnxModel } from '../src/import';
 import { writeZip } from './zip-writer';
@@ -22,13 +23,13 @@ const CLASSES = 10;
 const EPS = 0.001;
 
 /** The layers in order: [name, kind]. */
-const blocks = Array.from({ length: DEPTH }, (_, k) => ({ dense: `dense_${k + 1}`, bn: `batch_normalization_${k + 1}`, act: `tanh_${k + 1}` }));
+const blocks = Array.from({ length: DEPTH }, (_, k) => ({ dense: `dense_${k + 1}`, bn: `batch_normalization_${k + 1}`, act: `relu_${k + 1}` }));
 
-const orthogonal = { class_name: 'Orthogonal', config: { gain: 1.0, seed: null } };
+const heNormal = { class_name: 'HeNormal', config: { seed: null } };
 const zeros = { class_name: 'Zeros', config: {} };
 const dense = (name: string, units: number, extra: Record<string, unknown> = {}) => ({
   name, trainable: true, dtype: 'float32', units, activation: 'linear', use_bias: false,
-  kernel_initializer: orthogonal, bias_initializer: zeros, kernel_regularizer: null, bias_regularizer: null,
+  kernel_initializer: heNormal, bias_initializer: zeros, kernel_regularizer: null, bias_regularizer: null,
   activity_regularizer: null, kernel_constraint: null, bias_constraint: null, ...extra,
 });
 const batchNorm = (name: string) => ({
@@ -36,7 +37,7 @@ const batchNorm = (name: string) => ({
   beta_initializer: zeros, gamma_initializer: { class_name: 'Ones', config: {} },
   moving_mean_initializer: zeros, moving_variance_initializer: { class_name: 'Ones', config: {} },
 });
-const activation = (name: string) => ({ name, trainable: true, dtype: 'float32', activation: 'tanh' });
+const activation = (name: string) => ({ name, trainable: true, dtype: 'float32', activation: 'relu' });
 const readout = () => ({ ...dense('readout', CLASSES), activation: 'softmax', use_bias: true, kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } });
 
 /** Keras 2 `model.to_json()` of the Functional model. */
@@ -71,7 +72,7 @@ function keras3Sequential(): unknown {
   const layers: unknown[] = [k3('InputLayer', { batch_shape: [null, FEATURES], dtype: 'float32', sparse: false, name: 'input_layer' })];
   let width = FEATURES;
   for (const b of blocks) {
-    layers.push(k3('Dense', { ...dense(b.dense, WIDTH), kernel_initializer: init3(orthogonal), bias_initializer: init3(zeros) }, width));
+    layers.push(k3('Dense', { ...dense(b.dense, WIDTH), kernel_initializer: init3(heNormal), bias_initializer: init3(zeros) }, width));
     width = WIDTH;
     layers.push(k3('BatchNormalization', batchNorm(b.bn), width));
     layers.push(k3('Activation', activation(b.act), width));
@@ -103,20 +104,20 @@ function tfjsLayers(): unknown {
   };
 }
 
-/** ONNX as torch.onnx.export writes nn.Linear(bias=False) → nn.BatchNorm1d → nn.Tanh, with orthogonal weights. */
+/** ONNX as torch.onnx.export writes nn.Linear(bias=False) → nn.BatchNorm1d → nn.ReLU, with He-normal weights. */
 function onnx(): OnnxModel {
   const rng = new Rng(14);
   const model: OnnxModel = { name: NAME, inputs: [{ name: 'input', dims: [null, FEATURES] }], outputs: ['probabilities'], initializers: [], nodes: [] };
   let x = 'input';
   let width = FEATURES;
   for (const b of blocks) {
-    model.initializers.push({ name: `${b.dense}.weight`, dims: [WIDTH, width], values: haarOrthogonal(WIDTH, width, rng) });
+    model.initializers.push({ name: `${b.dense}.weight`, dims: [WIDTH, width], values: gaussianMatrix(WIDTH, width, Math.sqrt(2 / width), rng) });
     model.nodes.push({ name: b.dense, op: 'Gemm', inputs: [x, `${b.dense}.weight`], outputs: [`${b.dense}_out`], ints: { transB: 1 } });
     for (const [p, v] of [['weight', 1], ['bias', 0], ['running_mean', 0], ['running_var', 1]] as const) {
       model.initializers.push({ name: `${b.bn}.${p}`, dims: [WIDTH], values: new Array<number>(WIDTH).fill(v) });
     }
     model.nodes.push({ name: b.bn, op: 'BatchNormalization', inputs: [`${b.dense}_out`, ...['weight', 'bias', 'running_mean', 'running_var'].map((p) => `${b.bn}.${p}`)], outputs: [`${b.bn}_out`], floats: { epsilon: EPS } });
-    model.nodes.push({ name: b.act, op: 'Tanh', inputs: [`${b.bn}_out`], outputs: [`${b.act}_out`] });
+    model.nodes.push({ name: b.act, op: 'Relu', inputs: [`${b.bn}_out`], outputs: [`${b.act}_out`] });
     x = `${b.act}_out`;
     width = WIDTH;
   }

@@ -96,8 +96,20 @@ const ORTHOGONAL_TOLERANCE = 1e-3;
 const GRAM_SAMPLE = 64;
 
 /**
+ * The named scheme whose variance the measured one matches to within 4 standard errors of a variance estimate from `count`
+ * Gaussian draws (√(2/count) relative; capped at 15%, which keeps He, LeCun and Glorot apart), first match wins.
+ */
+function namedScheme(variance: number, count: number, fanIn: number, fanOut: number): InitRule | null {
+  const tolerance = Math.min(0.15, 4 * Math.sqrt(2 / count));
+  const schemes: ['he' | 'gaussian' | 'xavier', number][] = [['he', 2 / fanIn], ['gaussian', 1 / fanIn], ['xavier', 2 / (fanIn + fanOut)]];
+  for (const [kind, v] of schemes) if (Math.abs(variance / v - 1) <= tolerance) return fixed(kind);
+  return null;
+}
+
+/**
  * Reads the initialization from the weights themselves, W given row-major as fanOut × fanIn: orthogonal (with its gain) when
- * the sampled columns (rows, if fewer) are orthogonal with equal norms, else gaussian with the gain of the measured variance.
+ * the sampled columns (rows, if fewer) are orthogonal with equal norms; else He, LeCun (gaussian) or Glorot (xavier) when
+ * the weights' variance is theirs to within sampling error; else gaussian with the gain of the measured variance.
  */
 export function weightsInit(w: Float32Array | Float64Array, fanOut: number, fanIn: number): InitRule {
   let sumSq = 0;
@@ -125,5 +137,5 @@ export function weightsInit(w: Float32Array | Float64Array, fanOut: number, fanI
   }
   if (orthogonal) return fixed('orthogonal', Math.sqrt(mean));
   if (!(variance > 0)) return () => ({ error: 'its weights are all zero' });
-  return ofVariance(() => variance);
+  return namedScheme(variance, w.length, fanIn, fanOut) ?? ofVariance(() => variance);
 }
