@@ -1,5 +1,6 @@
 // JSON model files as text: parse with a located syntax error, and find where each layer is written (its "name" key), so
 // an error or a finding about a layer points at the layer in the file.
+import { parseDocument } from 'yaml';
 import type { Range } from '../shared/findings';
 import { ModelFileError } from './errors';
 
@@ -43,6 +44,17 @@ export class JsonText {
     return at === undefined ? undefined : this.rangeAt(at, 6);
   }
 
+  /** Where the syntax error is, when V8's message does not say (Node 20): the YAML parser's first error (JSON is YAML). */
+  private errorOffset(): number {
+    if (this.text.trim() === '') return 0;
+    try {
+      const doc = parseDocument(this.text, { schema: 'json', uniqueKeys: false, prettyErrors: false });
+      return doc.errors[0]?.pos[0] ?? this.text.length;
+    } catch {
+      return 0;
+    }
+  }
+
   /** JSON.parse with the syntax error located (V8 says "at position N" or "line L column C"). */
   parse(what: string): unknown {
     try {
@@ -50,10 +62,10 @@ export class JsonText {
     } catch (e) {
       const message = (e as Error).message;
       const pos = /position (\d+)/.exec(message);
-      const offset = pos ? Number(pos[1]) : message.includes('end of JSON') ? this.text.length : 0;
-      throw new ModelFileError(`${what} is not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, {
-        range: this.rangeAt(offset, 1),
-      });
+      const offset = pos ? Number(pos[1]) : this.errorOffset();
+      // V8's message quotes the start of the text; the first line of it is enough.
+      const short = (message.split('\n')[0] ?? message).replace(/ in JSON at position \d+.*$/, '').replace(/, ".*$/, '');
+      throw new ModelFileError(`${what} is not valid JSON: ${short}`, { range: this.rangeAt(offset, 1) });
     }
   }
 }
