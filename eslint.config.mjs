@@ -1,6 +1,6 @@
 // ESLint (flat config): the layering of DESIGN.md §2 ("may import"), enforced. `npm run lint`; CI runs it after the type check.
 // Only the import rules are on (no style rules): each folder gets one `no-restricted-imports` block listing what it may
-// not import. The stages are src/spec, src/theory, src/engine, src/cli, src/extension and src/webview; the shared
+// not import. The stages are src/spec, src/theory, src/engine, src/import, src/cli, src/extension and src/webview; the shared
 // contract is src/shared/: findings.ts and logger.ts (declarations, no imports) are importable by every stage;
 // result.ts, protocol.ts, backendText.ts and panelHtml.ts by every stage after theory. A file outside a stage reaches
 // it only through the stage's index (`../spec`, `../spec/index`) or, for spec and theory, its types.ts (value lists and
@@ -41,33 +41,38 @@ export default [
   // spec: imports nothing of the project's (yaml, ajv, the JSON Schema only).
   layer(['src/spec/**'], [vscode], [
     tfjs, contract('spec'),
-    ...['theory', 'engine', 'cli', 'extension', 'webview'].map((s) => stage(s, 'spec')),
+    ...['theory', 'engine', 'import', 'cli', 'extension', 'webview'].map((s) => stage(s, 'spec')),
   ]),
   // theory: spec only.
   layer(['src/theory/**'], [vscode], [
     tfjs, contract('theory'), throughIndex('spec', true),
-    ...['engine', 'cli', 'extension', 'webview'].map((s) => stage(s, 'theory')),
+    ...['engine', 'import', 'cli', 'extension', 'webview'].map((s) => stage(s, 'theory')),
   ]),
   // engine: spec, theory and the shared contract; tfjs is its own.
   layer(['src/engine/**'], [vscode], [
     throughIndex('spec', true), throughIndex('theory', true),
-    ...['cli', 'extension', 'webview'].map((s) => stage(s, 'engine')),
+    ...['import', 'cli', 'extension', 'webview'].map((s) => stage(s, 'engine')),
+  ]),
+  // import: model files (Keras, TF.js, ONNX) → spec text; the spec's types and the findings contract only.
+  layer(['src/import/**'], [vscode], [
+    tfjs, contract('import'), throughIndex('spec', true),
+    ...['theory', 'engine', 'cli', 'extension', 'webview'].map((s) => stage(s, 'import')),
   ]),
   // cli: spec, theory, the engine (through src/engine/index.ts only) and the shared contract.
   layer(['src/cli/**'], [vscode], [
-    tfjs, throughIndex('spec', true), throughIndex('theory', true), throughIndex('engine', false),
+    tfjs, throughIndex('spec', true), throughIndex('theory', true), throughIndex('engine', false), throughIndex('import', false),
     ...['extension', 'webview'].map((s) => stage(s, 'cli')),
   ]),
   // extension: VS Code glue; spec, theory and the shared contract. It talks to the engine process through the
   // protocol, never by importing the engine (nor tfjs: the engine bundle is forked, not loaded in the host).
   layer(['src/extension/**'], [], [
-    tfjs, throughIndex('spec', true), throughIndex('theory', true),
+    tfjs, throughIndex('spec', true), throughIndex('theory', true), throughIndex('import', false),
     ...['engine', 'cli', 'webview'].map((s) => stage(s, 'extension')),
   ]),
   // The shared contract: spec and theory (through their index or types.ts).
   layer(['src/shared/**'], [vscode], [
     tfjs, throughIndex('spec', true), throughIndex('theory', true),
-    ...['engine', 'cli', 'extension', 'webview'].map((s) => stage(s, 'the shared contract')),
+    ...['engine', 'import', 'cli', 'extension', 'webview'].map((s) => stage(s, 'the shared contract')),
   ]),
   // webview: the shared contract and the types of spec and theory; no tfjs, no vscode (it runs in the panel's browser
   // context).
@@ -77,7 +82,7 @@ export default [
     { regex: '^(\\.\\.?/)+(src/)?spec(/index)?$', message: 'The webview may import only the types of spec (src/spec/types.ts).' },
     { regex: internals('theory', true), message: 'The webview may import only the types of theory (src/theory/types.ts).' },
     { regex: '^(\\.\\.?/)+(src/)?theory(/index)?$', message: 'The webview may import only the types of theory (src/theory/types.ts).' },
-    ...['engine', 'cli', 'extension'].map((s) => stage(s, 'the webview')),
+    ...['engine', 'import', 'cli', 'extension'].map((s) => stage(s, 'the webview')),
   ]),
   // bench and scripts: Node programs; bench may reach into the engine's internals to time them.
   layer(['bench/**', 'scripts/**'], [vscode], []),

@@ -13,9 +13,10 @@ import {
   type TrainDepthRun,
   type TrainResult,
 } from '../shared/result';
-import { readSpecText, valueRange } from '../spec';
+import { valueRange } from '../spec';
 import { checkText } from '../theory';
 import { atOrAbove, formatFinding, sortFindings } from './format';
+import { applyModelOption, MODEL_OPTIONS_HELP, onInputFile, readSpecOrModel, type ModelOptions } from './modelInput';
 import { writeHtmlReport } from './report';
 
 export interface AnalyzeIO {
@@ -83,12 +84,16 @@ export const analyzeOptions: AnalyzeOption[] = [
   { name: '--no-sweep', takes: null, help: 'skip the depth sweep (diagnostics.depths)', apply: (a) => ((a.sweep = false), null) },
   { name: '--no-train', takes: null, help: 'skip the short training run (train:)', apply: (a) => ((a.train = false), null) },
   { name: '--html', takes: 'report.html', help: 'also write the charts and findings as one self-contained HTML file (opens offline)', apply: (a, v) => ((a.html = v), null) },
+  ...MODEL_OPTIONS_HELP.map(([usage, help]): AnalyzeOption => {
+    const [name, takes] = usage.split(' ') as ['--batch' | '--from' | '--to', string];
+    return { name, takes, help, apply: (a, v) => applyModelOption(((a.model as ModelOptions | undefined) ??= {}), name, v) };
+  }),
 ];
 
 export function analyzeUsage(): string {
   const width = Math.max(...analyzeOptions.map((o) => o.name.length + (o.takes ? o.takes.length + 1 : 0)));
   const lines = analyzeOptions.map((o) => `  ${(o.takes ? `${o.name} ${o.takes}` : o.name).padEnd(width)}  ${o.help}`);
-  return `Usage: depthlens analyze <spec> [options]
+  return `Usage: depthlens analyze <spec|model> [options]
 
 Builds the spec's network on a TensorFlow.js backend and measures, at initialization and across seeds, the isometry gap
 and the gradient norm of every layer; compares the gradient growth with theory; prints findings as
@@ -137,14 +142,14 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
     io.err(`depthlens analyze: ${args.error}\n\n${analyzeUsage()}`);
     return 2;
   }
-  const read = readSpecText(args.file);
+  const read = readSpecOrModel(args.file, (args.model as ModelOptions | undefined) ?? {});
   if (!read.ok) {
-    for (const p of read.result.problems) io.err(formatFinding(args.file, { ...p, measured: false }));
+    for (const f of read.findings) io.err(formatFinding(args.file, f));
     return 2;
   }
-  const { parse, findings: staticOnly } = checkText(read.text, args.file);
+  const { parse, findings: staticOnly } = checkText(read.text, read.specFile);
   if (!parse.spec) {
-    for (const f of sortFindings(staticOnly)) io.err(formatFinding(args.file, f));
+    for (const f of sortFindings(onInputFile(staticOnly, read.origins))) io.err(formatFinding(args.file, f));
     return 2;
   }
 
@@ -189,6 +194,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   }
   bar.clear();
   result.spec.path = args.file;
+  result.findings = onInputFile(result.findings, read.origins);
 
   try {
     if (typeof args.html === 'string') writeHtmlReport(result, args.html);

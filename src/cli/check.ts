@@ -1,10 +1,10 @@
 // `depthlens check <spec...> [--json] [--fail-on error|warning|info]`: static findings (schema + theory), no tensors.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSpecText, type SpecProblem } from '../spec/index';
 import { checkText } from '../theory/index';
 import { SEVERITIES, type Finding, type Severity } from '../shared/findings';
 import { atOrAbove, formatFinding, formatSummary, sortFindings } from './format';
+import { applyModelOption, MODEL_OPTIONS_HELP, onInputFile, readSpecOrModel, type ModelOptions } from './modelInput';
 
 export interface CliIO {
   out: (line: string) => void;
@@ -13,14 +13,17 @@ export interface CliIO {
 
 const consoleIO: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
-export const checkUsage = `Usage: depthlens check <spec|folder...> [--json] [--fail-on error|warning|info]
+export const checkUsage = `Usage: depthlens check <spec|model|folder...> [--json] [--fail-on error|warning|info]
 
 Checks DepthLens specs (*.depthlens.yaml|yml|json) against the schema and the theory rules, without running a network.
-A folder stands for every spec file under it. Prints one line per finding: file:line:col: severity DLxxx message.
+A folder stands for every spec file under it. A model file (.keras, .onnx, model.json, *.keras.json) is imported first
+(see depthlens import) and its findings name the model's layers. Prints one line per finding:
+file:line:col: severity DLxxx message.
 
 Options:
   --json               print {"files": [{"file", "findings"}]} instead of text
   --fail-on <level>    exit 1 when a finding is at or above this severity (default: error)
+${MODEL_OPTIONS_HELP.map(([o, h]) => `  ${o.padEnd(19)}  ${h}`).join('\n')}
   -h, --help           show this help
 
 Exit status: 0 clean, 1 a finding at or above --fail-on, 2 an invalid spec (DL001) or a usage error.`;
@@ -29,13 +32,14 @@ interface CheckArgs {
   files: string[];
   json: boolean;
   failOn: Severity;
+  model: ModelOptions;
 }
 
 /** Every severity but `hint` (hints never fail a check). */
 const failLevels: readonly Severity[] = SEVERITIES.filter((s) => s !== 'hint');
 
 function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { error: string } {
-  const args: CheckArgs = { files: [], json: false, failOn: 'error' };
+  const args: CheckArgs = { files: [], json: false, failOn: 'error', model: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h' || a === '--help') return { help: true };
@@ -45,6 +49,12 @@ function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { erro
       if (level === undefined) return { error: `--fail-on needs a level: ${failLevels.join(', ')}` };
       if (!failLevels.includes(level as Severity)) return { error: `--fail-on: unknown level "${level}" (use ${failLevels.join(', ')})` };
       args.failOn = level as Severity;
+    } else if (['--batch', '--from', '--to'].includes(a.split('=')[0]!)) {
+      const name = a.split('=')[0] as '--batch' | '--from' | '--to';
+      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (value === undefined) return { error: `${name} needs a value` };
+      const problem = applyModelOption(args.model, name, value);
+      if (problem) return { error: problem };
     } else if (a === '--') args.files.push(...argv.slice(i + 1)), (i = argv.length);
     else if (a.startsWith('-') && a !== '-') return { error: `unknown option ${a}` };
     else args.files.push(a);
@@ -86,15 +96,11 @@ function expandFolders(args: readonly string[]): string[] | { error: string } {
   return out;
 }
 
-function problemToFinding(p: SpecProblem): Finding {
-  return { code: p.code, severity: p.severity, message: p.message, path: p.path, range: p.range, measured: false };
-}
-
-/** Static findings of one spec file: unreadable files and spec problems are DL001 findings like any other. */
-export function checkFile(file: string): Finding[] {
-  const read = readSpecText(file);
-  if (!read.ok) return read.result.problems.map(problemToFinding);
-  return sortFindings(checkText(read.text, file).findings);
+/** Static findings of one spec or model file: unreadable files and spec problems are DL001 findings like any other. */
+export function checkFile(file: string, model: ModelOptions = {}): Finding[] {
+  const read = readSpecOrModel(file, model);
+  if (!read.ok) return read.findings;
+  return sortFindings(onInputFile(checkText(read.text, read.specFile).findings, read.origins));
 }
 
 export async function runCheck(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
@@ -112,7 +118,7 @@ export async function runCheck(argv: readonly string[], io: CliIO = consoleIO): 
     io.err(`depthlens check: ${files.error}`);
     return 2;
   }
-  const results = files.map((file) => ({ file, findings: checkFile(file) }));
+  const results = files.map((file) => ({ file, findings: checkFile(file, args.model) }));
   const all = results.flatMap((r) => r.findings);
   if (args.json) io.out(JSON.stringify({ files: results }, null, 2));
   else {

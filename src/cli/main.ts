@@ -2,24 +2,28 @@
 import { version } from '../../package.json';
 import { runAnalyze } from './analyze';
 import { runCheck } from './check';
+import { runImport } from './import';
 
 const usage = `DepthLens ${version}: will this deep (batch-normalized) network carry signal and gradients at depth?
 
 Usage:
   depthlens check <spec|folder...> [--json] [--fail-on error|warning|info]
   depthlens analyze <spec> [options]
+  depthlens import <model> [-o spec.depthlens.yaml] [--batch N] [--from LAYER] [--to LAYER]
   depthlens <command> --help
   depthlens --version
 
 Commands:
   check      schema and theory findings for specs, instantly (no tensors)
-  analyze    build the network, measure isometry gaps and gradient norms per layer, report findings`;
+  analyze    build the network, measure isometry gaps and gradient norms per layer, report findings
+  import     a Keras, TensorFlow.js or ONNX model → a DepthLens spec (check and analyze also take model files)`;
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
   check: (argv) => runCheck(argv),
   analyze: (argv) => runAnalyze(argv),
+  import: (argv) => runImport(argv),
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,0 +1,71 @@
+// JSON model files as text: parse with a located syntax error, and find where each layer is written (its "name" key), so
+// an error or a finding about a layer points at the layer in the file.
+import { parseDocument } from 'yaml';
+import type { Range } from '../shared/findings';
+import { ModelFileError } from './errors';
+
+export class JsonText {
+  private readonly lineStarts: number[] = [0];
+  private readonly names = new Map<string, number>();
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    // First occurrence of every `"name": "…"`: the layer's own entry precedes any reference to it in Keras's layouts.
+    const re = /"name"\s*:\s*("(?:[^"\\]|\\.)*")/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      let value: unknown;
+      try {
+        value = JSON.parse(m[1]!);
+      } catch {
+        continue;
+      }
+      if (typeof value === 'string' && !this.names.has(value)) this.names.set(value, m.index);
+    }
+  }
+
+  private position(offset: number): { line: number; character: number } {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.lineStarts[lo]! };
+  }
+
+  rangeAt(offset: number, length: number): Range {
+    return { start: this.position(offset), end: this.position(offset + length) };
+  }
+
+  /** Range of the `"name": "…"` entry of the layer so named, when the text has one. */
+  layerRange(name: string): Range | undefined {
+    const at = this.names.get(name);
+    return at === undefined ? undefined : this.rangeAt(at, 6);
+  }
+
+  /** Where the syntax error is, when V8's message does not say (Node 20): the YAML parser's first error (JSON is YAML). */
+  private errorOffset(): number {
+    if (this.text.trim() === '') return 0;
+    try {
+      const doc = parseDocument(this.text, { schema: 'json', uniqueKeys: false, prettyErrors: false });
+      return doc.errors[0]?.pos[0] ?? this.text.length;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** JSON.parse with the syntax error located (V8 says "at position N" or "line L column C"). */
+  parse(what: string): unknown {
+    try {
+      return JSON.parse(this.text);
+    } catch (e) {
+      const message = (e as Error).message;
+      const pos = /position (\d+)/.exec(message);
+      const offset = pos ? Number(pos[1]) : this.errorOffset();
+      // V8's message quotes the start of the text; the first line of it is enough.
+      const short = (message.split('\n')[0] ?? message).replace(/ in JSON at position \d+.*$/, '').replace(/, ".*$/, '');
+      throw new ModelFileError(`${what} is not valid JSON: ${short}`, { range: this.rangeAt(offset, 1) });
+    }
+  }
+}
