@@ -19,6 +19,32 @@ export function lambdaLinearBN(batch: number, centred: boolean): number {
   return b > 0 ? (b + 1) / b : Infinity;
 }
 
+/**
+ * Haar-orthogonal weights + BN + linear σ at batch B and width d: the per-layer factor λ of the squared gradient norm in
+ * the bulk of a deep network. Meterez et al. (2024) prove a depth-independent bound for B = d only; for B < d this is an
+ * empirical law, measured in float64 (bench/theory/TABLES.md, test/unit/theory-orthogonal.test.ts):
+ *   λ = 1 + (1 − n/d)/(n − 2),  n = B uncentred, B − 1 centred (centring removes one direction of the batch).
+ * It has the right limits: Yang et al.'s (B−1)/(B−2) and (B−2)/(B−3) as d → ∞ (Gaussian-like rows), and 1 at n = d,
+ * where an isometric batch gives every BN row the same norm. Its shape follows from the row scale of an isometric
+ * batch: a Haar row w projects onto the batch's n-dimensional span with ‖Pw‖² ~ Beta(n/2, (d−n)/2), so
+ * E[1/s²] = n(d−2)/(d(n−2)); the law is that factor times the fraction 1 − (d−n)/(n(d−2)) of the gradient that BN's
+ * projection keeps, a fraction fitted to the measurements, not derived. NaN when n > d (the batch is degenerate: no
+ * law), Infinity when n ≤ 2.
+ */
+export function lambdaOrthogonalBN(batch: number, width: number, centred: boolean): number {
+  const n = centred ? batch - 1 : batch;
+  if (n > width) return NaN;
+  if (n <= 2) return Infinity;
+  return 1 + (1 - n / width) / (n - 2);
+}
+
+/** The smallest batch whose orthogonal-BN rate is at most `lambda` (> 1), capped at the width (+1 centred). */
+export function orthogonalBatchForLambda(lambda: number, width: number, centred: boolean): number {
+  const top = centred ? width + 1 : width;
+  for (let b = centred ? 4 : 3; b < top; b++) if (lambdaOrthogonalBN(b, width, centred) <= lambda) return b;
+  return top;
+}
+
 /** The smallest batch whose linear-BN rate is at most `lambda` (> 1). */
 export function batchForLambda(lambda: number, centred: boolean): number {
   const b = Math.ceil(1 / (lambda - 1) - 1e-9);

@@ -2,7 +2,7 @@
 import type { SourceMap, Spec } from '../spec/types';
 import type { SpecPath } from '../shared/findings';
 import type { Finding, FindingCode, FindingFix, Severity } from '../shared/findings';
-import { lambdaLinearBN, batchForLambda, shapingLogGrowth } from './lambda';
+import { lambdaLinearBN, lambdaOrthogonalBN, batchForLambda, shapingLogGrowth } from './lambda';
 import { networkFacts, type NetworkFacts } from './network';
 import { activationLogGrowth, estimateGrowth, lnRate, residualBranchVarianceGain, toPrediction, type NormalizationRate } from './predict';
 import { rangeOf } from './locate';
@@ -285,18 +285,29 @@ function formatNumber(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/0+$/, '').replace(/\.$/, '');
 }
 
-/** DL107: orthogonal + BN with batch ≠ width: the depth-independent bound is proven for n = d only. */
+/**
+ * DL107: orthogonal + BN with batch ≠ width. The depth-independent bound (Meterez et al. 2024) is proven for batch = width
+ * only; below it the squared gradient grows by the measured law lambdaOrthogonalBN per layer, which compounds over depth.
+ * A warning when that alone crosses the threshold, information otherwise.
+ */
 function batchWidthRule(ctx: Context): Finding[] {
   const { spec } = ctx;
   const m = spec.model;
-  if (m.norm !== 'batchnorm' || m.init !== 'orthogonal' || m.residual || spec.data.batch === m.width) return [];
-  const boundedCase = ctx.facts.act.name === 'identity' || (shapeableActivation(ctx) && (m.shaping?.exponent ?? 0) > 0.25);
-  if (!boundedCase) return [];
+  const B = spec.data.batch;
+  if (m.norm !== 'batchnorm' || m.init !== 'orthogonal' || m.residual || B === m.width) return [];
+  const lambda = lambdaOrthogonalBN(B, m.width, m.center);
+  // n > d is DL105's degenerate batch; B ≤ 3 (centred: n ≤ 2) is DL104's infinite rate.
+  if (!Number.isFinite(lambda)) return [];
+  const orders = 0.5 * ctx.facts.steps * Math.log10(lambda);
+  const n = m.center ? 'n = B − 1' : 'n = B';
+  const law = `λ = 1 + (1 − n/d)/(n − 2) = ${formatLambda(lambda)} per layer, ${n}; an empirical law measured in float64`;
+  const over = orders > ctx.threshold;
   const message =
-    `orthogonal init + batch normalization: the depth-independent gradient bound (Meterez et al. 2024) is proven for ` +
-    `batch = width only (here B = ${spec.data.batch}, d = ${m.width}); with B ≠ d the bound is not guaranteed — measure it.`;
-  const fix: FindingFix = { path: 'data.batch', value: m.width, title: `Set the batch to the width (${m.width})` };
+    `orthogonal init + batch normalization at B = ${B}, d = ${m.width}: gradients predicted to grow ~${formatOrders(orders)}× over ` +
+    `${layersPhrase(ctx)} (${law}). The depth-independent bound (Meterez et al. 2024) is proven for batch = width only; ` +
+    `batch = width removes this growth.`;
+  const fix: FindingFix = { path: 'data.batch', value: m.width, title: `Set the batch to the width (${m.width})`, ...(over ? { preferred: true } : {}) };
   // near-identity data needs batch == features: move both.
   if (spec.data.source === 'near-identity') fix.more = [{ path: 'data.features', value: m.width }];
-  return [finding(ctx, 'DL107', 'info', 'data.batch', message, fix)];
+  return [finding(ctx, 'DL107', over ? severityFor(ctx, orders) : 'info', 'data.batch', message, fix)];
 }
