@@ -386,3 +386,50 @@ export function measureLnLambda(o: Omit<ProfileOptions, 'seed'>, seeds: readonly
   const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1);
   return { mean, se: Math.sqrt(variance / values.length) };
 }
+
+/**
+ * Forward pass of an unnormalized residual MLP in float64: x_1 = σ(W_0 x_0), x_{ℓ+1} = x_ℓ + α·σ(W_ℓ x_ℓ), W_ℓ ~
+ * N(0, w²/d), x_0 standard normal d×n. Returns ln(RMS x_L / RMS x_1) and the mean over samples of (feature mean)²/(mean
+ * square) of x_L, the share of the component common to all features.
+ */
+export function residualForwardReference(o: {
+  width: number;
+  batch: number;
+  depth: number;
+  f: (x: number) => number;
+  weightScale: number;
+  alpha: number;
+  seed: number;
+}): { lnRmsGrowth: number; sharedFraction: number } {
+  const { width: d, batch: n } = o;
+  const normal = normalSource(o.seed);
+  const sd = Math.sqrt(o.weightScale / d);
+  const layer = (x: Float64Array): Float64Array => {
+    const h = new Float64Array(d * n);
+    for (let i = 0; i < d; i++)
+      for (let k = 0; k < d; k++) {
+        const w = normal() * sd;
+        for (let j = 0; j < n; j++) h[i * n + j]! += w * x[k * n + j]!;
+      }
+    return h.map(o.f);
+  };
+  const meanSquare = (x: Float64Array): number => x.reduce((s, v) => s + v * v, 0) / x.length;
+  let x = layer(Float64Array.from({ length: d * n }, () => normal()));
+  const first = meanSquare(x);
+  for (let l = 1; l < o.depth; l++) {
+    const f = layer(x);
+    for (let k = 0; k < x.length; k++) x[k]! += o.alpha * f[k]!;
+  }
+  let shared = 0;
+  for (let j = 0; j < n; j++) {
+    let mean = 0;
+    let sq = 0;
+    for (let i = 0; i < d; i++) {
+      mean += x[i * n + j]!;
+      sq += x[i * n + j]! ** 2;
+    }
+    mean /= d;
+    shared += (mean * mean) / (sq / d) / n;
+  }
+  return { lnRmsGrowth: 0.5 * Math.log(meanSquare(x) / first), sharedFraction: shared };
+}
