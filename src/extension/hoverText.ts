@@ -51,7 +51,7 @@ const BASIS: Record<TheoryBasis, string> = {
   'gaussian-bn-large-batch': 'Gaussian weights + BN, large batch: λ∞ = E[σ′²]/Var σ',
   'orthogonal-linear-bounded': 'orthogonal weights + BN, linear, batch = width: bounded, depth-independent (proven)',
   'orthogonal-bn-finite-batch':
-    'orthogonal weights + BN, batch ≠ width: λ = 1 + (1 − n/d)/(n − 2), n = B (B − 1 centred) — an empirical law, not a theorem',
+    'orthogonal weights + BN, batch ≠ width: λ ≈ 1 + (1 − n/d)/(n − 2), n = B (B − 1 centred) — an empirical law fitted to float64 measurements, not a theorem',
   'orthogonal-nonlinear': 'orthogonal weights + BN, unshaped non-linearity: λ∞ times the finite-batch factor',
   shaped: 'activation shaping: bounded total growth',
   'residual-bn': 'residual with BN in the branch',

@@ -21,21 +21,24 @@ export function lambdaLinearBN(batch: number, centred: boolean): number {
 
 /**
  * Haar-orthogonal weights + BN + linear σ at batch B and width d: the per-layer factor λ of the squared gradient norm in
- * the bulk of a deep network. Meterez et al. (2024) prove a depth-independent bound for B = d only; for B < d this is an
- * empirical law, measured in float64 (bench/theory/TABLES.md, test/unit/theory-orthogonal.test.ts):
- *   λ = 1 + (1 − n/d)/(n − 2),  n = B uncentred, B − 1 centred (centring removes one direction of the batch).
- * It has the right limits: Yang et al.'s (B−1)/(B−2) and (B−2)/(B−3) as d → ∞ (Gaussian-like rows), and 1 at n = d,
- * where an isometric batch gives every BN row the same norm. Its shape follows from the row scale of an isometric
- * batch: a Haar row w projects onto the batch's n-dimensional span with ‖Pw‖² ~ Beta(n/2, (d−n)/2), so
- * E[1/s²] = n(d−2)/(d(n−2)); the law is that factor times the fraction 1 − (d−n)/(n(d−2)) of the gradient that BN's
- * projection keeps, a fraction fitted to the measurements, not derived. NaN when n > d (the batch is degenerate: no
- * law), Infinity when n ≤ 2.
+ * the bulk of a deep network. Meterez et al. (2024) prove a depth-independent bound for mean-free BN at B = d only; for
+ * B < d this is an empirical law fitted to float64 measurements (bench/theory/TABLES.md; tested in
+ * test/unit/theory-orthogonal.test.ts):
+ *   λ = 1 + (1 − x)/(n − 2) + x(1 − x)/(4d),   x = n/d,   n = B uncentred, B − 1 centred
+ * (centring removes one direction of the batch). The first term is the leading law: it has Yang et al.'s (B−1)/(B−2)
+ * and (B−2)/(B−3) as d → ∞ and gives 1 at n = d, where an isometric batch gives every BN row the same norm. Its shape
+ * comes from the row scale of an isometric batch: a Haar row w projects onto the batch's n-dimensional span with
+ * ‖Pw‖² ~ Beta(n/2, (d−n)/2), so E[1/s²] = n(d−2)/(d(n−2)), and the first term is that factor times the share
+ * 1 − (d−n)/(n(d−2)) of the gradient that BN's projection keeps — a share read off the measurements, not derived. The
+ * second term, a finite-width correction vanishing at both ends, is fitted (coefficient 0.24 ± 0.05, rounded to ¼).
+ * NaN when n > d (a degenerate batch: no law), Infinity when n ≤ 2.
  */
 export function lambdaOrthogonalBN(batch: number, width: number, centred: boolean): number {
   const n = centred ? batch - 1 : batch;
   if (n > width) return NaN;
   if (n <= 2) return Infinity;
-  return 1 + (1 - n / width) / (n - 2);
+  const x = n / width;
+  return 1 + (1 - x) / (n - 2) + (x * (1 - x)) / (4 * width);
 }
 
 /** The smallest batch whose orthogonal-BN rate is at most `lambda` (> 1), capped at the width (+1 centred). */
