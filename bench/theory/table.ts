@@ -61,7 +61,6 @@ function orthogonalSection(all: Measurement[]): string[] {
     const lam = Math.exp(m.lnLambda);
     const se = lam * m.se;
     const p = predicted(m);
-    const n = m.centred ? m.batch - 1 : m.batch;
     const err = lam - p;
     if (m.batch !== m.width) {
       law.push({ err, relLn: (m.lnLambda - Math.log(p)) / Math.log(p) });
