@@ -49,15 +49,17 @@ const BASIS: Record<TheoryBasis, string> = {
   'gaussian-bn-linear-centred': 'Gaussian weights, BN with centring, linear: λ = (B−2)/(B−3)',
   'gaussian-bn-linear-uncentred': 'Gaussian weights, BN without centring, linear: λ = (B−1)/(B−2)',
   'gaussian-bn-large-batch': 'Gaussian weights + BN, large batch: λ∞ = E[σ′²]/Var σ',
-  'orthogonal-linear-bounded': 'orthogonal weights + BN, linear: bounded, depth-independent',
-  'orthogonal-nonlinear': 'orthogonal weights + BN, unshaped non-linearity: ½·ln λ∞ per layer',
+  'orthogonal-linear-bounded': 'orthogonal weights + BN, linear, batch = width: bounded, depth-independent (proven)',
+  'orthogonal-bn-finite-batch':
+    'orthogonal weights + BN, batch ≠ width: λ ≈ 1 + (1 − n/d)/(n − 2), n = B (B − 1 centred) — an empirical law fitted to float64 measurements, not a theorem',
+  'orthogonal-nonlinear': 'orthogonal weights + BN, unshaped non-linearity: λ∞ times the finite-batch factor',
   shaped: 'activation shaping: bounded total growth',
   'residual-bn': 'residual with BN in the branch',
   'residual-unnormalized': 'residual without normalization: variance doubles per block',
   'residual-skipinit': 'residual with SkipInit: bounded',
   'no-normalization': 'no normalization',
   'layernorm-mean-field': 'layer normalization (mean-field estimate)',
-  unknown: 'no closed form for this configuration (measure it)',
+  unknown: 'no closed form for this configuration: the theory does not know (measure it)',
 };
 
 /** The last key name of a spec path: "model.layers[2].dense.init" → "init". */

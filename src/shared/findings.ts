@@ -27,7 +27,7 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export type FindingCode =
   | 'DL001'
-  | 'DL101' | 'DL102' | 'DL103' | 'DL104' | 'DL105' | 'DL106' | 'DL107'
+  | 'DL101' | 'DL102' | 'DL103' | 'DL104' | 'DL105' | 'DL106' | 'DL107' | 'DL108'
   | 'DL201' | 'DL202' | 'DL203' | 'DL204';
 
 /** A quick fix as data: set `path` to `value` (inserting the key when absent). */

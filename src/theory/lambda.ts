@@ -19,6 +19,35 @@ export function lambdaLinearBN(batch: number, centred: boolean): number {
   return b > 0 ? (b + 1) / b : Infinity;
 }
 
+/**
+ * Haar-orthogonal weights + BN + linear σ at batch B and width d: the per-layer factor λ of the squared gradient norm in
+ * the bulk of a deep network. Meterez et al. (2024) prove a depth-independent bound for mean-free BN at B = d only; for
+ * B < d this is an empirical law fitted to float64 measurements (bench/theory/TABLES.md; tested in
+ * test/unit/theory-orthogonal.test.ts):
+ *   λ = 1 + (1 − x)/(n − 2) + x(1 − x)/(4d),   x = n/d,   n = B uncentred, B − 1 centred
+ * (centring removes one direction of the batch). The first term is the leading law: it has Yang et al.'s (B−1)/(B−2)
+ * and (B−2)/(B−3) as d → ∞ and gives 1 at n = d, where an isometric batch gives every BN row the same norm. Its shape
+ * comes from the row scale of an isometric batch: a Haar row w projects onto the batch's n-dimensional span with
+ * ‖Pw‖² ~ Beta(n/2, (d−n)/2), so E[1/s²] = n(d−2)/(d(n−2)), and the first term is that factor times the share
+ * 1 − (d−n)/(n(d−2)) of the gradient that BN's projection keeps — a share read off the measurements, not derived. The
+ * second term, a finite-width correction vanishing at both ends, is fitted (coefficient 0.24 ± 0.05, rounded to ¼).
+ * NaN when n > d (a degenerate batch: no law), Infinity when n ≤ 2.
+ */
+export function lambdaOrthogonalBN(batch: number, width: number, centred: boolean): number {
+  const n = centred ? batch - 1 : batch;
+  if (n > width) return NaN;
+  if (n <= 2) return Infinity;
+  const x = n / width;
+  return 1 + (1 - x) / (n - 2) + (x * (1 - x)) / (4 * width);
+}
+
+/** The smallest batch whose orthogonal-BN rate is at most `lambda` (> 1), capped at the width (+1 centred). */
+export function orthogonalBatchForLambda(lambda: number, width: number, centred: boolean): number {
+  const top = centred ? width + 1 : width;
+  for (let b = centred ? 4 : 3; b < top; b++) if (lambdaOrthogonalBN(b, width, centred) <= lambda) return b;
+  return top;
+}
+
 /** The smallest batch whose linear-BN rate is at most `lambda` (> 1). */
 export function batchForLambda(lambda: number, centred: boolean): number {
   const b = Math.ceil(1 / (lambda - 1) - 1e-9);

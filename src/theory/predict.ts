@@ -4,7 +4,7 @@ import type { Spec } from '../spec/types';
 import type { TheoryBasis, TheoryPrediction } from './types';
 import { quadratureFor, type ActivationFunction } from './activations';
 import { expectNormal, forEachNormalNode } from './quadrature';
-import { lambdaLinearBN, lnLambdaInfinity, lnLambdaLayerNorm, residualVarianceNormalized } from './lambda';
+import { lambdaLinearBN, lambdaOrthogonalBN, lnLambdaInfinity, lnLambdaLayerNorm, residualVarianceNormalized } from './lambda';
 import { networkFacts, weightScale, type NetworkFacts } from './network';
 
 /** Total natural-log growth of ‖∇W‖ from W_{L−1} back to W_0, and the formula it came from. */
@@ -81,10 +81,19 @@ function batchNormGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
   const m = spec.model;
   const linear = facts.act.name === 'identity';
   if (m.init === 'orthogonal') {
-    // Meterez et al. 2024: orthogonal + BN + linear keeps log gradient norms bounded independent of depth.
-    if (linear) return { logGrowth: 0, basis: 'orthogonal-linear-bounded', singleStepLambda: 1 };
+    const lambdaBatch = lambdaOrthogonalBN(spec.data.batch, m.width, m.center);
+    // A degenerate batch (more samples than dimensions, repeated samples): neither the theorem nor the law applies.
+    if (Number.isNaN(lambdaBatch) || degenerateData(spec)) return { logGrowth: NaN, basis: 'unknown', singleStepLambda: NaN };
+    const lnBatch = Math.log(lambdaBatch);
+    if (linear) {
+      // Meterez et al. 2024: bounded independent of depth, proven for mean-free BN at batch = width; any other batch
+      // follows the measured law of lambdaOrthogonalBN.
+      const proven = !m.center && spec.data.batch === m.width;
+      const basis = proven ? 'orthogonal-linear-bounded' : 'orthogonal-bn-finite-batch';
+      return { logGrowth: proven ? 0 : 0.5 * facts.steps * lnBatch, basis, singleStepLambda: proven ? 1 : lambdaBatch };
+    }
     const basis = facts.shaped && !facts.act.homogeneous ? 'shaped' : 'orthogonal-nonlinear';
-    return activationGrowth(facts, 'batchnorm', 0, basis);
+    return activationGrowth(facts, 'batchnorm', lnBatch, basis);
   }
   const lnBatch = Math.log(lambdaLinearBN(spec.data.batch, m.center));
   if (linear) {
@@ -96,6 +105,13 @@ function batchNormGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
   // centred BN, tanh and ReLU) the product came within 5% of the measured per-layer log growth at B = 16 and 64, where
   // the large-batch rate alone fell 4–30% short.
   return activationGrowth(facts, 'batchnorm', lnBatch, 'gaussian-bn-large-batch');
+}
+
+/** Repeated samples or identical samples: the batch's Gram matrix is singular from the input on. */
+export function degenerateData(spec: Spec): boolean {
+  const d = spec.data;
+  if (d.source === 'repeated' && d.unique !== undefined && d.unique < d.batch) return true;
+  return d.source === 'correlated' && d.rho !== undefined && d.rho >= 1;
 }
 
 /**

@@ -1,11 +1,13 @@
-// staticFindings(spec, source): the theory rules DL101–DL107 (DESIGN.md §5), computed on every edit.
+// staticFindings(spec, source): the theory rules DL101–DL108 (DESIGN.md §5), computed on every edit.
 import type { SourceMap, Spec } from '../spec/types';
 import type { SpecPath } from '../shared/findings';
 import type { Finding, FindingCode, FindingFix, Severity } from '../shared/findings';
-import { lambdaLinearBN, batchForLambda, shapingLogGrowth } from './lambda';
+import { lambdaLinearBN, lambdaOrthogonalBN, batchForLambda, shapingLogGrowth } from './lambda';
 import { networkFacts, type NetworkFacts } from './network';
 import { activationLogGrowth, estimateGrowth, lnRate, residualBranchVarianceGain, toPrediction, type NormalizationRate } from './predict';
 import { rangeOf } from './locate';
+import { residualForward } from './residualForward';
+import { weightScale } from './network';
 
 const SHAPING_EXPONENT = 0.4;
 
@@ -19,7 +21,7 @@ interface Context {
 
 export function staticFindings(spec: Spec, source: SourceMap): Finding[] {
   const ctx: Context = { spec, source, facts: networkFacts(spec), threshold: spec.thresholds.gradLog10Range };
-  const rules = [initRule, shapingRule, activationRule, batchRule, degenerateBatchRules, residualRule, batchWidthRule];
+  const rules = [initRule, shapingRule, activationRule, batchRule, degenerateBatchRules, residualRule, batchWidthRule, forwardRule];
   return rules.flatMap((rule) => rule(ctx));
 }
 
@@ -255,6 +257,13 @@ function degenerateBatchRules(ctx: Context): Finding[] {
   return out;
 }
 
+/** Orders of magnitude (log10) of the α² variance growth of an unnormalized residual network over its skip blocks. */
+function squareRuleOrders(ctx: Context): number {
+  const alpha = ctx.spec.model.residual?.alpha ?? 0;
+  const c = residualBranchVarianceGain(ctx.spec, ctx.facts.act);
+  return 0.5 * ctx.facts.steps * Math.log10(1 + alpha * alpha * c);
+}
+
 /** DL106: residual without normalization, α large enough that the variance explodes (doubles per block at α = 1, He). */
 function residualRule(ctx: Context): Finding[] {
   const { spec } = ctx;
@@ -264,7 +273,7 @@ function residualRule(ctx: Context): Finding[] {
   const c = residualBranchVarianceGain(spec, ctx.facts.act);
   const perBlock = 1 + alpha * alpha * c;
   const blocks = ctx.facts.steps; // blocks 2..L carry the skip connection
-  const orders = 0.5 * blocks * Math.log10(perBlock);
+  const orders = squareRuleOrders(ctx);
   if (!(orders > ctx.threshold)) return [];
   const paths = ctx.facts.paths.residual;
   const value = m.residual.learnable ? { alpha: 0, learnable: true } : { alpha: 0 };
@@ -285,18 +294,66 @@ function formatNumber(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toPrecision(4).replace(/0+$/, '').replace(/\.$/, '');
 }
 
-/** DL107: orthogonal + BN with batch ≠ width: the depth-independent bound is proven for n = d only. */
+/**
+ * DL107: orthogonal + BN with batch ≠ width. The depth-independent bound (Meterez et al. 2024) is proven for batch = width
+ * only; below it the squared gradient grows by the measured law lambdaOrthogonalBN per layer, which compounds over depth.
+ * A warning when that alone crosses the threshold, information otherwise.
+ */
 function batchWidthRule(ctx: Context): Finding[] {
   const { spec } = ctx;
   const m = spec.model;
-  if (m.norm !== 'batchnorm' || m.init !== 'orthogonal' || m.residual || spec.data.batch === m.width) return [];
-  const boundedCase = ctx.facts.act.name === 'identity' || (shapeableActivation(ctx) && (m.shaping?.exponent ?? 0) > 0.25);
-  if (!boundedCase) return [];
+  const B = spec.data.batch;
+  if (m.norm !== 'batchnorm' || m.init !== 'orthogonal' || m.residual || B === m.width) return [];
+  const lambda = lambdaOrthogonalBN(B, m.width, m.center);
+  // n > d is DL105's degenerate batch; B ≤ 3 (centred: n ≤ 2) is DL104's infinite rate.
+  if (!Number.isFinite(lambda)) return [];
+  const orders = 0.5 * ctx.facts.steps * Math.log10(lambda);
+  const n = m.center ? 'n = B − 1' : 'n = B';
+  const law = `λ ≈ 1 + (1 − n/d)/(n − 2) = ${formatLambda(lambda)} per layer, ${n}: an empirical law fitted to float64 measurements`;
+  const over = orders > ctx.threshold;
   const message =
-    `orthogonal init + batch normalization: the depth-independent gradient bound (Meterez et al. 2024) is proven for ` +
-    `batch = width only (here B = ${spec.data.batch}, d = ${m.width}); with B ≠ d the bound is not guaranteed — measure it.`;
-  const fix: FindingFix = { path: 'data.batch', value: m.width, title: `Set the batch to the width (${m.width})` };
+    `orthogonal init + batch normalization at B = ${B}, d = ${m.width}: gradients predicted to grow ~${formatOrders(orders)}× over ` +
+    `${layersPhrase(ctx)} (${law}). The depth-independent bound (Meterez et al. 2024) is proven for batch = width only; ` +
+    `batch = width removes this growth.`;
+  const fix: FindingFix = { path: 'data.batch', value: m.width, title: `Set the batch to the width (${m.width})`, ...(over ? { preferred: true } : {}) };
   // near-identity data needs batch == features: move both.
   if (spec.data.source === 'near-identity') fix.more = [{ path: 'data.features', value: m.width }];
-  return [finding(ctx, 'DL107', 'info', 'data.batch', message, fix)];
+  return [finding(ctx, 'DL107', over ? severityFor(ctx, orders) : 'info', 'data.batch', message, fix)];
+}
+
+/** Share of ‖x‖² in the component common to all samples above which the representation counts as collapsed to rank one. */
+const COLLAPSE_SHARE = 0.9;
+
+/**
+ * DL108: residual without normalization where the α² rule (DL106) stays under the threshold but the forward signal
+ * still explodes or collapses: a non-centred branch (E σ ≠ 0) adds its mean coherently, a cross term of order α per block,
+ * so α = 1/√L does not bound it (residualForward).
+ */
+function forwardRule(ctx: Context): Finding[] {
+  const { spec } = ctx;
+  const m = spec.model;
+  if (!m.residual || m.norm !== 'none' || ctx.facts.steps === 0) return [];
+  if (squareRuleOrders(ctx) > ctx.threshold) return []; // DL106 already says it
+  const alpha = m.residual.alpha;
+  const forward = residualForward(ctx.facts.act, weightScale(m.init, m.initGain), alpha, ctx.facts.gains);
+  const orders = forward.lnRmsGrowth / Math.LN10;
+  const collapsed = forward.sharedFraction > COLLAPSE_SHARE;
+  if (!(orders > ctx.threshold) && !collapsed) return [];
+  const act = ctx.facts.act.name;
+  const growth = `activations predicted to grow ~${formatOrders(orders)}× in RMS over ${ctx.facts.steps} blocks`;
+  const collapse = collapsed
+    ? ` and ${(100 * forward.sharedFraction).toFixed(0)}% of their squared norm to sit in one direction shared by every sample (a collapse toward rank one)`
+    : '';
+  const message =
+    `residual connections without normalization, alpha = ${formatNumber(alpha)}, ${act}: ${act} is not centred (E σ ≠ 0), so each ` +
+    `branch adds its mean coherently — a cross term of order α per block, not α² — with ${growth}${collapse}. ` +
+    `The α² rule alone predicts ~${formatOrders(forward.lnRmsGrowthSquareOnly / Math.LN10)}×, so alpha ≤ 1/√depth does not bound it; ` +
+    `SkipInit (alpha initialised to 0), a centred activation (tanh) or normalization in the branch does.`;
+  const paths = ctx.facts.paths.residual;
+  const value = m.residual.learnable ? { alpha: 0, learnable: true } : { alpha: 0 };
+  const title = 'SkipInit: initialise alpha to 0';
+  const fix = m.form === 'compact' ? { path: 'model.residual', value, title, preferred: true } : fixAll(paths.map((p) => `${p}.alpha`), 0, title, true);
+  const alternatives: FindingFix[] = m.form === 'compact' ? [{ path: 'model.activation', value: 'tanh', title: 'Switch to tanh (a centred activation)' }] : [];
+  const path = paths[0] ? `${paths[0]}.alpha` : 'model';
+  return [finding(ctx, 'DL108', orders > ctx.threshold ? severityFor(ctx, orders) : 'warning', path, message, fix, alternatives)];
 }

@@ -15,6 +15,7 @@ export type TheoryBasis =
   | 'gaussian-bn-linear-uncentred'
   | 'gaussian-bn-large-batch'
   | 'orthogonal-linear-bounded'
+  | 'orthogonal-bn-finite-batch'
   | 'orthogonal-nonlinear'
   | 'shaped'
   | 'residual-bn'

@@ -162,3 +162,17 @@ test('DL107: orthogonal + BN with batch ≠ width is info, fix sets batch to the
   assert.ok(!codes(findings({ data: { batch: 128 }, model: { width: 128 } })).includes('DL107'));
   assert.ok(!codes(findings({ data: { batch: 64 }, model: { width: 128, init: 'gaussian', depth: 10 } })).includes('DL107'));
 });
+
+test('DL107: orthogonal + BN with B < d at depth warns with the predicted growth; batch = width is the preferred fix', () => {
+  // B = 16, d = 128, 1000 layers: λ ≈ 1 + (1 − 1/8)/14 = 1.0625 per layer → 0.5·999·log10(1.0625) ≈ 13 orders.
+  const f = only(findings({ data: { batch: 16, features: 128 }, model: { width: 128, depth: 1000 } }), 'DL107');
+  assert.equal(f.severity, 'error');
+  assert.match(f.message, /~10\^13× over 1000 layers/);
+  assert.match(f.message, /B = 16, d = 128/);
+  assert.match(f.message, /batch = width removes/);
+  assert.deepEqual(f.fix, { path: 'data.batch', value: 128, title: 'Set the batch to the width (128)', preferred: true });
+  // B = 96, d = 128, 1000 layers: λ ≈ 1.003 → ~10^0.7: under the 10^3 threshold, information only.
+  assert.equal(only(findings({ data: { batch: 96, features: 128 }, model: { width: 128, depth: 1000 } }), 'DL107').severity, 'info');
+  // B = 48, d = 128: ~10^3.03 at 1000 layers, just past the threshold → a warning.
+  assert.equal(only(findings({ data: { batch: 48, features: 128 }, model: { width: 128, depth: 1000 } }), 'DL107').severity, 'warning');
+});

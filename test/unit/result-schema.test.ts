@@ -187,6 +187,7 @@ test('the severity and theory-basis enums are the code’s Severity and TheoryBa
     'gaussian-bn-linear-uncentred': true,
     'gaussian-bn-large-batch': true,
     'orthogonal-linear-bounded': true,
+    'orthogonal-bn-finite-batch': true,
     'orthogonal-nonlinear': true,
     shaped: true,
     'residual-bn': true,

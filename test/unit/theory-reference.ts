@@ -179,3 +179,257 @@ export function simulateGradientGrowth(o: SimulationOptions): number {
   const slope = (L * sly - sl * sy) / (L * sll - sl * sl);
   return -slope;
 }
+
+/**
+ * A Haar-orthogonal d×d matrix held as the Householder factors of the QR decomposition of a Gaussian matrix (Stewart
+ * 1980): Q = H_1·…·H_{d−1}·diag(1, …, 1, ±1), each H_k built from a fresh standard normal vector of length d − k + 1
+ * (by rotational invariance the k-th column left after k − 1 reflections is exactly that). Applying Q or Qᵀ to a d×n
+ * matrix costs ~2d²n, forming Q would cost d³: the simulations below never form it.
+ */
+export interface HouseholderQ {
+  d: number;
+  /** v_k (k = 0..d−2) stored in full length d, zero above row k; each with ‖v_k‖² = 2 (H_k = I − v_k v_kᵀ). */
+  v: Float64Array[];
+  lastSign: number;
+}
+
+export function householderHaar(d: number, normal: () => number): HouseholderQ {
+  const v: Float64Array[] = [];
+  for (let k = 0; k < d - 1; k++) {
+    const x = new Float64Array(d);
+    let tail = 0;
+    for (let i = k; i < d; i++) {
+      x[i] = normal();
+      if (i > k) tail += x[i]! * x[i]!;
+    }
+    const norm = Math.sqrt(x[k]! * x[k]! + tail);
+    // Reflect x onto +‖x‖e_k (so R_kk > 0, Mezzadri's sign convention); x_k − ‖x‖ computed without cancellation.
+    x[k] = x[k]! > 0 ? -tail / (x[k]! + norm) : x[k]! - norm;
+    let vv = 0;
+    for (let i = k; i < d; i++) vv += x[i]! * x[i]!;
+    const scale = vv > 0 ? Math.sqrt(2 / vv) : 0;
+    for (let i = k; i < d; i++) x[i]! *= scale;
+    v.push(x);
+  }
+  return { d, v, lastSign: normal() >= 0 ? 1 : -1 };
+}
+
+function reflect(v: Float64Array, from: number, x: Float64Array, n: number): void {
+  const d = v.length;
+  const dot = new Float64Array(n);
+  for (let i = from; i < d; i++) {
+    const vi = v[i]!;
+    if (vi === 0) continue;
+    for (let j = 0; j < n; j++) dot[j]! += vi * x[i * n + j]!;
+  }
+  for (let i = from; i < d; i++) {
+    const vi = v[i]!;
+    if (vi === 0) continue;
+    for (let j = 0; j < n; j++) x[i * n + j]! -= vi * dot[j]!;
+  }
+}
+
+/** Q·X in place, X d×n row-major. */
+export function applyQ(q: HouseholderQ, x: Float64Array, n: number): void {
+  const d = q.d;
+  for (let j = 0; j < n; j++) x[(d - 1) * n + j]! *= q.lastSign;
+  for (let k = d - 2; k >= 0; k--) reflect(q.v[k]!, k, x, n);
+}
+
+/** Qᵀ·X in place. */
+export function applyQt(q: HouseholderQ, x: Float64Array, n: number): void {
+  const d = q.d;
+  for (let k = 0; k < d - 1; k++) reflect(q.v[k]!, k, x, n);
+  for (let j = 0; j < n; j++) x[(d - 1) * n + j]! *= q.lastSign;
+}
+
+export interface ProfileOptions {
+  width: number;
+  batch: number;
+  depth: number;
+  f: (x: number) => number;
+  df: (x: number) => number;
+  centred: boolean;
+  init: 'gaussian' | 'orthogonal';
+  seed: number;
+  /** Pre-activation gain of block ℓ (0-based); 1 when absent. */
+  gain?: (layer: number) => number;
+}
+
+/**
+ * ln ‖∂loss/∂W_ℓ‖²_F for ℓ = 0..L−1 of a float64 network X_{ℓ+1} = σ(α_ℓ·BN(W_ℓ X_ℓ)) at initialization, d×n
+ * representations, loss ⟨R, X_L⟩ with a fixed Gaussian R (a linear readout; the rate in the bulk does not depend on the
+ * head). Written independently of src/: explicit BN backward per row, ‖G Xᵀ‖² as tr((XᵀX)(GᵀG)).
+ */
+export function gradientProfile(o: ProfileOptions): Float64Array {
+  const { width: d, batch: n, depth: L } = o;
+  const normal = normalSource(o.seed);
+  const gainOf = o.gain ?? (() => 1);
+  const inputs: Float64Array[] = [];
+  const normalized: Float64Array[] = [];
+  const scales: Float64Array[] = [];
+  const orth: HouseholderQ[] = [];
+  const gauss: Float64Array[] = [];
+  let x = Float64Array.from({ length: d * n }, () => normal());
+  for (let l = 0; l < L; l++) {
+    inputs.push(x);
+    let h: Float64Array;
+    if (o.init === 'orthogonal') {
+      const q = householderHaar(d, normal);
+      orth.push(q);
+      h = Float64Array.from(x);
+      applyQ(q, h, n);
+    } else {
+      const W = Float64Array.from({ length: d * d }, () => normal() / Math.sqrt(d));
+      gauss.push(W);
+      h = new Float64Array(d * n);
+      for (let i = 0; i < d; i++)
+        for (let k = 0; k < d; k++) {
+          const w = W[i * d + k]!;
+          for (let j = 0; j < n; j++) h[i * n + j]! += w * x[k * n + j]!;
+        }
+    }
+    const s = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      let mean = 0;
+      if (o.centred) {
+        for (let j = 0; j < n; j++) mean += h[i * n + j]!;
+        mean /= n;
+      }
+      let sq = 0;
+      for (let j = 0; j < n; j++) {
+        h[i * n + j]! -= mean;
+        sq += h[i * n + j]! ** 2;
+      }
+      s[i] = Math.sqrt(sq / n);
+      for (let j = 0; j < n; j++) h[i * n + j]! /= s[i]!;
+    }
+    normalized.push(h);
+    scales.push(s);
+    const a = gainOf(l);
+    x = h.map((u) => o.f(a * u));
+  }
+  let gx = Float64Array.from({ length: d * n }, () => normal());
+  const out = new Float64Array(L);
+  const gram = (m: Float64Array): Float64Array => {
+    const g = new Float64Array(n * n);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < n; j++) {
+        const v = m[i * n + j]!;
+        for (let k = j; k < n; k++) g[j * n + k]! += v * m[i * n + k]!;
+      }
+    for (let j = 0; j < n; j++) for (let k = 0; k < j; k++) g[j * n + k] = g[k * n + j]!;
+    return g;
+  };
+  for (let l = L - 1; l >= 0; l--) {
+    const nl = normalized[l]!;
+    const s = scales[l]!;
+    const a = gainOf(l);
+    const gh = new Float64Array(d * n);
+    for (let i = 0; i < d; i++) {
+      let dot = 0;
+      let mean = 0;
+      for (let j = 0; j < n; j++) {
+        const g = gx[i * n + j]! * a * o.df(a * nl[i * n + j]!);
+        gh[i * n + j] = g;
+        dot += g * nl[i * n + j]!;
+        mean += g;
+      }
+      dot /= n;
+      mean = o.centred ? mean / n : 0;
+      for (let j = 0; j < n; j++) gh[i * n + j] = (gh[i * n + j]! - mean - dot * nl[i * n + j]!) / s[i]!;
+    }
+    const gg = gram(gh);
+    const xx = gram(inputs[l]!);
+    let sq = 0;
+    for (let k = 0; k < n * n; k++) sq += gg[k]! * xx[k]!;
+    out[l] = Math.log(sq);
+    if (o.init === 'orthogonal') {
+      applyQt(orth[l]!, gh, n);
+      gx = gh;
+    } else {
+      const W = gauss[l]!;
+      const next = new Float64Array(d * n);
+      for (let i = 0; i < d; i++)
+        for (let k = 0; k < d; k++) {
+          const w = W[i * d + k]!;
+          for (let j = 0; j < n; j++) next[k * n + j]! += w * gh[i * n + j]!;
+        }
+      gx = next;
+    }
+  }
+  return out;
+}
+
+/** −slope of the least-squares line through ys[from..to) against the index: the per-step log growth toward index 0. */
+export function growthPerStep(ys: ArrayLike<number>, from = 0, to = ys.length): number {
+  const m = to - from;
+  let sl = 0;
+  let sll = 0;
+  let sy = 0;
+  let sly = 0;
+  for (let l = from; l < to; l++) {
+    sl += l;
+    sll += l * l;
+    sy += ys[l]!;
+    sly += l * ys[l]!;
+  }
+  return -(m * sly - sl * sy) / (m * sll - sl * sl);
+}
+
+/** ln λ measured as the mean over seeds of the bulk slope (middle 80% of the layers) of ln ‖∇W_ℓ‖², with its standard error. */
+export function measureLnLambda(o: Omit<ProfileOptions, 'seed'>, seeds: readonly number[]): { mean: number; se: number } {
+  const from = Math.floor(o.depth * 0.1);
+  const to = Math.ceil(o.depth * 0.9);
+  const values = seeds.map((seed) => growthPerStep(gradientProfile({ ...o, seed }), from, to));
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1);
+  return { mean, se: Math.sqrt(variance / values.length) };
+}
+
+/**
+ * Forward pass of an unnormalized residual MLP in float64: x_1 = σ(W_0 x_0), x_{ℓ+1} = x_ℓ + α·σ(W_ℓ x_ℓ), W_ℓ ~
+ * N(0, w²/d), x_0 standard normal d×n. Returns ln(RMS x_L / RMS x_1) and the mean over samples of (feature mean)²/(mean
+ * square) of x_L, the share of the component common to all features.
+ */
+export function residualForwardReference(o: {
+  width: number;
+  batch: number;
+  depth: number;
+  f: (x: number) => number;
+  weightScale: number;
+  alpha: number;
+  seed: number;
+}): { lnRmsGrowth: number; sharedFraction: number } {
+  const { width: d, batch: n } = o;
+  const normal = normalSource(o.seed);
+  const sd = Math.sqrt(o.weightScale / d);
+  const layer = (x: Float64Array): Float64Array => {
+    const h = new Float64Array(d * n);
+    for (let i = 0; i < d; i++)
+      for (let k = 0; k < d; k++) {
+        const w = normal() * sd;
+        for (let j = 0; j < n; j++) h[i * n + j]! += w * x[k * n + j]!;
+      }
+    return h.map(o.f);
+  };
+  const meanSquare = (x: Float64Array): number => x.reduce((s, v) => s + v * v, 0) / x.length;
+  let x = layer(Float64Array.from({ length: d * n }, () => normal()));
+  const first = meanSquare(x);
+  for (let l = 1; l < o.depth; l++) {
+    const f = layer(x);
+    for (let k = 0; k < x.length; k++) x[k]! += o.alpha * f[k]!;
+  }
+  let shared = 0;
+  for (let j = 0; j < n; j++) {
+    let mean = 0;
+    let sq = 0;
+    for (let i = 0; i < d; i++) {
+      mean += x[i * n + j]!;
+      sq += x[i * n + j]! ** 2;
+    }
+    mean /= d;
+    shared += (mean * mean) / (sq / d) / n;
+  }
+  return { lnRmsGrowth: 0.5 * Math.log(meanSquare(x) / first), sharedFraction: shared };
+}

@@ -1,0 +1,71 @@
+// Forward signal of unnormalized residual networks: the mean-field rule (src/theory/residualForward.ts) against a float64
+// forward pass (theory-reference.ts), and the DL108 finding it drives.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { residualForward } from '../../src/theory/residualForward';
+import { activation } from '../../src/theory/activations';
+import { staticFindings } from '../../src/theory/staticFindings';
+import type { Activation } from '../../src/spec/types';
+import { makeSpec, type SpecOverrides } from './spec-fixture';
+import { residualForwardReference } from './theory-reference';
+
+const L = 200;
+
+// Tolerances: ln RMS growth within 10% of the prediction + 0.15 nats (width 96, 8 samples, 2 seeds: the float64 spread
+// between seeds is ~0.1 nats); the shared share within 0.05. SELU (weights N(0, 1/d)) sits closest to its self-normalizing
+// fixed point, where finite width moves the mean most: 30% and 0.12.
+const cases: { act: Activation; w2: number; alpha: number; rel: number; share: number }[] = [
+  { act: 'relu', w2: 2, alpha: 1 / Math.sqrt(L), rel: 0.1, share: 0.05 },
+  { act: 'leaky-relu', w2: 2, alpha: 1 / Math.sqrt(L), rel: 0.1, share: 0.05 },
+  { act: 'gelu', w2: 2, alpha: 1 / Math.sqrt(L), rel: 0.1, share: 0.05 },
+  { act: 'sigmoid', w2: 1, alpha: 1 / Math.sqrt(L), rel: 0.1, share: 0.05 },
+  { act: 'selu', w2: 1, alpha: 1 / Math.sqrt(L), rel: 0.3, share: 0.12 },
+  { act: 'tanh', w2: 1, alpha: 1, rel: 0.1, share: 0.05 },
+  { act: 'relu', w2: 2, alpha: 0.3, rel: 0.1, share: 0.05 },
+];
+
+for (const c of cases) {
+  test(`residual forward, no normalization, ${c.act}, w² = ${c.w2}, α = ${c.alpha.toFixed(3)}: RMS growth and shared share match float64`, () => {
+    const a = activation(c.act);
+    const predicted = residualForward(a, c.w2, c.alpha, new Float64Array(L).fill(1));
+    for (const seed of [1, 2]) {
+      const measured = residualForwardReference({ width: 96, batch: 8, depth: L, f: a.f, weightScale: c.w2, alpha: c.alpha, seed });
+      const what = `seed ${seed}: measured ${JSON.stringify(measured)}, predicted ${JSON.stringify(predicted)}`;
+      assert.ok(Math.abs(measured.lnRmsGrowth - predicted.lnRmsGrowth) <= c.rel * Math.abs(predicted.lnRmsGrowth) + 0.15, what);
+      assert.ok(Math.abs(measured.sharedFraction - predicted.sharedFraction) <= c.share, what);
+    }
+  });
+}
+
+test('the α² rule alone misses it: with α = 1/√L ReLU grows ~e^{√(L/π)}, the α² rule only e^{½·ln 2}', () => {
+  const p = residualForward(activation('relu'), 2, 1 / Math.sqrt(L), new Float64Array(L).fill(1));
+  // α² rule: Π (1 + 1/L) over L − 1 blocks ≈ e, so RMS ≈ e^{1/2}; the drift: a_ℓ grows by 1 + α/√π per block.
+  assert.ok(Math.abs(p.lnRmsGrowthSquareOnly - 0.5 * (L - 1) * Math.log(1 + 1 / L)) < 1e-9);
+  assert.ok(p.lnRmsGrowth > 0.8 * Math.sqrt(L / Math.PI), String(p.lnRmsGrowth));
+});
+
+const findings = (o: SpecOverrides) => staticFindings(makeSpec(o), new Map());
+const resnet = (activationName: Activation, alpha: number): SpecOverrides => ({
+  model: { norm: 'none', init: 'he', activation: activationName, depth: L, residual: { alpha, learnable: false } },
+});
+
+test('DL108: unnormalized ReLU residual with α = 1/√L warns (DL106 silent), fix SkipInit, alternative tanh', () => {
+  const list = findings(resnet('relu', 1 / Math.sqrt(L)));
+  assert.deepEqual(list.map((f) => f.code), ['DL108']);
+  const f = list[0]!;
+  // RMS ×e^{7.7} ≈ 10^3.35: past the 10^3 threshold, under twice it.
+  assert.equal(f.severity, 'warning');
+  assert.match(f.message, /10\^3\.[0-9]×/);
+  assert.match(f.message, /cross term of order α/);
+  assert.match(f.message, /rank one/);
+  assert.deepEqual(f.fix, { path: 'model.residual', value: { alpha: 0 }, title: 'SkipInit: initialise alpha to 0', preferred: true });
+  assert.equal(f.alternatives?.[0]?.value, 'tanh');
+});
+
+test('DL108: error at 1000 blocks; silent for tanh at α = 1/√L; DL106 alone when the α² rule already explodes', () => {
+  const deep = (o: SpecOverrides): SpecOverrides => ({ model: { ...o.model, depth: 1000, residual: { alpha: 1 / Math.sqrt(1000), learnable: false } } });
+  assert.equal(findings(deep(resnet('relu', 0))).find((f) => f.code === 'DL108')?.severity, 'error');
+  assert.deepEqual(findings(resnet('tanh', 1 / Math.sqrt(L))).map((f) => f.code), []);
+  assert.deepEqual(findings(resnet('relu', 1)).map((f) => f.code), ['DL106']);
+  assert.deepEqual(findings(resnet('relu', 0)).map((f) => f.code), []);
+});
