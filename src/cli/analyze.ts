@@ -54,7 +54,7 @@ export interface AnalyzeOption {
 
 
 export const analyzeOptions: AnalyzeOption[] = [
-  { name: '--json', takes: 'out.json', help: 'also write the full result (Result JSON v1); "-" prints it instead of the summary', apply: (a, v) => ((a.json = v), null) },
+  { name: '--json', takes: 'out.json', help: 'also write the full result (Result JSON v1); "-" prints it instead of the summary', apply: (a, v) => (v.trim() === '' ? '--json: expected a file name or "-", got an empty string' : ((a.json = v), null)) },
   {
     name: '--backend',
     takes: 'name',
@@ -82,7 +82,7 @@ export const analyzeOptions: AnalyzeOption[] = [
   },
   { name: '--no-sweep', takes: null, help: 'skip the depth sweep (diagnostics.depths)', apply: (a) => ((a.sweep = false), null) },
   { name: '--no-train', takes: null, help: 'skip the short training run (train:)', apply: (a) => ((a.train = false), null) },
-  { name: '--html', takes: 'report.html', help: 'also write the charts and findings as one self-contained HTML file (opens offline)', apply: (a, v) => ((a.html = v), null) },
+  { name: '--html', takes: 'report.html', help: 'also write the charts and findings as one self-contained HTML file (opens offline)', apply: (a, v) => (v.trim() === '' ? '--html: expected a file name, got an empty string' : ((a.html = v), null)) },
 ];
 
 export function analyzeUsage(): string {
