@@ -55,7 +55,7 @@ export interface AnalyzeOption {
 
 
 export const analyzeOptions: AnalyzeOption[] = [
-  { name: '--json', takes: 'out.json', help: 'also write the full result (Result JSON v1); "-" prints it instead of the summary', apply: (a, v) => ((a.json = v), null) },
+  { name: '--json', takes: 'out.json', help: 'also write the full result (Result JSON v1); "-" prints it instead of the summary', apply: (a, v) => (v.trim() === '' ? '--json: expected a file name or "-", got an empty string' : ((a.json = v), null)) },
   {
     name: '--backend',
     takes: 'name',
@@ -81,9 +81,15 @@ export const analyzeOptions: AnalyzeOption[] = [
     help: `quick run: depth ≤ ${QUICK_CAPS.maxDepth}, width ≤ max(${QUICK_CAPS.maxWidth}, batch), ${QUICK_CAPS.seeds} seeds, no depth sweep or training`,
     apply: (a) => ((a.quick = true), null),
   },
+  {
+    name: '--allow-data-outside',
+    takes: null,
+    help: "read data.path / data.labels even outside the spec's folder tree (refused by default)",
+    apply: (a) => ((a.allowDataOutside = true), null),
+  },
   { name: '--no-sweep', takes: null, help: 'skip the depth sweep (diagnostics.depths)', apply: (a) => ((a.sweep = false), null) },
   { name: '--no-train', takes: null, help: 'skip the short training run (train:)', apply: (a) => ((a.train = false), null) },
-  { name: '--html', takes: 'report.html', help: 'also write the charts and findings as one self-contained HTML file (opens offline)', apply: (a, v) => ((a.html = v), null) },
+  { name: '--html', takes: 'report.html', help: 'also write the charts and findings as one self-contained HTML file (opens offline)', apply: (a, v) => (v.trim() === '' ? '--html: expected a file name, got an empty string' : ((a.html = v), null)) },
   ...MODEL_OPTIONS_HELP.map(([usage, help]): AnalyzeOption => {
     const [name, takes] = usage.split(' ') as ['--batch' | '--from' | '--to', string];
     return { name, takes, help, apply: (a, v) => applyModelOption(((a.model as ModelOptions | undefined) ??= {}), name, v) };
@@ -168,6 +174,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
     sweep: args.sweep && !args.quick,
     ...(args.train === false ? { train: false } : {}),
     ...(typeof args.maxCpuMinutes === 'number' ? { maxCpuMinutes: args.maxCpuMinutes } : {}),
+    ...(args.allowDataOutside === true ? { allowDataOutside: true } : {}),
   };
   const bar = progressBar(io);
   let result: Result;

@@ -14,9 +14,12 @@ import { measuredFindings } from './measuredFindings';
 import { resizeSpec } from './resize';
 import { growthFit, spread } from './stats';
 import { runTraining, trainingWork } from './train';
+import { checkDataFiles } from './data';
+import { validateRunOptions } from './runOptions';
 
 export { CancelledError, RunTooLargeError } from './errors';
 export { DataError } from './data';
+export { RunOptionsError, validateRunOptions } from './runOptions';
 export { selectBackend, BackendUnavailableError, type Backend, type Tf } from './backend';
 export { isometryGapFromGram } from './isometry';
 export { warmUp } from './warm';
@@ -61,8 +64,11 @@ export function planRun(spec: Spec, options: RunOptions): RunPlan {
   return { spec: run, seeds: Math.max(1, Math.floor(seeds)), quick: !!q, sweepDepths };
 }
 
-export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHooks = {}): Promise<Result> {
+export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: AnalyzeHooks = {}): Promise<Result> {
   const started = performance.now();
+  validateRunOptions(options);
+  // Data files are checked (allowed folder, regular file, size) before the backend starts; the run reads the checked paths.
+  const spec = checkDataFiles(specAsWritten, { root: options.dataRoot, allowOutside: options.allowDataOutside });
   const plan = planRun(spec, options);
   // The compact form re-expands from the (possibly capped) run spec; the explicit form can only be cut from the original.
   const sweepBase = plan.spec.model.form === 'compact' ? plan.spec : spec;

@@ -3,7 +3,9 @@
 // between layers while yielding to the event loop every ~50 ms, so the run stops (and frees its tensors) within a second.
 import { isEngineRequest, type EngineEvent, type RunRequest, type WarmRequest } from '../shared/protocol';
 import { checkText } from '../theory';
-import { analyze, CancelledError, warmUp } from './index';
+import { valueRange } from '../spec';
+import type { Finding } from '../shared/findings';
+import { analyze, CancelledError, DataError, RunTooLargeError, warmUp } from './index';
 
 interface ActiveRun {
   id: number;
@@ -37,7 +39,12 @@ async function execute(req: RunRequest, controller: AbortController): Promise<vo
     else send({ type: 'done', id, result });
   } catch (e) {
     if (e instanceof CancelledError || controller.signal.aborted) send({ type: 'cancelled', id });
-    else send({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });
+    else if (e instanceof DataError || e instanceof RunTooLargeError) {
+      // Located at the spec key to change, like a spec problem.
+      const { source } = checkText(req.text, req.file).parse;
+      const finding: Finding = { code: 'DL001', severity: 'error', message: e.message, path: e.path, measured: false, range: valueRange(source, e.path) };
+      send({ type: 'error', id, message: e.message, findings: [finding] });
+    } else send({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });
   }
 }
 

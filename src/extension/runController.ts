@@ -71,6 +71,9 @@ export class RunController implements vscode.Disposable {
     this.status.setChoice(settings.backend);
     // The checked spec carries the threshold settings where the text sets none: measured findings use the same ones.
     const options: RunOptions = { backend: settings.backend, nativeModulePaths: this.nativeModulePaths, thresholds: spec.thresholds };
+    // Data files may come from the spec's workspace folder only (a spec outside any folder: its own folder, the engine's default).
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+    if (folder?.uri.scheme === 'file') options.dataRoot = folder.uri.fsPath;
     if (mode === 'quick') Object.assign(options, { quick: settings.quick, sweep: false, train: false });
     else if (seeds !== undefined || settings.seeds !== undefined) options.seeds = seeds ?? settings.seeds;
     if (mode === 'sweep') options.sweep = true;

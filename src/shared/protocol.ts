@@ -27,6 +27,10 @@ export interface RunOptions {
   maxCpuMinutes?: number;
   /** Override the spec's thresholds for the measured findings (the extension's settings, for specs that set none). */
   thresholds?: Partial<ThresholdsSpec>;
+  /** Data files (data.path, data.labels) must lie inside this folder (the extension: the spec's workspace folder); default the spec file's folder. */
+  dataRoot?: string;
+  /** Allow data files anywhere (the CLI's --allow-data-outside). */
+  allowDataOutside?: boolean;
 }
 
 export interface RunRequest {

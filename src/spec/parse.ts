@@ -8,6 +8,8 @@ import { buildSourceMap, MAX_NESTING, TextPositions, valueRange } from './source
 import type { ParseResult, SourceLocation, SourceMap, SpecProblem } from './types';
 import type { Range, SpecPath } from '../shared/findings';
 import { schemaProblems, type PathProblem } from './validate';
+import { encodingProblem } from './encoding';
+import { radixNumberProblems } from './radix';
 
 /** Specs are small; anything larger is rejected before parsing. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
@@ -72,7 +74,7 @@ const refuse = <T>(path: SpecPath, range: Range, message: string): Stage<T> => (
 /** Text → YAML document, refusing what should never reach the parser (oversized, binary) and reporting syntax errors. */
 function readDocument(text: string, file: string, where: string, lines: LineCounter): Stage<Document> {
   if (text.length > MAX_SPEC_BYTES) return refuse('', startOfFile, `${where} is ${text.length} characters long; specs are limited to ${MAX_SPEC_BYTES} (1 MiB)`);
-  if (/[\u0000\uFFFD]/.test(text)) return refuse('', startOfFile, `${where} is binary, not YAML or JSON text`);
+  if (/[\u0000\uFFFD]/.test(text)) return refuse('', startOfFile, `${where} ${decodedTextProblem(text)}`);
   try {
     return {
       ok: true,
@@ -89,6 +91,27 @@ function readDocument(text: string, file: string, where: string, lines: LineCoun
   } catch (e) {
     return refuse('', startOfFile, `cannot read ${where}: ${(e as Error).message}`);
   }
+}
+
+/** Text already decoded (an editor's buffer) that holds NULs or U+FFFD: UTF-16 read as UTF-8, a single-byte encoding, or binary. */
+function decodedTextProblem(text: string): string {
+  // ASCII in UTF-16 decoded byte by byte: a NUL in nearly every other character, on one side only.
+  const n = Math.min(text.length, 4096) & ~1;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (text.charCodeAt(i) === 0) even++;
+    if (text.charCodeAt(i + 1) === 0) odd++;
+  }
+  const pairs = n / 2;
+  if (pairs >= 2 && Math.max(even, odd) >= 0.6 * pairs && Math.min(even, odd) <= 0.1 * pairs) {
+    return 'is not UTF-8 (looks like UTF-16: every other byte is NUL); save it as UTF-8';
+  }
+  if (even + odd === 0 && !text.slice(n).includes('\u0000')) {
+    const line = text.slice(0, text.indexOf('\uFFFD')).split('\n').length;
+    return `is not UTF-8 (line ${line} has bytes UTF-8 text cannot have, shown as \uFFFD; it looks like Latin-1 or Windows-1252); save it as UTF-8`;
+  }
+  return 'is binary, not YAML or JSON text';
 }
 
 /** Document → plain data: a non-empty mapping, with aliases expanded within bounds. */
@@ -138,6 +161,9 @@ export function parseSpec(text: string, file: string): ParseResult {
   for (const d of duplicates) syntax.push(problem(d.path, d.range, `${d.path}: key written twice; keys must be unique`));
   if (syntax.length > 0) return failed(syntax, format, source);
   if (tooDeepAt) return failed([problem('', tooDeepAt, `${where} nests deeper than any spec does; flatten it`)], format, source);
+
+  const radix = radixNumberProblems(doc, positions);
+  if (radix.length > 0) return failed(radix, format, source);
 
   const data = toData(doc, positions, source, where);
   if (!data.ok) return failed(data.problems, format, source);
@@ -194,7 +220,13 @@ export function readSpecText(file: string): SpecText {
       length += n;
     }
     if (length > MAX_SPEC_BYTES) return fail(`${file} is larger than ${MAX_SPEC_BYTES} bytes (1 MiB), the limit for specs`);
-    return { ok: true, text: new TextDecoder('utf-8').decode(buffer.subarray(0, length)) };
+    const bytes = buffer.subarray(0, length);
+    const encoding = encodingProblem(bytes);
+    if (encoding) {
+      const at: Range = { start: { line: encoding.line, character: 0 }, end: { line: encoding.line, character: 0 } };
+      return { ok: false, result: failed([problem('', at, `${file} ${encoding.message}`)], format) };
+    }
+    return { ok: true, text: new TextDecoder('utf-8').decode(bytes) };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'it is a directory' : err.message;

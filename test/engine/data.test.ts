@@ -147,16 +147,16 @@ test('csv: a non-numeric cell names row and column; a bad label names its row', 
   writeFileSync(join(dir, 'x.csv'), '1,2,0\n3,abc,1\n');
   assert.throws(
     () => loadFileDataset(makeSpec({ source: 'csv', features: 0, batch: 2, path: 'x.csv' }, join(dir, 's.yaml'))),
-    /row 2, column 2: "abc" is not a number/,
+    /row 2, column 2: expected a decimal number, found text that is not a number \(3 characters\)/,
   );
   writeFileSync(join(dir, 'z.csv'), '1,2,0\n3,4,1.5\n');
   assert.throws(
     () => loadFileDataset(makeSpec({ source: 'csv', features: 0, batch: 2, path: 'z.csv' }, join(dir, 's.yaml'))),
-    /z\.csv: row 2: label 1\.5 is not a class index in 0\.\.2/,
+    /z\.csv: row 2: expected a class index in 0\.\.2 \(data\.classes = 3\) as the label, found a label that is not a whole number/,
   );
   assert.throws(
     () => loadFileDataset(makeSpec({ source: 'csv', features: 0, batch: 2, path: 'missing.csv' }, join(dir, 's.yaml'))),
-    /missing\.csv: cannot read data file/,
+    /missing\.csv: cannot read data file \(data\.path\): no such file/,
   );
 });
 

@@ -33,9 +33,11 @@ test('binary garbage is rejected at 1:1, from text and from a file', () => {
   const bytes = Buffer.from(Array.from({ length: 4096 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed & 0xff)));
   oneProblem(parseSpec(bytes.toString('latin1'), 'g.depthlens.yaml'), fileStart, /binary, not YAML or JSON/);
   const file = join(dir, 'garbage.depthlens.yaml');
-  // Invalid UTF-8 without any NUL byte.
-  writeFileSync(file, Buffer.from([0x64, 0x3a, 0x20, 0xff, 0xfe, 0xc3, 0x28, 0x0a]));
+  writeFileSync(file, bytes);
   oneProblem(readSpecFile(file), fileStart, /binary/);
+  // Invalid UTF-8 without any NUL byte is text in another encoding (issue 16 item 8), said so rather than "binary".
+  writeFileSync(file, Buffer.from([0x64, 0x3a, 0x20, 0xff, 0xfe, 0xc3, 0x28, 0x0a]));
+  oneProblem(readSpecFile(file), fileStart, /is not UTF-8 \(line 1 has the byte 0xFF.*Latin-1/);
 });
 
 test('a 50 MB file is refused before it is read', () => {

@@ -2,10 +2,10 @@
 import { statSync } from 'node:fs';
 import type { DataSpec, Spec } from '../../spec/types';
 import type { DataBatch } from './batch';
-import { parseCsv } from './csv';
+import { readCsvFile } from './csv';
 import { DataError } from './errors';
-import { readDataFile, resolveDataPath } from './files';
-import { parseNpy } from './npy';
+import { assertReadableDataFile, MAX_DATA_VALUES, MAX_FEATURES, resolveDataPath } from './files';
+import { readNpyFile } from './npy';
 import type { NumericTable } from './table';
 
 /**
@@ -60,17 +60,24 @@ export function loadFileDataset(spec: Spec): DataBatch {
   for (let r = 0; r < table.rows; r++) {
     const v = labelValues[r * stride + labelColumn];
     if (!Number.isInteger(v) || v < 0 || v >= data.classes) {
+      // The value itself is not repeated: the file may not be a data file at all.
+      const what = !Number.isInteger(v) ? 'not a whole number' : v < 0 ? 'negative' : `${data.classes} or more`;
       throw new DataError(
-        `${labelTable.file}: ${labelTable.rowName(r)}: label ${v} is not a class index in 0..${data.classes - 1} (data.classes = ${data.classes})`,
+        `${labelTable.file}: ${labelTable.rowName(r)}: expected a class index in 0..${data.classes - 1} (data.classes = ${data.classes}) as the label, found a label that is ${what}`,
         labelPath,
         labelTable.file,
       );
     }
     labels[r] = v;
   }
-  const x = new Float64Array(table.rows * features);
-  for (let r = 0; r < table.rows; r++) {
-    x.set(table.values.subarray(r * table.columns, r * table.columns + features), r * features);
+  if (features > MAX_FEATURES) {
+    throw new DataError(`${xFile}: ${features} feature columns, more than the ${MAX_FEATURES} data.features may be`, 'data.path', xFile);
+  }
+  // With a labels file every column is a feature: the table's values are the features as they are (no second copy).
+  let x = table.values;
+  if (table.columns !== features) {
+    x = new Float64Array(table.rows * features);
+    for (let r = 0; r < table.rows; r++) x.set(table.values.subarray(r * table.columns, r * table.columns + features), r * features);
   }
   const batch: DataBatch = { features, count: table.rows, x, labels, classes: data.classes };
   cached = { key, batch };
@@ -78,8 +85,10 @@ export function loadFileDataset(spec: Spec): DataBatch {
 }
 
 function readTable(source: 'csv' | 'npy', file: string, path: 'data.path' | 'data.labels'): NumericTable {
-  const bytes = readDataFile(file, path);
-  return source === 'csv' ? parseCsv(bytes.toString('utf8'), file, path) : parseNpy(bytes, file, path);
+  assertReadableDataFile(file, path);
+  // A features file may have one label column beside its features (a labels file's one column is checked by the caller).
+  const limits = { maxColumns: MAX_FEATURES + 1, maxValues: MAX_DATA_VALUES };
+  return source === 'csv' ? readCsvFile(file, path, limits) : readNpyFile(file, path, limits);
 }
 
 // One data set is kept so that the diagnostics (one batch per seed) and training do not re-read the files.

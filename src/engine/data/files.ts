@@ -1,10 +1,14 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { SpecPath } from '../../shared/findings';
 import { DataError } from './errors';
 
-/** Data files larger than this are refused rather than read into memory. */
+/** Data files larger than this are refused before they are opened. */
 export const MAX_DATA_FILE_BYTES = 512 * 1024 * 1024;
+/** Most numbers a data set may hold: 1 GiB as float64 (a 512 MiB csv of one-digit cells would hold twice as many). */
+export const MAX_DATA_VALUES = 2 ** 27;
+/** data.features' maximum in the spec schema; a file's feature columns are held to it as well. */
+export const MAX_FEATURES = 8192;
 
 /** A path as written in the spec, resolved against the spec file's folder (the working directory when the spec has no file). */
 export function resolveDataPath(specFile: string, written: string): string {
@@ -12,18 +16,21 @@ export function resolveDataPath(specFile: string, written: string): string {
   return resolve(specFile ? dirname(specFile) : process.cwd(), written);
 }
 
-export function readDataFile(file: string, path: SpecPath): Buffer {
-  let size: number;
+/**
+ * Refuses, from its stat alone, a data file that cannot be read as data: missing, a folder, a FIFO (opening one with no
+ * writer would block forever), a device, or larger than MAX_DATA_FILE_BYTES.
+ */
+export function assertReadableDataFile(file: string, path: SpecPath): void {
+  let stat;
   try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new DataError(`${file}: not a regular file (${path})`, path, file);
-    size = stat.size;
+    stat = statSync(file);
   } catch (err) {
-    if (err instanceof DataError) throw err;
-    throw new DataError(`${file}: cannot read data file (${path}): ${(err as Error).message}`, path, file);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'cannot stat it');
+    throw new DataError(`${file}: cannot read data file (${path}): ${why}`, path, file);
   }
-  if (size > MAX_DATA_FILE_BYTES) {
-    throw new DataError(`${file}: ${(size / 2 ** 20).toFixed(0)} MiB is larger than the ${MAX_DATA_FILE_BYTES / 2 ** 20} MiB limit for data files (${path})`, path, file);
+  if (!stat.isFile()) throw new DataError(`${file}: not a regular file (${path})`, path, file);
+  if (stat.size > MAX_DATA_FILE_BYTES) {
+    throw new DataError(`${file}: ${(stat.size / 2 ** 20).toFixed(0)} MiB is larger than the ${MAX_DATA_FILE_BYTES / 2 ** 20} MiB limit for data files (${path})`, path, file);
   }
-  return readFileSync(file);
 }

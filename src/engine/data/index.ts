@@ -22,6 +22,7 @@ import { isSynthetic, SyntheticInputs, uniformLabels } from './synthetic';
 export type { DataBatch } from './batch';
 export { selectRows } from './batch';
 export { DataError } from './errors';
+export { checkDataFiles, type DataAccess } from './access';
 export { loadFileDataset } from './fileData';
 export { DATA_STREAM, dataRng, permutation } from './random';
 export { splitRows, trainingData, type TrainingData } from './trainingData';
