@@ -1,6 +1,6 @@
 // One-sentence text summaries of each chart: shown under the chart and referenced by aria-describedby.
 import type { Result } from '../shared/result';
-import { factorText, numberText, percentText, totalFactorText } from './format';
+import { factorText, numberText, percentText, totalFactorText } from '../shared/numberText';
 import { collapseRanges, middleLayer, layerOverSteps, type XY } from './series';
 
 function lastFinite(points: readonly XY[]): XY | undefined {

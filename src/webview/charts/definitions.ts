@@ -14,7 +14,7 @@ import {
   type SpreadSeries,
   type XY,
 } from '../series';
-import { factorText } from '../format';
+import { factorText } from '../../shared/numberText';
 import { gradientSummary, isometrySummary, sweepSummary, trainIsometrySummary, trainSummary } from '../summaries';
 import type { PaletteColor } from '../theme';
 import type { ChartDef, SeriesDef } from './seriesChart';

@@ -2,7 +2,7 @@
 // data in place and redraw without animation, so streamed partial results never re-create the chart.
 import type { Chart, ChartDataset, ScaleOptions, TooltipItem } from 'chart.js';
 import type { LayerRange, XY } from '../series';
-import { numberText } from '../format';
+import { numberText } from '../../shared/numberText';
 import { withAlpha, type Palette, type PaletteColor } from '../theme';
 import { registerCharts } from './register';
 import { LABEL_SPACE } from './collapsePlugin';

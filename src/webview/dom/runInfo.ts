@@ -1,7 +1,7 @@
 // Run metadata: which backend computed these numbers, how long it took, how many seeds, quick or full.
 import { backendDetails, backendText } from '../../shared/backendText';
 import type { Result } from '../../shared/result';
-import { secondsText } from '../format';
+import { secondsText } from '../../shared/numberText';
 import { h, icon } from './h';
 
 export class RunInfo {
