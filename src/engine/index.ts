@@ -1,6 +1,6 @@
 // analyze(spec, options, hooks): the engine's entry point. Runs the diagnostic pass for every seed on the chosen backend,
 // the optional depth sweep, and returns a Result (DESIGN §3b) with the theory's static findings and the measured ones.
-import type { BackendInfo, DepthSweepPoint, Result, TheoryLine } from '../shared/result';
+import type { BackendInfo, DepthSweepPoint, QuickCaps, Result, TheoryLine } from '../shared/result';
 import type { ProgressEvent, RunOptions } from '../shared/protocol';
 import { valueRange, type SourceMap, type Spec } from '../spec';
 import { predict, staticFindings } from '../theory';
@@ -64,6 +64,23 @@ export function planRun(spec: Spec, options: RunOptions): RunPlan {
   return { spec: run, seeds: Math.max(1, Math.floor(seeds)), quick: !!q, sweepDepths };
 }
 
+/**
+ * Progress within one seed's pass (forward then backward, `f` over both) as layers done: the backward pass visits the
+ * layers from the output down, and a layer index would count down there.
+ */
+function passText(f: number, depth: number): string {
+  const done = Math.round(f * 2 * depth);
+  return done <= depth ? `forward pass, ${done} of ${depth} layers` : `backward pass, ${done - depth} of ${depth} layers`;
+}
+
+function quickCapsOf(spec: Spec, options: RunOptions, plan: RunPlan): QuickCaps {
+  return {
+    depth: { spec: spec.model.depth, run: plan.spec.model.depth },
+    width: { spec: spec.model.width, run: plan.spec.model.width },
+    seeds: { spec: options.seeds ?? spec.diagnostics.seeds, run: plan.seeds },
+  };
+}
+
 export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: AnalyzeHooks = {}): Promise<Result> {
   const started = performance.now();
   validateRunOptions(options);
@@ -120,7 +137,7 @@ async function measure(
     seconds: 0,
     seeds: plan.seeds,
     timings: { initSeconds: 0, diagnosticSeconds: 0, trainSeconds: 0, sweepSeconds: 0 },
-    ...(plan.quick ? { quick: true } : {}),
+    ...(plan.quick ? { quick: true, quickCaps: quickCapsOf(spec, options, plan) } : {}),
     layers: [],
     growth: null,
     theory,
@@ -142,7 +159,8 @@ async function measure(
     const size = seedSpec.model.depth;
     const run = await runSeed(backend, seedSpec, seed, {
       signal,
-      onProgress: (f, layer) => progress({ phase: 'diagnostics', fraction: fraction(f, size), seed, layer, message: `seed ${seed}: layer ${layer}` }),
+      onProgress: (f, layer) =>
+        progress({ phase: 'diagnostics', fraction: fraction(f, size), seed, layer, message: `seed ${s + 1} of ${plan.seeds}: ${passText(f, size)}` }),
     });
     workDone += size;
     runs.push(run);
@@ -155,7 +173,7 @@ async function measure(
   }
   result.findings = [
     ...statics,
-    ...measuredFindings({ spec: seedSpec, layers: result.layers, growth: result.growth, theory, runs, staticFindings: statics, source: hooks.source }),
+    ...measuredFindings({ spec: seedSpec, specDepth: spec.model.depth, layers: result.layers, growth: result.growth, theory, runs, staticFindings: statics, source: hooks.source }),
   ];
 
   // ---- depth sweep: ln ‖∇W_0‖ (the paper's first-layer W_1) against depth ----

@@ -8,6 +8,8 @@ import type { SeedRun } from './diagnose';
 
 export interface MeasuredInput {
   spec: Spec;
+  /** The spec's depth as written, when the run measured a capped copy (quick run). */
+  specDepth?: number;
   layers: LayerResult[];
   growth: Growth | null;
   theory: TheoryLine | null;
@@ -28,7 +30,7 @@ export function measuredFindings(input: MeasuredInput): Finding[] {
   return out.map((f) => (input.source ? { ...f, range: valueRange(input.source, f.path) } : f));
 }
 
-function growthFinding({ spec, growth, theory, staticFindings, layers }: MeasuredInput): Finding | null {
+function growthFinding({ spec, specDepth, growth, theory, staticFindings, layers }: MeasuredInput): Finding | null {
   if (!growth) return null;
   const t = spec.thresholds;
   const tooFast = growth.perLayer > t.gradGrowthPerLayer;
@@ -38,7 +40,7 @@ function growthFinding({ spec, growth, theory, staticFindings, layers }: Measure
   const predicted = theory && Number.isFinite(theory.perLayer) ? ` (theory ${theory.perLayer.toFixed(3)}×)` : '';
   const message =
     `measured gradient growth ${growth.perLayer.toFixed(3)}× per layer toward the input${predicted}; ` +
-    `‖∂loss/∂W‖ spans ${growth.log10Range.toFixed(1)} orders of magnitude across ${layers.length} layers ` +
+    `‖∂loss/∂W‖ spans ${growth.log10Range.toFixed(1)} orders of magnitude across ${layersMeasured(layers.length, specDepth)} ` +
     `(thresholds ${t.gradGrowthPerLayer}× per layer, ${t.gradLog10Range} orders)`;
   // Like the theory's DL101–103: past twice the range threshold it is an error, below that a warning.
   const severity = growth.log10Range > 2 * t.gradLog10Range ? 'error' : 'warning';
@@ -46,6 +48,10 @@ function growthFinding({ spec, growth, theory, staticFindings, layers }: Measure
   if (cause?.fix) finding.fix = cause.fix;
   if (cause?.alternatives) finding.alternatives = cause.alternatives;
   return finding;
+}
+
+function layersMeasured(measured: number, specDepth: number | undefined): string {
+  return specDepth !== undefined && specDepth > measured ? `the ${measured} layers of a quick run (the spec has ${specDepth})` : `${measured} layers`;
 }
 
 function nonFiniteFinding({ runs }: MeasuredInput): Finding | null {

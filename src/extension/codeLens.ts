@@ -1,6 +1,7 @@
 // CodeLens above the spec: run it, open the charts, and the theory's headline prediction.
 import * as vscode from 'vscode';
 import { predict } from '../theory/index';
+import { factorText, ordersText } from '../shared/numberText';
 import type { FindingsStore } from './findingsStore';
 import { toVsRange } from './findingDiagnostics';
 import { isTrusted } from './workspaceTrust';
@@ -27,7 +28,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider {
     const spec = state?.version === doc.version ? state.parse.spec : undefined;
     if (spec) {
       const p = predict(spec);
-      const growth = Number.isFinite(p.perLayer) ? `×${p.perLayer.toFixed(3)}/layer, ~${p.log10Range.toFixed(1)} orders over ${spec.model.depth}` : 'unbounded';
+      const growth = Number.isFinite(p.perLayer) ? `${factorText(p.perLayer)} per layer, ~${ordersText(p.log10Range)} over the spec's ${spec.model.depth} layers` : 'unbounded';
       lenses.push(new vscode.CodeLens(anchor, { title: `Theory: ‖∇W‖ ${growth}`, command: '' }));
     }
     return lenses;

@@ -2,7 +2,9 @@
 import { lambdaInfinity, lambdaLinearBN, predict } from '../theory/index';
 import type { Spec } from '../spec/types';
 import type { SpecPath } from '../shared/findings';
-import type { TheoryBasis, TheoryPrediction } from '../theory/types';
+import type { TheoryPrediction } from '../theory/types';
+import { factorText, lambdaText, ordersText } from '../shared/numberText';
+import { THEORY_BASIS_TEXT } from '../shared/theoryText';
 
 const THEORY: Record<string, string> = {
   init:
@@ -17,7 +19,7 @@ const THEORY: Record<string, string> = {
     '(B−1)/(B−2) without (B = batch size).',
   eps: 'Added to the batch variance before the square root; 0 is the setting the theory analyses.',
   activation:
-    'For large batches λ∞ = E[σ′(z)²] / Var[σ(z)], z ~ N(0,1): ReLU π/(π−1) ≈ 1.467, tanh ≈ 1.178, sin coth(1) ≈ 1.313, ' +
+    'For large batches λ∞ = E[σ′(z)²] / Var[σ(z)], z ~ N(0,1): ReLU π/(π−1) ≈ 1.4669, tanh ≈ 1.1778, sin coth(1) ≈ 1.3130, ' +
     'identity 1. Centred activations with σ(0)=0, σ′(0)=1 (tanh, sin) can be tamed by activation shaping; ReLU is positively ' +
     'homogeneous, so a pre-activation gain does nothing for it.',
   shaping:
@@ -45,22 +47,6 @@ const THEORY: Record<string, string> = {
   'grad-log10-range': 'Orders of magnitude of gradient growth across the network above which DepthLens warns.',
 };
 
-const BASIS: Record<TheoryBasis, string> = {
-  'gaussian-bn-linear-centred': 'Gaussian weights, BN with centring, linear: λ = (B−2)/(B−3)',
-  'gaussian-bn-linear-uncentred': 'Gaussian weights, BN without centring, linear: λ = (B−1)/(B−2)',
-  'gaussian-bn-large-batch': 'Gaussian weights + BN, large batch: λ∞ = E[σ′²]/Var σ',
-  'orthogonal-linear-bounded': 'orthogonal weights + BN, linear, batch = width: bounded, depth-independent (proven)',
-  'orthogonal-bn-finite-batch':
-    'orthogonal weights + BN, batch ≠ width: λ ≈ 1 + (1 − n/d)/(n − 2), n = B (B − 1 centred) — an empirical law fitted to float64 measurements, not a theorem',
-  'orthogonal-nonlinear': 'orthogonal weights + BN, unshaped non-linearity: λ∞ times the finite-batch factor',
-  shaped: 'activation shaping: bounded total growth',
-  'residual-bn': 'residual with BN in the branch',
-  'residual-unnormalized': 'residual without normalization: variance doubles per block',
-  'residual-skipinit': 'residual with SkipInit: bounded',
-  'no-normalization': 'no normalization',
-  'layernorm-mean-field': 'layer normalization (mean-field estimate)',
-  unknown: 'no closed form for this configuration: the theory does not know (measure it)',
-};
 
 /** The last key name of a spec path: "model.layers[2].dense.init" → "init". */
 export function keyName(path: SpecPath): string {
@@ -68,28 +54,22 @@ export function keyName(path: SpecPath): string {
   return last.replace(/\[\d+\]$/, '');
 }
 
-function fmt(x: number): string {
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : String(x);
-  const a = Math.abs(x);
-  return a !== 0 && (a >= 1e5 || a < 1e-3) ? x.toExponential(2) : Number(x.toPrecision(4)).toString();
-}
-
 function predictionLines(p: TheoryPrediction, spec: Spec): string[] {
   const L = spec.model.depth;
   return [
-    `**This spec** (${BASIS[p.basis]}):`,
-    `- λ (squared gradient norm, per layer) = ${fmt(p.lambda)}`,
-    `- ‖∇W‖ grows ×${fmt(p.perLayer)} per layer toward the input`,
-    `- ≈ ${fmt(p.log10Range)} orders of magnitude over ${L} layers`,
+    `**This spec** (${THEORY_BASIS_TEXT[p.basis]}):`,
+    `- λ (squared gradient norm, per layer) = ${lambdaText(p.lambda)}`,
+    `- ‖∇W‖ grows ${factorText(p.perLayer)} per layer toward the input`,
+    `- ≈ ${ordersText(p.log10Range)} of magnitude over ${L} layers (the spec's depth)`,
   ];
 }
 
 function keySpecificLines(key: string, spec: Spec): string[] {
   const B = spec.data.batch;
   if (key === 'batch' || key === 'center') {
-    return [`- linear + BN at B = ${B}: λ = ${fmt(lambdaLinearBN(B, true))} centred, ${fmt(lambdaLinearBN(B, false))} uncentred`];
+    return [`- linear + BN at B = ${B}: λ = ${lambdaText(lambdaLinearBN(B, true))} centred, ${lambdaText(lambdaLinearBN(B, false))} uncentred`];
   }
-  if (key === 'activation') return [`- λ∞(${spec.model.activation}) = ${fmt(lambdaInfinity(spec.model.activation))}`];
+  if (key === 'activation') return [`- λ∞(${spec.model.activation}) = ${lambdaText(lambdaInfinity(spec.model.activation))}`];
   return [];
 }
 

@@ -171,7 +171,23 @@ export interface SpecFindingsMessage {
   findings: Finding[];
 }
 
-export type HostToWebview = ShowResultMessage | RunStateMessage | SpecFindingsMessage;
+/** Why the charts no longer show the spec as written: its text changed since the run, or it does not parse. */
+export const STALE_REASONS = ['edited', 'invalid'] as const;
+export type StaleReason = (typeof STALE_REASONS)[number];
+
+/**
+ * The spec the panel follows (the active spec editor), sent when the user switches specs and whenever its staleness
+ * changes. The panel then shows that spec's runs only; a result of another spec does not replace them.
+ */
+export interface ShowDocumentMessage {
+  type: 'document';
+  file: string;
+  /** The spec's `name:` (or the file name when it has none). */
+  name: string;
+  stale: StaleReason | null;
+}
+
+export type HostToWebview = ShowResultMessage | RunStateMessage | SpecFindingsMessage | ShowDocumentMessage;
 
 // ---------- webview → host ----------
 
@@ -268,6 +284,8 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
       return isOneOf(RUN_STATES, x.state);
     case 'specFindings':
       return typeof x.file === 'string' && Array.isArray(x.findings) && x.findings.every(isFinding);
+    case 'document':
+      return typeof x.file === 'string' && typeof x.name === 'string' && (x.stale === null || isOneOf(STALE_REASONS, x.stale));
     default:
       return false;
   }

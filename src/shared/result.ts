@@ -132,6 +132,18 @@ export interface MemoryUse {
   peakGpuBytes?: number;
 }
 
+/** One capped quantity of a quick run. */
+export interface CappedValue {
+  spec: number;
+  run: number;
+}
+
+export interface QuickCaps {
+  depth: CappedValue;
+  width: CappedValue;
+  seeds: CappedValue;
+}
+
 export interface Result {
   depthlens: 1;
   spec: { path: string; name: string };
@@ -142,6 +154,8 @@ export interface Result {
   memory?: MemoryUse;
   /** True when the run was a quick run with capped depth/width/seeds. */
   quick?: boolean;
+  /** A quick run's caps: what the spec asks for and what was measured (equal where the cap did not bite). */
+  quickCaps?: QuickCaps;
   /** When true, this is a partial result still being streamed. */
   partial?: boolean;
   layers: LayerResult[];

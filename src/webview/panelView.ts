@@ -1,22 +1,27 @@
 // The panel: run info and controls on top, charts in a grid, findings beside them. Owns the state and applies messages.
 import type { Chart } from 'chart.js';
-import { isHostToWebview, type HostToWebview, type RunStateMessage } from '../shared/protocol';
+import { isHostToWebview, type HostToWebview, type RunStateMessage, type StaleReason } from '../shared/protocol';
 import type { Result } from '../shared/result';
 import type { Finding } from '../shared/findings';
-import { CHARTS, type ChartId } from './charts/definitions';
+import { CHARTS, type Baseline, type ChartId } from './charts/definitions';
+import type { SeriesChart } from './charts/seriesChart';
+import { ComparePicker } from './dom/comparePicker';
 import { ChartCard } from './dom/chartCard';
 import { FindingsList, type FindingGroup } from './dom/findingsList';
-import { h } from './dom/h';
+import { h, icon } from './dom/h';
 import { ProgressBar, RunControls } from './dom/runControls';
 import { RunInfo } from './dom/runInfo';
 import type { Host } from './host';
-import { emptyState, readInitialData, restoreState, type PanelState } from './state';
+import { emptyState, readInitialData, restoreState, type PanelState, type RunEntry } from './state';
+import { addRun, baselineRun, currentEntry, runShortLabel } from './runs';
 import { readPalette, watchTheme, type Palette } from './theme';
 import type { XY } from './series';
 
 /** What tests and the devtools console can inspect: the live Chart.js instances. */
 export interface PanelHandle {
   chart(id: ChartId): Chart<'line', XY[]> | null;
+  /** The chart's wrapper (x scale, zoom). */
+  card(id: ChartId): SeriesChart | null;
   state(): PanelState;
 }
 
@@ -28,18 +33,26 @@ export class PanelView {
   private readonly findings: FindingsList;
   private readonly progress: ProgressBar;
   private readonly controls: RunControls | null;
+  private readonly compare: ComparePicker;
   private readonly empty: HTMLElement;
+  private readonly stale: HTMLElement;
+  private readonly staleText: HTMLElement;
+  private readonly charts: HTMLElement;
 
   constructor(private readonly doc: Document, private readonly host: Host) {
     const body = doc.body;
     this.palette = readPalette(body);
     const top = h('header', { class: 'topbar' });
     const status = h('div', { class: 'status-row' });
-    const charts = h('div', { class: 'charts' });
+    this.charts = h('div', { class: 'charts' });
     const sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Findings' });
-    this.empty = h('p', { class: 'empty' }, 'No results yet: press Run, or run “DepthLens: Analyze Current Spec” from the Command Palette.');
-    body.append(top, status, h('main', { class: 'layout' }, h('div', { class: 'charts-column' }, this.empty, charts), sidebar));
-    this.info = new RunInfo(top);
+    this.empty = h('p', { class: 'empty' }, EMPTY_TEXT);
+    this.staleText = h('span', { class: 'stale-text' });
+    const rerun = host.interactive ? h('button', { type: 'button', class: 'button secondary', id: 'stale-run' }, icon('refresh'), 'Run again') : null;
+    rerun?.addEventListener('click', () => host.post({ type: 'run', mode: this.state.result?.quick ? 'quick' : 'full' }));
+    this.stale = h('div', { class: 'stale-banner', role: 'status', hidden: true }, icon('warning'), this.staleText, rerun);
+    body.append(top, status, h('main', { class: 'layout' }, h('div', { class: 'charts-column' }, this.empty, this.stale, this.charts), sidebar));
+    this.info = new RunInfo(top, host.interactive ? () => host.post({ type: 'run', mode: 'full' }) : null);
     this.controls = host.interactive
       ? new RunControls(top, this.state.controls, {
           run: (mode, seeds) => host.post(seeds === null ? { type: 'run', mode } : { type: 'run', mode, seeds }),
@@ -51,7 +64,8 @@ export class PanelView {
         })
       : null;
     this.progress = new ProgressBar(status);
-    this.cards = CHARTS.map((spec) => new ChartCard(charts, spec, (name, dataUrl) => this.exportImage(name, dataUrl)));
+    this.compare = new ComparePicker(status, (n) => this.pickBaseline(n));
+    this.cards = CHARTS.map((spec) => new ChartCard(this.charts, spec, (name, dataUrl) => this.exportImage(name, dataUrl)));
     this.findings = new FindingsList(sidebar, host.interactive ? (f) => this.reveal(f) : null);
   }
 
@@ -64,15 +78,19 @@ export class PanelView {
     } else {
       const initial = readInitialData(this.doc);
       if (initial) {
-        this.state.result = initial.result;
-        this.state.previous = initial.previous;
+        if (initial.previous) addRun(this.state.history, initial.previous, 0);
+        this.state.result = addRun(this.state.history, initial.result, 0).result;
       }
     }
     this.render();
     win.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
     watchTheme(() => this.retheme());
     this.host.post({ type: 'ready' });
-    return { chart: (id) => this.cards.find((c) => c.spec.id === id)?.seriesChart?.chart ?? null, state: () => this.state };
+    return {
+      chart: (id) => this.cards.find((c) => c.spec.id === id)?.seriesChart?.chart ?? null,
+      card: (id) => this.cards.find((c) => c.spec.id === id)?.seriesChart ?? null,
+      state: () => this.state,
+    };
   }
 
   /** Applies a host message; anything that fails the protocol guards is ignored. */
@@ -93,15 +111,32 @@ export class PanelView {
         this.state.specFindings = { file: message.file, findings: message.findings };
         this.renderFindings();
         break;
+      case 'document':
+        this.showDocument(message.file, message.name, message.stale);
+        break;
     }
     this.persist();
   }
 
+  /** The host follows the active spec editor: show that spec's latest run (or none), never another spec's. */
+  private showDocument(file: string, name: string, stale: StaleReason | null): void {
+    const switched = this.state.document?.file !== file;
+    this.state.document = { file, name, stale };
+    if (switched && this.state.result?.spec.path !== file) {
+      const runs = this.state.history[file] ?? [];
+      this.state.result = runs[runs.length - 1]?.result ?? null;
+    }
+    this.render();
+  }
+
   private showResult(result: Result, previous: Result | null | undefined): void {
-    const current = this.state.result;
-    if (previous !== undefined) this.state.previous = previous;
-    else if (current && current.spec.path !== result.spec.path) this.state.previous = null;
-    this.state.result = result;
+    const file = result.spec.path;
+    const history = this.state.history;
+    if (previous && previous.spec.path === file && !(history[file]?.length)) addRun(history, previous, 0);
+    const finished = result.partial ? result : addRun(history, result, Date.now()).result;
+    // A run of a spec the panel does not follow goes into its history (shown when the user switches there), not on screen.
+    if (this.state.document && this.state.document.file !== file) return;
+    this.state.result = finished;
     this.render();
   }
 
@@ -110,27 +145,78 @@ export class PanelView {
     this.controls?.setRunning(message.state === 'running');
   }
 
+  private pickBaseline(n: number | undefined): void {
+    const file = this.state.result?.spec.path;
+    if (!file) return;
+    if (n === undefined) delete this.state.baseline[file];
+    else this.state.baseline[file] = n;
+    this.render();
+    this.persist();
+  }
+
+  private baseline(result: Result): { entry: RunEntry | null; chart: Baseline | null } {
+    const runs = this.state.history[result.spec.path] ?? [];
+    const entry = baselineRun(runs, result, this.state.baseline[result.spec.path]);
+    return { entry, chart: entry ? { result: entry.result, label: runShortLabel(entry) } : null };
+  }
+
   private render(): void {
     const result = this.state.result;
+    const document = this.state.document;
     this.empty.hidden = result !== null;
+    this.empty.textContent = document ? `No run of “${document.name}” yet: press Run, or run “DepthLens: Analyze Current Spec”.` : EMPTY_TEXT;
     if (result) {
       this.info.show(result);
-      for (const card of this.cards) card.show(card.spec.content(result, this.state.previous), this.palette);
+      const { entry, chart } = this.baseline(result);
+      for (const card of this.cards) card.show(card.spec.content(result, chart), this.palette, result);
+      this.compare.render(this.state.history[result.spec.path] ?? [], result, this.state.baseline[result.spec.path], entry);
+    } else {
+      if (document) this.info.showDocument(document.name, document.file);
+      for (const card of this.cards) card.section.hidden = true;
+      this.compare.render([], null, undefined, null);
     }
+    this.renderStale();
     this.renderFindings();
+  }
+
+  private renderStale(): void {
+    const stale = this.state.result ? this.state.document?.stale ?? null : null;
+    this.stale.hidden = stale === null;
+    this.charts.classList.toggle('stale', stale !== null);
+    if (stale === null || !this.state.result) return;
+    const runs = this.state.history[this.state.result.spec.path] ?? [];
+    const entry = currentEntry(runs, this.state.result);
+    const which = entry ? `run ${entry.n}` : 'the last run';
+    this.staleText.textContent =
+      stale === 'invalid'
+        ? `The spec does not parse (see Problems): the charts still show ${which}, of the last valid text.`
+        : `The spec has changed since ${which}: these charts do not show it as written now.`;
   }
 
   private renderFindings(): void {
     const result = this.state.result;
-    const measured = result?.findings.filter((f) => f.measured) ?? [];
-    // Static findings of the spec as last edited supersede the ones computed when the run started.
-    const fromSpec = this.state.specFindings?.findings ?? result?.findings.filter((f) => !f.measured) ?? [];
+    const document = this.state.document;
+    const specFindings = this.state.specFindings && (!document || this.state.specFindings.file === document.file) ? this.state.specFindings.findings : null;
+    // Static findings of the spec as last edited supersede the ones computed when the run started; measured ones come
+    // from the run only (the host's list carries them too: they are not listed twice).
+    const statics = dedupe((specFindings ?? result?.findings ?? []).filter((f) => !f.measured));
+    const measured = dedupe(result?.findings.filter((f) => f.measured) ?? []);
     const groups: FindingGroup[] = [
-      { title: 'Measured in the last run', findings: measured },
-      { title: 'Predicted from the spec', findings: fromSpec },
+      { title: 'Spec problems', findings: statics.filter(isSpecProblem) },
+      { title: this.measuredTitle(), findings: measured },
+      { title: 'Predicted from the spec', findings: statics.filter((f) => !isSpecProblem(f)) },
     ];
-    const nothingYet = !result && !this.state.specFindings;
+    const nothingYet = !result && !specFindings;
     this.findings.render(groups, nothingYet ? { icon: 'info', text: 'No spec analysed yet.' } : undefined);
+  }
+
+  private measuredTitle(): string {
+    const result = this.state.result;
+    if (!result) return 'Measured';
+    const entry = currentEntry(this.state.history[result.spec.path] ?? [], result);
+    const which = result.partial ? 'the run in progress' : entry ? `run ${entry.n}` : 'the last run';
+    const stale = this.state.document?.stale ? ', before the edit' : '';
+    return `Measured in ${which} (${result.layers.length} layers${result.quick ? ', quick' : ''}${stale})`;
   }
 
   private retheme(): void {
@@ -156,4 +242,21 @@ export class PanelView {
   private persist(): void {
     this.host.setState(this.state);
   }
+}
+
+const EMPTY_TEXT = 'No results yet: press Run, or run “DepthLens: Analyze Current Spec” from the Command Palette.';
+
+/** DL0xx: the spec itself is invalid (syntax, schema), not a prediction about the network. */
+function isSpecProblem(f: Finding): boolean {
+  return /^DL0\d\d$/.test(f.code);
+}
+
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}|${f.path}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -40,8 +40,12 @@ export function isometrySeries(layers: readonly LayerResult[]): SpreadSeries {
   return spreadSeries(layers, (l) => l.index, (l) => l.isometryGap, positive);
 }
 
+/** The Result stores natural logs; every chart and message speaks log10 (orders of magnitude). */
+const log10FromLn: ValueMap = (v) => (Number.isFinite(v) ? v / Math.LN10 : null);
+
+/** log10 ‖∇W_ℓ‖ per layer. */
 export function gradientSeries(layers: readonly LayerResult[]): SpreadSeries {
-  return spreadSeries(layers, (l) => l.index, (l) => l.logGradNorm);
+  return spreadSeries(layers, (l) => l.index, (l) => l.logGradNorm, log10FromLn);
 }
 
 export interface LayerRange {
@@ -72,8 +76,8 @@ export function collapseRanges(layers: readonly LayerResult[]): LayerRange[] {
 }
 
 /**
- * The theory's predicted log gradient norm: a line of slope −ln(perLayer) in ℓ, anchored at the measured mean at the
- * output layer (the last layer with a finite mean), so it shows the growth toward the input the theory expects.
+ * The theory's predicted log10 gradient norm: a line of slope −log10(perLayer) in ℓ, anchored at the measured mean at
+ * the output layer (the last layer with a finite mean), so it shows the growth toward the input the theory expects.
  */
 export function theoryGradientLine(result: Pick<Result, 'layers' | 'theory'>): XY[] {
   const perLayer = result.theory?.perLayer;
@@ -82,14 +86,16 @@ export function theoryGradientLine(result: Pick<Result, 'layers' | 'theory'>): X
   if (measured.length === 0) return [];
   const anchor = measured[measured.length - 1];
   const first = result.layers[0].index;
-  const slope = -Math.log(perLayer);
-  const yAt = (x: number): number => (anchor.logGradNorm.mean as number) + slope * (x - anchor.index);
+  const slope = -Math.log10(perLayer);
+  const y0 = (anchor.logGradNorm.mean as number) / Math.LN10;
+  const yAt = (x: number): number => y0 + slope * (x - anchor.index);
   return first === anchor.index ? [{ x: first, y: yAt(first) }] : [{ x: first, y: yAt(first) }, { x: anchor.index, y: yAt(anchor.index) }];
 }
 
 /**
- * The theory's ln‖∇W₁‖ against depth: each added layer multiplies the first layer's gradient by perLayer, so a line of
- * slope ln(perLayer) in depth, anchored at the shallowest measured depth.
+ * The theory's log10 ‖∇W₁‖ against depth: each added layer multiplies the first layer's gradient by perLayer, so a
+ * line of slope log10(perLayer) in depth, anchored at the shallowest measured depth. One point per swept depth, so it
+ * stays exact on a log-depth axis too.
  */
 export function theorySweepLine(result: Pick<Result, 'depthSweep' | 'theory'>): XY[] {
   const perLayer = result.theory?.perLayer;
@@ -97,13 +103,42 @@ export function theorySweepLine(result: Pick<Result, 'depthSweep' | 'theory'>): 
   const measured = (result.depthSweep ?? []).filter((p) => p.logGradNormW1.mean !== null && Number.isFinite(p.logGradNormW1.mean));
   if (measured.length < 2) return [];
   const anchor = measured[0];
-  const last = measured[measured.length - 1];
-  const y0 = anchor.logGradNormW1.mean as number;
-  return [{ x: anchor.depth, y: y0 }, { x: last.depth, y: y0 + Math.log(perLayer) * (last.depth - anchor.depth) }];
+  const y0 = (anchor.logGradNormW1.mean as number) / Math.LN10;
+  return measured.map((p) => ({ x: p.depth, y: y0 + Math.log10(perLayer) * (p.depth - anchor.depth) }));
 }
 
 export function depthSweepSeries(result: Pick<Result, 'depthSweep'>): SpreadSeries {
-  return spreadSeries(result.depthSweep ?? [], (p) => p.depth, (p) => p.logGradNormW1);
+  return spreadSeries(result.depthSweep ?? [], (p) => p.depth, (p) => p.logGradNormW1, log10FromLn);
+}
+
+/** A line's value at x by linear interpolation between its points (null outside it or across a gap). */
+export function valueAt(line: readonly XY[], x: number): number | null {
+  for (let i = 0; i < line.length; i++) {
+    const a = line[i];
+    if (a.x === x) return a.y;
+    const b = line[i + 1];
+    if (b && a.x < x && x < b.x) {
+      if (a.y === null || b.y === null) return null;
+      return a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
+    }
+  }
+  return null;
+}
+
+/**
+ * Exponential moving average as TensorBoard draws it: debiased (early points are not pulled toward 0), gaps skipped.
+ * weight 0 returns the input.
+ */
+export function smoothSeries(points: readonly XY[], weight: number): XY[] {
+  let last = 0;
+  let count = 0;
+  return points.map((p) => {
+    if (p.y === null) return { x: p.x, y: null };
+    last = last * weight + (1 - weight) * p.y;
+    count++;
+    const debias = weight === 0 ? 1 : 1 - weight ** count;
+    return { x: p.x, y: last / debias };
+  });
 }
 
 export interface TrainSeries {

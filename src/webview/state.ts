@@ -1,35 +1,67 @@
 // What the panel shows, persisted with setState so a webview reload restores it, and read back defensively: stored state
 // may come from an older version of the panel.
-import { isFinding, isOneOf, isResult, RUN_MODES, type RunMode } from '../shared/protocol';
+import { isFinding, isOneOf, isResult, RUN_MODES, STALE_REASONS, type RunMode, type StaleReason } from '../shared/protocol';
 import type { Finding } from '../shared/findings';
 import type { Result } from '../shared/result';
 import { INITIAL_DATA_ID } from '../shared/panelHtml';
 
 export type { RunMode };
 
+/** A finished run of one spec, numbered in the order the panel saw them (run 1, run 2, …). */
+export interface RunEntry {
+  n: number;
+  /** When the panel received it (ms since the epoch); 0 when unknown (a run from before the panel opened). */
+  at: number;
+  result: Result;
+}
+
+/** Runs kept per spec: enough to compare a few edits back, small enough for webview state. */
+export const HISTORY_LIMIT = 8;
+
 export interface PanelState {
-  version: 1;
+  version: 2;
+  /** The spec the panel follows (the active spec editor); null before the host names one (and in the report). */
+  document: { file: string; name: string; stale: StaleReason | null } | null;
+  /** What the charts show: the document's latest run, or a partial one streaming in. */
   result: Result | null;
-  previous: Result | null;
+  /** Finished runs per spec file, oldest first. */
+  history: Record<string, RunEntry[]>;
+  /** The run each spec's charts are compared with (its number), when the user picked one; else the latest comparable. */
+  baseline: Record<string, number>;
   /** Static findings of the spec being edited (newer than the result's own static findings). */
   specFindings: { file: string; findings: Finding[] } | null;
   controls: { mode: RunMode; seeds: number | null };
 }
 
 export function emptyState(): PanelState {
-  return { version: 1, result: null, previous: null, specFindings: null, controls: { mode: 'full', seeds: null } };
+  return { version: 2, document: null, result: null, history: {}, baseline: {}, specFindings: null, controls: { mode: 'full', seeds: null } };
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+function isRunEntry(x: unknown): x is RunEntry {
+  return isObject(x) && typeof x.n === 'number' && typeof x.at === 'number' && isResult(x.result);
+}
+
 /** A stored state, or null when it is missing or not one this version wrote. */
 export function restoreState(stored: unknown): PanelState | null {
-  if (!isObject(stored) || stored.version !== 1) return null;
+  if (!isObject(stored) || stored.version !== 2) return null;
   const state = emptyState();
   if (isResult(stored.result)) state.result = stored.result;
-  if (isResult(stored.previous)) state.previous = stored.previous;
+  const d = stored.document;
+  if (isObject(d) && typeof d.file === 'string' && typeof d.name === 'string' && (d.stale === null || isOneOf(STALE_REASONS, d.stale))) {
+    state.document = { file: d.file, name: d.name, stale: d.stale };
+  }
+  if (isObject(stored.history)) {
+    for (const [file, runs] of Object.entries(stored.history)) {
+      if (Array.isArray(runs)) state.history[file] = runs.filter(isRunEntry).slice(-HISTORY_LIMIT);
+    }
+  }
+  if (isObject(stored.baseline)) {
+    for (const [file, n] of Object.entries(stored.baseline)) if (typeof n === 'number') state.baseline[file] = n;
+  }
   const sf = stored.specFindings;
   if (isObject(sf) && typeof sf.file === 'string' && Array.isArray(sf.findings) && sf.findings.every(isFinding)) {
     state.specFindings = { file: sf.file, findings: sf.findings };

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { BACKEND_NAMES } from '../../src/shared/result';
 import type {
   ActivationStats,
+  CappedValue,
+  QuickCaps,
   BackendInfo,
   DepthSweepPoint,
   GpuAdapterInfo,
@@ -215,8 +217,10 @@ function at(pointer: string): JsonSchema {
 
 test('every object of the schema has exactly the fields of its TypeScript type, required exactly where the type requires them', () => {
   const objects: [string, Record<string, 'optional' | 'required'>][] = [
-    ['', fields<Result>({ depthlens: 'required', spec: 'required', backend: 'required', seconds: 'required', seeds: 'required', timings: 'required', memory: 'optional', quick: 'optional', partial: 'optional', layers: 'required', growth: 'required', theory: 'required', depthSweep: 'optional', train: 'optional', findings: 'required' })],
+    ['', fields<Result>({ depthlens: 'required', spec: 'required', backend: 'required', seconds: 'required', seeds: 'required', timings: 'required', memory: 'optional', quick: 'optional', quickCaps: 'optional', partial: 'optional', layers: 'required', growth: 'required', theory: 'required', depthSweep: 'optional', train: 'optional', findings: 'required' })],
     ['/properties/spec', fields<Result['spec']>({ path: 'required', name: 'required' })],
+    ['/properties/quickCaps', fields<QuickCaps>({ depth: 'required', width: 'required', seeds: 'required' })],
+    ['/definitions/cappedValue', fields<CappedValue>({ spec: 'required', run: 'required' })],
     ['/properties/memory', fields<MemoryUse>({ peakGpuBytes: 'optional' })],
     ['/definitions/backend', fields<BackendInfo>({ name: 'required', version: 'required', threads: 'required', simd: 'optional', adapter: 'optional', reason: 'optional' })],
     ['/definitions/gpuAdapter', fields<GpuAdapterInfo>({ vendor: 'required', architecture: 'required', device: 'required', description: 'required', backendType: 'optional', driver: 'optional', software: 'required' })],

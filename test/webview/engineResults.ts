@@ -2,6 +2,7 @@
 import { parseSpec } from '../../src/spec/index';
 import { analyze } from '../../src/engine/index';
 import type { Result } from '../../src/shared/result';
+import type { RunOptions } from '../../src/shared/protocol';
 import { assertValidResult } from '../resultSchema';
 
 /** Gaussian init + centred BN + tanh: gradients grow toward the input; with a depth sweep and a short training run. */
@@ -97,11 +98,11 @@ export interface EngineRun {
   partials: Result[];
 }
 
-export async function runSpec(text: string, file: string): Promise<EngineRun> {
+export async function runSpec(text: string, file: string, options: Partial<RunOptions> = {}): Promise<EngineRun> {
   const parsed = parseSpec(text, file);
   if (!parsed.spec) throw new Error(`test spec ${file} is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   const partials: Result[] = [];
-  const result = await analyze(parsed.spec, { backend: 'auto' }, { source: parsed.source, onPartial: (r) => partials.push(structuredClone(r)) });
+  const result = await analyze(parsed.spec, { backend: 'auto', ...options }, { source: parsed.source, onPartial: (r) => partials.push(structuredClone(r)) });
   assertValidResult(result, `${file}: result`);
   partials.forEach((p, i) => assertValidResult(p, `${file}: partial result ${i}`));
   // What crosses postMessage is JSON: non-finite numbers would not survive it either.

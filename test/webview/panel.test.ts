@@ -33,6 +33,8 @@ let gaussian: EngineRun;
 let orthogonal: EngineRun;
 let degenerate: EngineRun;
 let deep: EngineRun;
+/** DEEP_GAUSSIAN as the extension's quick run measures it: depth capped at 100 of 1000, 2 seeds. */
+let deepQuick: EngineRun;
 
 before(async () => {
   gaussian = await runSpec(GAUSSIAN_TANH, join(__dirname, 'gaussian-tanh.depthlens.yaml'));
@@ -40,6 +42,7 @@ before(async () => {
   orthogonal = await runSpec(ORTHOGONAL_LINEAR, join(__dirname, 'gaussian-tanh.depthlens.yaml'));
   degenerate = await runSpec(DEGENERATE_BATCH, join(__dirname, 'degenerate.depthlens.yaml'));
   deep = await runSpec(DEEP_GAUSSIAN, join(__dirname, 'deep.depthlens.yaml'));
+  deepQuick = await runSpec(DEEP_GAUSSIAN, join(__dirname, 'deep.depthlens.yaml'), { quick: { maxDepth: 100, maxWidth: 8, seeds: 2 }, sweep: false, train: false });
   browser = await launch();
 });
 
@@ -89,22 +92,26 @@ test('a result draws per-layer charts with one point per layer, seed bands and t
     assert.equal(grad?.yType, 'linear');
     const mean = dataset(grad, 'grad-mean');
     assert.equal(mean.data.length, r.layers.length);
-    assert.deepEqual(mean.data.map((d) => d.y), r.layers.map((l) => l.logGradNorm.mean));
+    // The Result stores ln; the chart plots log10 (the orders of magnitude every message speaks of).
+    const log10 = (v: number | null): number | null => (v === null ? null : v / Math.LN10);
+    assert.deepEqual(mean.data.map((d) => d.y), r.layers.map((l) => log10(l.logGradNorm.mean)));
     assert.deepEqual(mean.data.map((d) => d.x), r.layers.map((l) => l.index));
     // Seeds: min and max edges, the upper one filled down to the lower one.
-    assert.deepEqual(dataset(grad, 'grad-min').data.map((d) => d.y), r.layers.map((l) => l.logGradNorm.min));
-    assert.deepEqual(dataset(grad, 'grad-max').data.map((d) => d.y), r.layers.map((l) => l.logGradNorm.max));
+    assert.deepEqual(dataset(grad, 'grad-min').data.map((d) => d.y), r.layers.map((l) => log10(l.logGradNorm.min)));
+    assert.deepEqual(dataset(grad, 'grad-max').data.map((d) => d.y), r.layers.map((l) => log10(l.logGradNorm.max)));
     assert.equal(dataset(grad, 'grad-max').fill, '-1');
 
-    // Theory: slope −ln(perLayer) per layer, through the measured mean at the output layer.
+    // Theory: slope −log10(perLayer) per layer, through the measured mean at the output layer.
     assert.ok(r.theory && Number.isFinite(r.theory.perLayer));
     const theory = dataset(grad, 'grad-theory').data;
     const last = r.layers[r.layers.length - 1];
     assert.equal(theory.length, 2);
     assert.equal(theory[1].x, last.index);
-    assert.ok(Math.abs((theory[1].y as number) - (last.logGradNorm.mean as number)) < 1e-12);
+    assert.ok(Math.abs((theory[1].y as number) - (last.logGradNorm.mean as number) / Math.LN10) < 1e-12);
     const slope = ((theory[1].y as number) - (theory[0].y as number)) / (theory[1].x - theory[0].x);
-    assert.ok(Math.abs(slope + Math.log(r.theory.perLayer)) < 1e-9, `theory slope ${slope} vs −ln ${r.theory.perLayer}`);
+    assert.ok(Math.abs(slope + Math.log10(r.theory.perLayer)) < 1e-9, `theory slope ${slope} vs −log10 ${r.theory.perLayer}`);
+    // No internal theory ids in what users read.
+    assert.doesNotMatch(theory.length ? dataset(grad, 'grad-theory').label : '', /gaussian-bn|orthogonal-|-linear-/);
 
     const iso = await chartView(p, 'isometry');
     assert.equal(iso?.yType, 'logarithmic');
@@ -119,23 +126,40 @@ test('a result draws per-layer charts with one point per layer, seed bands and t
     const sweep = await chartView(p, 'sweep');
     assert.ok(r.depthSweep && r.depthSweep.length === 4);
     assert.deepEqual(dataset(sweep, 'sweep-mean').data.map((d) => d.x), r.depthSweep.map((s) => s.depth));
-    assert.deepEqual(dataset(sweep, 'sweep-mean').data.map((d) => d.y), r.depthSweep.map((s) => s.logGradNormW1.mean));
-    // Theory against depth: ln‖∇W₁‖ gains ln(perLayer) per added layer, from the shallowest measured depth.
+    assert.deepEqual(dataset(sweep, 'sweep-mean').data.map((d) => d.y), r.depthSweep.map((s) => log10(s.logGradNormW1.mean)));
+    // Theory against depth: log10‖∇W₁‖ gains log10(perLayer) per added layer, from the shallowest measured depth, with
+    // a point at every swept depth (exact on a log-depth axis too).
     const sweepTheory = dataset(sweep, 'sweep-theory').data;
-    assert.deepEqual(sweepTheory[0], { x: r.depthSweep[0].depth, y: r.depthSweep[0].logGradNormW1.mean });
-    const sweepSlope = ((sweepTheory[1].y as number) - (sweepTheory[0].y as number)) / (sweepTheory[1].x - sweepTheory[0].x);
-    assert.ok(Math.abs(sweepSlope - Math.log(r.theory.perLayer)) < 1e-9);
+    assert.equal(sweepTheory.length, r.depthSweep.length);
+    assert.deepEqual(sweepTheory[0], { x: r.depthSweep[0].depth, y: log10(r.depthSweep[0].logGradNormW1.mean) });
+    const sweepSlope = ((sweepTheory[3].y as number) - (sweepTheory[0].y as number)) / (sweepTheory[3].x - sweepTheory[0].x);
+    assert.ok(Math.abs(sweepSlope - Math.log10(r.theory.perLayer)) < 1e-9);
+    // Depths 4…24 span less than a decade: linear x by default; the toggle switches to log depth.
+    assert.equal(sweep?.xType, 'linear');
+    await p.page.click('#xlog-sweep');
+    assert.equal((await chartView(p, 'sweep'))?.xType, 'logarithmic');
+    assert.equal(await p.page.locator('#xlog-sweep').getAttribute('aria-pressed'), 'true');
 
-    // Training chart only when the run trained.
-    const trainHidden = await p.page.locator('#chart-train').isHidden();
-    assert.equal(trainHidden, !(r.train && r.train.records.length > 0));
+    // Loss and accuracy on separate charts (no twin axes), only when the run trained.
+    const trained = !!(r.train && r.train.records.length > 0);
+    assert.ok(trained, 'the gaussian spec trains');
+    assert.equal(await p.page.locator('#chart-trainLoss').isHidden(), false);
+    assert.equal(await p.page.locator('#chart-trainAccuracy').isHidden(), false);
+    const loss = await chartView(p, 'trainLoss');
+    assert.deepEqual(dataset(loss, 'loss').data.map((d) => d.y), r.train!.records.map((x) => x.loss));
+    assert.ok(loss?.datasets.every((d) => !d.key.startsWith('accuracy')), 'no accuracy on the loss chart');
+    const acc = await chartView(p, 'trainAccuracy');
+    assert.deepEqual(dataset(acc, 'accuracy').data.map((d) => d.y), r.train!.records.map((x) => x.accuracy));
 
     // Text summaries, linked as accessible descriptions.
     const g = r.growth;
     assert.ok(g);
     const summary = await p.page.locator('#summary-gradient').textContent();
-    assert.match(summary ?? '', new RegExp(`grows ${Number(g.perLayer.toFixed(2))}× per layer`));
-    assert.match(summary ?? '', new RegExp(`over ${r.layers.length} layers`));
+    assert.match(summary ?? '', new RegExp(`grows ${Number(g.perLayer.toFixed(2))}× per layer toward the input \\(fitted trend\\)`));
+    assert.match(summary ?? '', new RegExp(`Over ${r.layers.length} layers`));
+    // The max/min range is said as a range, not as growth.
+    assert.match(summary ?? '', /largest and smallest layer differ/);
+    assert.doesNotMatch(summary ?? '', /gaussian-bn|orthogonal-|-linear-/);
     assert.equal(await p.page.locator('#chart-gradient canvas').getAttribute('aria-describedby'), 'summary-gradient');
 
     // Run metadata.
@@ -181,7 +205,7 @@ test('static findings of the edited spec replace the run’s static ones; measur
     const codes = await p.page.locator('.finding-code').allTextContents();
     assert.deepEqual([...codes].sort(), [...measured, ...edited].map((f) => f.code).sort());
     const groups = await p.page.locator('.findings-group').allTextContents();
-    assert.deepEqual(groups, ['Measured in the last run', 'Predicted from the spec']);
+    assert.deepEqual(groups, [`Measured in run 1 (${r.layers.length} layers)`, 'Predicted from the spec']);
   });
 });
 
@@ -225,21 +249,43 @@ test('run controls post run and cancel requests; the progress bar follows runSta
   });
 });
 
-test('the previous run is drawn dashed on the same axes', async () => {
+test('the earlier run of the same depth and mode is drawn dashed, named, on the same axes', async () => {
   await withPanel(async (p) => {
     await p.send({ type: 'result', result: orthogonal.result, previous: gaussian.result });
     const grad = await chartView(p, 'gradient');
     const previous = dataset(grad, 'grad-previous');
-    assert.deepEqual(previous.data.map((d) => d.y), gaussian.result.layers.map((l) => l.logGradNorm.mean));
+    assert.deepEqual(previous.data.map((d) => d.y), gaussian.result.layers.map((l) => (l.logGradNorm.mean === null ? null : l.logGradNorm.mean / Math.LN10)));
+    assert.equal(previous.label, `run 1 (full, ${gaussian.result.layers.length} layers)`);
     assert.ok(previous.borderDash.length > 0);
     assert.deepEqual(dataset(grad, 'grad-mean').borderDash, []);
     const iso = await chartView(p, 'isometry');
     assert.equal(dataset(iso, 'phi-previous').data.length, gaussian.result.layers.length);
-    // A later result for the same spec with no `previous` keeps the comparison; previous: null clears it.
+    assert.match((await p.page.locator('#summary-gradient').textContent()) ?? '', /Dashed grey: run 1 \(full, 24 layers\)/);
+    // The same run re-sent (a snapshot after a webview reload) is not a new run.
     await p.send({ type: 'result', result: orthogonal.result });
+    const history = ((await p.savedState()) as { history: Record<string, unknown[]> }).history[orthogonal.result.spec.path];
+    assert.equal(history.length, 2);
     assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').data.length, gaussian.result.layers.length);
-    await p.send({ type: 'result', result: orthogonal.result, previous: null });
+  });
+});
+
+test('overlays compare like with like: a run of another depth or mode is not overlaid, and can be picked only when comparable', async () => {
+  await withPanel(async (p) => {
+    // A 100-layer quick run, then the 1000-layer full run of the same spec: drawing one over the other would squash it.
+    await p.send({ type: 'result', result: deepQuick.result });
+    await p.send({ type: 'result', result: deep.result });
     assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').data.length, 0);
+    const options = await p.page.locator('#compare option').evaluateAll((os) => os.map((o) => ({ text: o.textContent, disabled: (o as HTMLOptionElement).disabled })));
+    assert.equal(options.length, 2);
+    assert.match(options[1].text ?? '', /^run 1 · quick · 100 layers · \d\d:\d\d:\d\d — not comparable$/);
+    assert.equal(options[1].disabled, true);
+    // A second full run: the first full one is its baseline; picking it explicitly keeps it.
+    const again = { ...deep.result, seconds: deep.result.seconds + 1 };
+    await p.send({ type: 'result', result: again });
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').label, 'run 2 (full, 1000 layers)');
+    await p.page.selectOption('#compare', '2');
+    assert.equal(((await p.savedState()) as { baseline: Record<string, number> }).baseline[deep.result.spec.path], 2);
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').data.length, 1000);
   });
 });
 
@@ -253,8 +299,8 @@ test('streamed partial results update the same charts in place', async () => {
     await p.send({ type: 'result', result: gaussian.result });
     const afterView = await chartView(p, 'gradient');
     assert.equal(afterView?.id, before?.id, 'same Chart.js instance');
-    assert.equal(await p.page.locator('canvas').count(), 5);
-    assert.deepEqual(dataset(afterView, 'grad-mean').data.map((d) => d.y), gaussian.result.layers.map((l) => l.logGradNorm.mean));
+    assert.equal(await p.page.locator('canvas').count(), 6);
+    assert.deepEqual(dataset(afterView, 'grad-mean').data.map((d) => d.y), gaussian.result.layers.map((l) => (l.logGradNorm.mean === null ? null : l.logGradNorm.mean / Math.LN10)));
     assert.doesNotMatch((await p.page.locator('.chips').textContent()) ?? '', /streaming/);
   });
 });
@@ -268,7 +314,13 @@ test('rank collapse: null gaps break the line and the collapsed layers are marke
     assert.deepEqual(dataset(iso, 'phi-mean').data.map((d) => d.y), r.layers.map(() => null));
     const minRank = Math.min(...r.layers.map((l) => l.rank));
     assert.deepEqual(iso?.collapse, [{ from: r.layers[0].index, to: r.layers[r.layers.length - 1].index, rank: minRank }]);
-    assert.match((await p.page.locator('#summary-isometry').textContent()) ?? '', new RegExp(`Rank collapse from layer ${r.layers[0].index}`));
+    assert.match((await p.page.locator('#summary-isometry').textContent()) ?? '', /Rank collapse at every layer/);
+    // Never an empty frame: the y axis keeps a readable range and the chart draws (markers along the top edge).
+    const y = await p.page.evaluate(() => {
+      const c = (window as any).depthlensPanel.chart('isometry');
+      return { min: c.scales.y.min, max: c.scales.y.max };
+    });
+    assert.ok(Number.isFinite(y.min) && Number.isFinite(y.max) && y.max > y.min, JSON.stringify(y));
   });
 });
 
@@ -285,21 +337,43 @@ test('1000-layer series: one point per layer, no point markers', async () => {
   });
 });
 
-test('theme: a body class switch re-colours the charts, and VS Code’s --vscode-charts-* colours are used', async () => {
+/** WCAG relative luminance and contrast of two rgb()/rgba() colours (alpha ignored: the lines are drawn opaque). */
+function contrast(a: string, b: string): number {
+  const lum = (c: string): number => {
+    const [r, g, bl] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const s = Number(v) / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('theme: light, dark and high contrast each re-colour the charts with a colour-blind-safe palette of ≥ 3:1 contrast', async () => {
   await withPanel(async (p) => {
     await p.send({ type: 'result', result: gaussian.result });
-    const dark = dataset(await chartView(p, 'isometry'), 'phi-mean').borderColor;
-    await p.page.evaluate(() => {
-      document.body.classList.replace('vscode-dark', 'vscode-light');
-    });
-    await p.page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
-    const light = dataset(await chartView(p, 'isometry'), 'phi-mean').borderColor;
-    assert.notEqual(light, dark);
-    // The light fallback in media/panel.css is VS Code Light Modern's charts.blue, #1a85ff.
-    assert.equal(light, 'rgb(26, 133, 255)');
-    await p.page.evaluate(() => document.documentElement.style.setProperty('--vscode-charts-blue', '#123456'));
-    await p.page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
-    assert.equal(dataset(await chartView(p, 'isometry'), 'phi-mean').borderColor, 'rgb(18, 52, 86)');
+    const seen: string[] = [];
+    for (const theme of ['vscode-dark', 'vscode-light', 'vscode-high-contrast']) {
+      await p.page.evaluate((t) => {
+        document.body.classList.remove('vscode-dark', 'vscode-light', 'vscode-high-contrast');
+        document.body.classList.add(t);
+      }, theme);
+      await p.page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+      const background = await p.page.evaluate(() => getComputedStyle(document.querySelector('.card')!).backgroundColor);
+      const grad = await chartView(p, 'gradient');
+      const iso = await chartView(p, 'isometry');
+      const colours = [dataset(grad, 'grad-mean').borderColor, dataset(iso, 'phi-mean').borderColor, dataset(await chartView(p, 'sweep'), 'sweep-mean').borderColor];
+      for (const c of colours) assert.ok(contrast(c, background) >= 3, `${theme}: ${c} on ${background} has contrast ${contrast(c, background).toFixed(2)}`);
+      // The measured curve is drawn above the theory line (lower order draws on top).
+      const order = await p.page.evaluate(() => (window as any).depthlensPanel.chart('gradient').data.datasets.map((d: any) => [d.depthlensRole, d.order]));
+      const orderOf = (role: string): number => (order as [string, number][]).find(([r]) => r === role)![1];
+      assert.ok(orderOf('mean') < orderOf('theory'));
+      seen.push(dataset(iso, 'phi-mean').borderColor);
+    }
+    assert.equal(new Set(seen).size, 3, `one colour per theme: ${seen.join(', ')}`);
+    // Okabe–Ito blue in the light theme.
+    assert.equal(seen[1], 'rgb(0, 114, 178)');
   });
 });
 
@@ -315,6 +389,7 @@ test('a reload restores the last result from the webview state without a new mes
       assert.equal(dataset(grad, 'grad-mean').data.length, gaussian.result.layers.length);
       assert.equal(dataset(grad, 'grad-previous').data.length, orthogonal.result.layers.length);
       assert.equal(await p.page.locator('.findings li').count(), gaussian.result.findings.length);
+      assert.equal(await p.page.locator('#compare option').count(), 2);
       assert.deepEqual(await p.posted(), [{ type: 'ready' }]);
     },
     { state: saved },

@@ -10,7 +10,7 @@ import {
   theoryGradientLine,
   trainSeries,
 } from '../../src/webview/series';
-import { factorText, numberText, pow10Text, totalFactorText } from '../../src/webview/format';
+import { factorText, numberText, pow10Text, totalFactorText } from '../../src/shared/numberText';
 import { withAlpha } from '../../src/webview/theme';
 import { logTicks } from '../../src/webview/charts/seriesChart';
 

@@ -67,6 +67,20 @@ export const collapsePlugin: Plugin<'line'> = {
     ctx.save();
     ctx.font = `11px ${chart.options.font?.family ?? 'sans-serif'}`;
     ctx.textBaseline = 'top';
+    // One marker per collapsed layer along the top edge: φ is infinite there, so it has no point on the curve.
+    const x = chart.scales.x;
+    ctx.strokeStyle = options.textColor ?? color;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    for (const range of ranges) {
+      for (let layer = range.from; layer <= range.to; layer++) {
+        const px = x.getPixelForValue(layer);
+        if (px < chartArea.left || px > chartArea.right) continue;
+        ctx.moveTo(px, chartArea.top);
+        ctx.lineTo(px, chartArea.top + 6);
+      }
+    }
+    ctx.stroke();
     let labelFreeFrom = -Infinity;
     for (const { left, range } of collapsedSpans(chart, ranges)) {
       // Marker: a downward triangle where the collapse starts.
@@ -78,7 +92,7 @@ export const collapsePlugin: Plugin<'line'> = {
       ctx.closePath();
       ctx.fill();
       // Nearby ranges share the first one's label: overlapping text helps nobody.
-      const label = `rank collapse · rank ${range.rank}`;
+      const label = `rank collapse · rank ${range.rank} · φ = ∞`;
       const width = ctx.measureText(label).width;
       const textX = left + 7 + width < chartArea.right ? left + 7 : Math.max(chartArea.left, left - 7 - width);
       if (textX < labelFreeFrom) continue;

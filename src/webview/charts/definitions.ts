@@ -8,18 +8,20 @@ import {
   layerOverSteps,
   middleLayer,
   theoryGradientLine,
+  smoothSeries,
   theorySweepLine,
   trainSeries,
   type LayerRange,
   type SpreadSeries,
   type XY,
 } from '../series';
-import { factorText } from '../format';
-import { gradientSummary, isometrySummary, sweepSummary, trainIsometrySummary, trainSummary } from '../summaries';
+import { factorText } from '../../shared/numberText';
+import { THEORY_BASIS_SHORT } from '../../shared/theoryText';
+import { gradientSummary, isometrySummary, sweepSummary, trainAccuracySummary, trainIsometrySummary, trainSummary } from '../summaries';
 import type { PaletteColor } from '../theme';
 import type { ChartDef, SeriesDef } from './seriesChart';
 
-export type ChartId = 'isometry' | 'gradient' | 'sweep' | 'train' | 'trainIsometry';
+export type ChartId = 'isometry' | 'gradient' | 'sweep' | 'trainLoss' | 'trainAccuracy' | 'trainIsometry';
 
 export interface ChartContent {
   series: SeriesDef[];
@@ -27,13 +29,23 @@ export interface ChartContent {
   summary: string;
   /** False when the result has nothing for this chart (no sweep, no training): the card is hidden. */
   visible: boolean;
+  /** The x-axis title when it depends on the run (a quick run's capped depth). */
+  xTitle?: string;
+}
+
+/** The earlier run drawn dashed beneath the current one (comparable: same depth and mode), and what it is called. */
+export interface Baseline {
+  result: Result;
+  label: string;
 }
 
 export interface ChartSpec {
   id: ChartId;
   title: string;
   axes: ChartDef;
-  content(result: Result, previous: Result | null): ChartContent;
+  /** A linear/log toggle for x (the depth sweep): the default is log when the depths span a decade. */
+  xToggle?: (result: Result) => 'linear' | 'logarithmic';
+  content(result: Result, baseline: Baseline | null): ChartContent;
 }
 
 function seedsLabel(result: Result): string {
@@ -50,28 +62,42 @@ function spread(key: string, label: string, color: PaletteColor, s: SpreadSeries
   ];
 }
 
+/** "theory (Gaussian + BN, linear): 1.07× per layer": the basis in words, never its internal id. */
 function theoryLabel(result: Result, unit: string): string {
   const t = result.theory;
-  return t && Number.isFinite(t.perLayer) ? `theory: ${factorText(t.perLayer)} ${unit}` : 'theory';
+  if (!t) return 'theory';
+  const basis = THEORY_BASIS_SHORT[t.basis] ?? 'theory';
+  return Number.isFinite(t.perLayer) ? `theory (${basis}): ${factorText(t.perLayer)} ${unit}` : `theory (${basis})`;
 }
 
-function previousLine(key: string, data: XY[]): SeriesDef {
-  return { key: `${key}-previous`, label: 'previous run', role: 'previous', color: 'muted', data };
+function baselineLine(key: string, baseline: Baseline | null, data: (r: Result) => XY[]): SeriesDef {
+  return { key: `${key}-previous`, label: baseline ? baseline.label : 'earlier run', role: 'previous', color: 'muted', data: baseline ? data(baseline.result) : [] };
+}
+
+function withBaselineNote(summary: string, baseline: Baseline | null): string {
+  return baseline ? `${summary} Dashed grey: ${baseline.label}.` : summary;
+}
+
+/** Depth of the layer charts: the measured layers, and the spec's depth when a quick run capped it. */
+export function depthTitle(result: Result): string {
+  const caps = result.quickCaps;
+  return caps && caps.depth.run < caps.depth.spec ? `layer ℓ (quick run: ${caps.depth.run} of the spec's ${caps.depth.spec} layers)` : 'layer ℓ';
 }
 
 const isometry: ChartSpec = {
   id: 'isometry',
   title: 'Isometry gap per layer',
-  axes: { x: { type: 'linear', title: 'layer ℓ' }, y: { type: 'logarithmic', title: 'isometry gap φ (log)' }, collapseLabels: true },
-  content(result, previous) {
+  axes: { x: { type: 'linear', title: 'layer ℓ' }, y: { type: 'logarithmic', title: 'isometry gap φ (log scale)', minSpan: 10 }, collapseLabels: true },
+  content(result, baseline) {
     return {
       series: [
         ...spread('phi', `φ, ${seedsLabel(result)}`, 'blue', isometrySeries(result.layers), result.seeds),
-        previousLine('phi', previous ? isometrySeries(previous.layers).mean : []),
+        baselineLine('phi', baseline, (r) => isometrySeries(r.layers).mean),
       ],
       collapse: collapseRanges(result.layers),
-      summary: isometrySummary(result),
+      summary: withBaselineNote(isometrySummary(result), baseline),
       visible: true,
+      xTitle: depthTitle(result),
     };
   },
 };
@@ -79,17 +105,18 @@ const isometry: ChartSpec = {
 const gradient: ChartSpec = {
   id: 'gradient',
   title: 'Gradient norm per layer',
-  axes: { x: { type: 'linear', title: 'layer ℓ' }, y: { type: 'linear', title: 'ln ‖∇W‖' } },
-  content(result, previous) {
+  axes: { x: { type: 'linear', title: 'layer ℓ' }, y: { type: 'linear', log10: true, title: '‖∇W‖ (log scale)', minSpan: 1 } },
+  content(result, baseline) {
     return {
       series: [
-        ...spread('grad', `ln ‖∇W‖, ${seedsLabel(result)}`, 'orange', gradientSeries(result.layers), result.seeds),
+        ...spread('grad', `‖∇W‖, ${seedsLabel(result)}`, 'orange', gradientSeries(result.layers), result.seeds),
         { key: 'grad-theory', label: theoryLabel(result, 'per layer'), role: 'theory', color: 'foreground', data: theoryGradientLine(result) },
-        previousLine('grad', previous ? gradientSeries(previous.layers).mean : []),
+        baselineLine('grad', baseline, (r) => gradientSeries(r.layers).mean),
       ],
       collapse: [],
-      summary: gradientSummary(result),
+      summary: withBaselineNote(gradientSummary(result), baseline),
       visible: true,
+      xTitle: depthTitle(result),
     };
   },
 };
@@ -97,42 +124,73 @@ const gradient: ChartSpec = {
 const sweep: ChartSpec = {
   id: 'sweep',
   title: 'Depth sweep: first-layer gradient vs depth',
-  axes: { x: { type: 'linear', title: 'depth L' }, y: { type: 'linear', title: 'ln ‖∇W₁‖' } },
-  content(result, previous) {
+  axes: { x: { type: 'linear', title: 'depth L' }, y: { type: 'linear', log10: true, title: '‖∇W₁‖ (log scale)', minSpan: 1 } },
+  xToggle: (result) => {
+    const depths = (result.depthSweep ?? []).map((p) => p.depth).filter((d) => d > 0);
+    return depths.length >= 2 && Math.max(...depths) / Math.min(...depths) >= 10 ? 'logarithmic' : 'linear';
+  },
+  content(result, baseline) {
     return {
       series: [
-        ...spread('sweep', `ln ‖∇W₁‖, ${seedsLabel(result)}`, 'purple', depthSweepSeries(result), result.seeds),
+        ...spread('sweep', `‖∇W₁‖, ${seedsLabel(result)}`, 'purple', depthSweepSeries(result), result.seeds),
         { key: 'sweep-theory', label: theoryLabel(result, 'per added layer'), role: 'theory', color: 'foreground', data: theorySweepLine(result) },
-        previousLine('sweep', previous ? depthSweepSeries(previous).mean : []),
+        baselineLine('sweep', baseline, (r) => depthSweepSeries(r).mean),
       ],
       collapse: [],
-      summary: sweepSummary(result),
+      summary: withBaselineNote(sweepSummary(result), baseline),
       visible: (result.depthSweep?.length ?? 0) > 0,
     };
   },
 };
 
-const train: ChartSpec = {
-  id: 'train',
-  title: 'Training loss and accuracy',
-  axes: {
-    x: { type: 'linear', title: 'step' },
-    y: { type: 'linear', title: 'loss' },
-    y1: { type: 'linear', title: 'accuracy', min: 0, max: 1, percent: true },
-  },
-  content(result, previous) {
+/** TensorBoard's default-like smoothing, only where there are enough points for it to mean anything. */
+function smoothing(points: number): number {
+  return points >= 10 ? 0.6 : 0;
+}
+
+/** A training curve: the raw values faint, the smoothed ones on top (or just the values when too few to smooth). */
+function trainCurve(key: string, label: string, color: PaletteColor, data: XY[], role: 'line' | 'dashed'): SeriesDef[] {
+  const weight = smoothing(data.length);
+  if (weight === 0) return [{ key, label, role, color, data }];
+  return [
+    { key: `${key}-raw`, label: `${label} (raw)`, role: 'raw', color, data },
+    { key, label: `${label} (smoothed)`, role, color, data: smoothSeries(data, weight) },
+  ];
+}
+
+const trainLoss: ChartSpec = {
+  id: 'trainLoss',
+  title: 'Training loss',
+  axes: { x: { type: 'linear', title: 'step', ticksAtData: true }, y: { type: 'linear', title: 'loss' } },
+  content(result, baseline) {
     const t = trainSeries(result.train?.records ?? []);
-    const p = trainSeries(previous?.train?.records ?? []);
     return {
       series: [
-        { key: 'loss', label: 'loss', role: 'line', color: 'red', data: t.loss },
-        { key: 'eval-loss', label: 'held-out loss', role: 'dashed', color: 'red', data: t.evalLoss },
-        { key: 'accuracy', label: 'accuracy', role: 'line', color: 'green', data: t.accuracy, yAxisID: 'y1' },
-        { key: 'eval-accuracy', label: 'held-out accuracy', role: 'dashed', color: 'green', data: t.evalAccuracy, yAxisID: 'y1' },
-        { key: 'loss-previous', label: 'previous run loss', role: 'previous', color: 'muted', data: p.loss },
+        ...trainCurve('loss', 'training loss', 'blue', t.loss, 'line'),
+        ...trainCurve('eval-loss', 'held-out loss', 'orange', t.evalLoss, 'dashed'),
+        baselineLine('loss', baseline, (r) => trainSeries(r.train?.records ?? []).loss),
       ],
       collapse: [],
-      summary: trainSummary(result),
+      summary: withBaselineNote(trainSummary(result), baseline),
+      visible: (result.train?.records.length ?? 0) > 0,
+    };
+  },
+};
+
+const trainAccuracy: ChartSpec = {
+  id: 'trainAccuracy',
+  title: 'Training accuracy',
+  axes: { x: { type: 'linear', title: 'step', ticksAtData: true }, y: { type: 'linear', title: 'accuracy', min: 0, max: 1, percent: true } },
+  content(result, baseline) {
+    const t = trainSeries(result.train?.records ?? []);
+    return {
+      series: [
+        ...trainCurve('accuracy', 'training accuracy', 'blue', t.accuracy, 'line'),
+        ...trainCurve('eval-accuracy', 'held-out accuracy', 'orange', t.evalAccuracy, 'dashed'),
+        baselineLine('accuracy', baseline, (r) => trainSeries(r.train?.records ?? []).accuracy),
+      ],
+      collapse: [],
+      summary: withBaselineNote(trainAccuracySummary(result), baseline),
       visible: (result.train?.records.length ?? 0) > 0,
     };
   },
@@ -141,25 +199,25 @@ const train: ChartSpec = {
 const trainIsometry: ChartSpec = {
   id: 'trainIsometry',
   title: 'Middle-layer isometry during training',
-  axes: { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'isometry gap φ (log)' } },
-  content(result, previous) {
+  axes: { x: { type: 'linear', title: 'step', ticksAtData: true }, y: { type: 'logarithmic', title: 'isometry gap φ (log scale)', minSpan: 10 } },
+  content(result, baseline) {
     const records = result.train?.records ?? [];
     const depth = result.layers.length;
     const xLayer = middleLayer(records, depth, 'isometryGap');
     const wLayer = middleLayer(records, depth, 'weightIsometry');
-    const prevRecords = previous?.train?.records ?? [];
-    const prevLayer = middleLayer(prevRecords, previous?.layers.length ?? 0, 'isometryGap');
+    const prevRecords = baseline?.result.train?.records ?? [];
+    const prevLayer = middleLayer(prevRecords, baseline?.result.layers.length ?? 0, 'isometryGap');
     return {
       series: [
         { key: 'phi-x', label: `φ(X) at layer ${xLayer ?? '—'}`, role: 'line', color: 'blue', data: xLayer === null ? [] : layerOverSteps(records, xLayer, 'isometryGap') },
         { key: 'phi-w', label: `φ(W) at layer ${wLayer ?? '—'}`, role: 'dashed', color: 'purple', data: wLayer === null ? [] : layerOverSteps(records, wLayer, 'weightIsometry') },
-        previousLine('phi-x', prevLayer === null ? [] : layerOverSteps(prevRecords, prevLayer, 'isometryGap')),
+        baselineLine('phi-x', prevLayer === null ? null : baseline, (r) => layerOverSteps(r.train?.records ?? [], prevLayer ?? 0, 'isometryGap')),
       ],
       collapse: [],
-      summary: trainIsometrySummary(result),
+      summary: withBaselineNote(trainIsometrySummary(result), baseline),
       visible: xLayer !== null || wLayer !== null,
     };
   },
 };
 
-export const CHARTS: readonly ChartSpec[] = [gradient, isometry, sweep, train, trainIsometry];
+export const CHARTS: readonly ChartSpec[] = [gradient, isometry, sweep, trainLoss, trainAccuracy, trainIsometry];

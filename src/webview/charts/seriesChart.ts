@@ -1,14 +1,14 @@
 // A Chart.js line chart driven by a list of series definitions. Created once; later results replace the datasets'
 // data in place and redraw without animation, so streamed partial results never re-create the chart.
 import type { Chart, ChartDataset, ScaleOptions, TooltipItem } from 'chart.js';
-import type { LayerRange, XY } from '../series';
-import { numberText } from '../format';
+import { valueAt, type LayerRange, type XY } from '../series';
+import { numberText, pow10Text } from '../../shared/numberText';
 import { withAlpha, type Palette, type PaletteColor } from '../theme';
 import { registerCharts } from './register';
 import { LABEL_SPACE } from './collapsePlugin';
 
 /** How a series is drawn: the two band edges (low then high, filled between), the seed mean, and plain lines. */
-export type SeriesRole = 'band-low' | 'band-high' | 'mean' | 'previous' | 'theory' | 'line' | 'dashed';
+export type SeriesRole = 'band-low' | 'band-high' | 'mean' | 'previous' | 'theory' | 'line' | 'dashed' | 'raw';
 
 export interface SeriesDef {
   /** Stable identity across updates (the dataset is reused when the key matches). */
@@ -26,6 +26,15 @@ export interface AxisDef {
   min?: number;
   max?: number;
   percent?: boolean;
+  /** The values are log10 of the quantity: ticks read 10ᵏ (data past float range stays drawable). */
+  log10?: boolean;
+  /**
+   * The smallest range the axis shows (axis units; a factor for a logarithmic axis), centred on the data: seed noise
+   * of a flat curve is then drawn flat, not stretched into a trend.
+   */
+  minSpan?: number;
+  /** Ticks exactly at the data's x values (few points, e.g. training records). */
+  ticksAtData?: boolean;
 }
 
 export interface ChartDef {
@@ -39,7 +48,46 @@ export interface ChartDef {
 type LineDataset = ChartDataset<'line', XY[]> & { depthlensKey?: string; depthlensRole?: SeriesRole };
 
 function tickText(value: number, def: AxisDef): string {
-  return def.percent ? `${Math.round(value * 100)}%` : numberText(value);
+  if (def.percent) return `${Math.round(value * 100)}%`;
+  return def.log10 ? powerText(value) : numberText(value);
+}
+
+/** The quantity whose log10 is `exponent`: 10ᵏ at integers, plain digits near 1, else m·10ᵏ (never overflows). */
+export function powerText(exponent: number): string {
+  if (!Number.isFinite(exponent)) return numberText(exponent);
+  const k = Math.round(exponent);
+  if (Math.abs(exponent - k) < 1e-9) return pow10Text(k);
+  if (Math.abs(exponent) < 3) return numberText(10 ** exponent);
+  const floor = Math.floor(exponent);
+  const mantissa = Number((10 ** (exponent - floor)).toPrecision(3));
+  return mantissa >= 10 ? pow10Text(floor + 1) : `${mantissa}·${pow10Text(floor)}`;
+}
+
+/** Ticks of a log10-valued axis: whole decades when it spans two or more, else 1-2-5-style steps inside the decade. */
+export function log10AxisTicks(min: number, max: number): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) return [];
+  if (max - min >= 2) {
+    const ks: number[] = [];
+    for (let k = Math.ceil(min); k <= Math.floor(max); k++) ks.push(k);
+    const stride = Math.ceil(ks.length / 8);
+    return ks.filter((_, i) => i % stride === 0);
+  }
+  const k0 = Math.floor(min);
+  return logTicks(10 ** (min - k0), 10 ** (max - k0)).map((t) => Number((Math.log10(t) + k0).toFixed(12)));
+}
+
+/** Widens [min, max] to at least `span` around its centre (a factor around the geometric centre for a log axis). */
+export function widenToSpan(min: number, max: number, span: number, logarithmic: boolean): [number, number] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [min, max];
+  if (logarithmic) {
+    if (!(min > 0) || max / min >= span) return [min, max];
+    const centre = Math.sqrt(min * max);
+    const half = Math.sqrt(span);
+    return [centre / half, centre * half];
+  }
+  if (max - min >= span) return [min, max];
+  const centre = (min + max) / 2;
+  return [centre - span / 2, centre + span / 2];
 }
 
 /** Log-axis ticks at m × 10ᵏ inside [min, max], with the finest mantissa set that fits 8 ticks, else thinned powers of ten. */
@@ -63,6 +111,16 @@ export function logTicks(min: number, max: number): number[] {
   return powers.filter((_, i) => i % stride === 0);
 }
 
+/** The x values the visible series have points at (not the band edges). */
+function dataXs(chart: Chart): number[] {
+  const xs = new Set<number>();
+  for (const d of chart.data.datasets as LineDataset[]) {
+    if (d.depthlensRole === 'band-low' || d.depthlensRole === 'band-high') continue;
+    for (const p of d.data) if (p.y !== null) xs.add(p.x);
+  }
+  return [...xs].sort((a, b) => a - b);
+}
+
 /** Point markers only help on short series; on long ones they are clutter and cost frames. */
 const MARKER_LIMIT = 60;
 
@@ -70,8 +128,10 @@ export class SeriesChart {
   readonly chart: Chart<'line', XY[]>;
   private defs: SeriesDef[] = [];
   private palette: Palette;
+  /** The x range zoomed or panned to; null shows all the data. */
+  private xView: { min: number; max: number } | null = null;
 
-  constructor(canvas: HTMLCanvasElement, def: ChartDef, series: SeriesDef[], palette: Palette, collapse: LayerRange[] = []) {
+  constructor(canvas: HTMLCanvasElement, private readonly def: ChartDef, series: SeriesDef[], palette: Palette, collapse: LayerRange[] = []) {
     const ChartCtor = registerCharts();
     this.palette = palette;
     this.defs = series;
@@ -101,7 +161,7 @@ export class SeriesChart {
             labels: { boxWidth: 14, boxHeight: 2, filter: (item, data) => this.inLegend(data.datasets[item.datasetIndex ?? 0] as LineDataset) },
           },
           tooltip: {
-            filter: (item) => (item.dataset as LineDataset).depthlensRole !== 'band-low' && (item.dataset as LineDataset).depthlensRole !== 'band-high',
+            filter: (item) => !['band-low', 'band-high', 'raw'].includes((item.dataset as LineDataset).depthlensRole ?? ''),
             callbacks: {
               title: (items) => (items.length ? `${def.x.title} ${numberText(items[0].parsed.x)}` : ''),
               label: (item) => this.tooltipLabel(item, def),
@@ -112,11 +172,106 @@ export class SeriesChart {
       },
     });
     this.applyPalette();
+    this.listenForZoom(canvas);
+  }
+
+  /** Linear or logarithmic x (the depth sweep's toggle); resets any zoom. */
+  setXType(type: 'linear' | 'logarithmic'): void {
+    const x = this.chart.options.scales?.x;
+    if (!x) return;
+    Object.assign(x, this.axis({ ...this.def.x, type }, 'bottom'));
+    this.xView = null;
+    this.applyPalette();
+    this.chart.update('none');
+  }
+
+  get xType(): 'linear' | 'logarithmic' {
+    return this.chart.options.scales?.x?.type === 'logarithmic' ? 'logarithmic' : 'linear';
+  }
+
+  get zoomed(): boolean {
+    return this.xView !== null;
+  }
+
+  /** Shows all the data again (double-click does the same). */
+  resetZoom(): void {
+    this.setXView(null);
+  }
+
+  /**
+   * Wheel zooms x around the pointer, dragging pans it, double-click resets: the long per-layer series need a closer
+   * look at a few layers without losing the whole.
+   */
+  private listenForZoom(canvas: HTMLCanvasElement): void {
+    canvas.addEventListener('wheel', (e) => {
+      const x = this.chart.scales.x;
+      if (!x || e.offsetX < x.left || e.offsetX > x.right) return;
+      e.preventDefault();
+      const log = this.xType === 'logarithmic';
+      const to = (v: number): number => (log ? Math.log10(v) : v);
+      const from = (v: number): number => (log ? 10 ** v : v);
+      const at = to(x.getValueForPixel(e.offsetX) ?? 0);
+      const [lo, hi] = [to(x.min), to(x.max)];
+      const factor = e.deltaY < 0 ? 0.8 : 1.25;
+      const full = this.dataExtent();
+      let min = at - (at - lo) * factor;
+      let max = at + (hi - at) * factor;
+      if (full && min <= to(full.min) && max >= to(full.max)) {
+        this.setXView(null);
+        return;
+      }
+      if (full) [min, max] = [Math.max(min, to(full.min)), Math.min(max, to(full.max))];
+      if (max - min > 1e-9) this.setXView({ min: from(min), max: from(max) });
+    }, { passive: false });
+    let drag: { px: number; min: number; max: number } | null = null;
+    canvas.addEventListener('pointerdown', (e) => {
+      if (!this.xView) return;
+      drag = { px: e.offsetX, min: this.chart.scales.x.min, max: this.chart.scales.x.max };
+      canvas.setPointerCapture(e.pointerId);
+    });
+    canvas.addEventListener('pointermove', (e) => {
+      if (!drag) return;
+      const x = this.chart.scales.x;
+      const shift = ((drag.px - e.offsetX) / Math.max(1, x.right - x.left)) * (drag.max - drag.min);
+      const full = this.dataExtent();
+      let min = drag.min + shift;
+      let max = drag.max + shift;
+      if (full && min < full.min) [min, max] = [full.min, full.min + (max - min)];
+      if (full && max > full.max) [min, max] = [full.max - (max - min), full.max];
+      this.setXView({ min, max });
+    });
+    const end = (): void => {
+      drag = null;
+    };
+    canvas.addEventListener('pointerup', end);
+    canvas.addEventListener('pointercancel', end);
+    canvas.addEventListener('dblclick', () => this.setXView(null));
+  }
+
+  private dataExtent(): { min: number; max: number } | null {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const d of this.chart.data.datasets) for (const p of d.data) {
+      if (p.x < min) min = p.x;
+      if (p.x > max) max = p.x;
+    }
+    return min < max ? { min, max } : null;
+  }
+
+  private setXView(view: { min: number; max: number } | null): void {
+    this.xView = view;
+    const x = this.chart.options.scales?.x;
+    if (!x) return;
+    x.min = view?.min ?? this.def.x.min;
+    x.max = view?.max ?? this.def.x.max;
+    this.chart.update('none');
   }
 
   /** Replace the series (same keys: data swapped into the existing datasets) and redraw without animation. */
-  update(series: SeriesDef[], collapse: LayerRange[] = []): void {
+  update(series: SeriesDef[], collapse: LayerRange[] = [], xTitle?: string): void {
     this.defs = series;
+    const x = this.chart.options.scales?.x as { title?: { text?: string } } | undefined;
+    if (x?.title) x.title.text = xTitle ?? this.def.x.title;
     const datasets = this.chart.data.datasets as LineDataset[];
     series.forEach((s, i) => {
       const existing = datasets[i];
@@ -164,13 +319,27 @@ export class SeriesChart {
   }
 
   private axis(def: AxisDef, position: 'left' | 'right' | 'bottom'): ScaleOptions<'linear' | 'logarithmic'> {
+    const logarithmic = def.type === 'logarithmic';
     return {
       type: def.type,
       position,
-      afterBuildTicks: def.type === 'logarithmic' ? (scale: { min: number; max: number; ticks: { value: number }[] }) => {
-        const nice = logTicks(scale.min, scale.max);
+      afterDataLimits: (scale: { min: number; max: number }) => {
+        // An axis with no finite data (every layer collapsed) still gets a readable range, never an empty frame.
+        if (!Number.isFinite(scale.min) || !Number.isFinite(scale.max) || (logarithmic && !(scale.min > 0))) return;
+        if (def.minSpan !== undefined && def.min === undefined && def.max === undefined) {
+          [scale.min, scale.max] = widenToSpan(scale.min, scale.max, def.minSpan, logarithmic);
+        }
+      },
+      afterBuildTicks: (scale: { min: number; max: number; ticks: { value: number }[]; chart: Chart }) => {
+        if (def.ticksAtData) {
+          // scale.chart: this runs inside the Chart constructor too, before this.chart is set.
+          const xs = dataXs(scale.chart).filter((v) => v >= scale.min && v <= scale.max);
+          if (xs.length >= 2 && xs.length <= 12) scale.ticks = xs.map((value) => ({ value }));
+          return;
+        }
+        const nice = logarithmic ? logTicks(scale.min, scale.max) : def.log10 ? log10AxisTicks(scale.min, scale.max) : [];
         if (nice.length >= 2) scale.ticks = nice.map((value) => ({ value }));
-      } : undefined,
+      },
       min: def.min,
       max: def.max,
       title: { display: true, text: def.title },
@@ -183,24 +352,28 @@ export class SeriesChart {
     };
   }
 
-  /** "label: value", with the seeds' min–max range for a mean line. */
+  /** "label: value"; a mean line adds the seeds' min–max range and the theory's value at the same x. */
   private tooltipLabel(item: TooltipItem<'line'>, def: ChartDef): string {
     const d = item.dataset as LineDataset;
-    const axis = d.yAxisID === 'y1' ? def.y1 : def.y;
-    const text = (v: number | null | undefined): string => (axis?.percent && typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : numberText(v));
+    const axis = (d.yAxisID === 'y1' ? def.y1 : def.y) ?? def.y;
+    const text = (v: number | null | undefined): string =>
+      axis.percent && typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : axis.log10 && typeof v === 'number' ? powerText(v) : numberText(v);
     let label = `${d.label}: ${text(item.parsed.y)}`;
     if (d.depthlensRole === 'mean' && d.depthlensKey) {
       const base = d.depthlensKey.replace(/-mean$/, '');
       const all = this.chart.data.datasets as LineDataset[];
       const low = all.find((s) => s.depthlensKey === `${base}-min`)?.data[item.dataIndex]?.y;
       const high = all.find((s) => s.depthlensKey === `${base}-max`)?.data[item.dataIndex]?.y;
-      if (low !== undefined && high !== undefined) label += ` (min ${text(low)}, max ${text(high)})`;
+      if (low !== undefined && high !== undefined && low !== null && high !== null) label += ` (seeds ${text(low)} to ${text(high)})`;
+      const theory = all.find((s) => s.depthlensRole === 'theory');
+      const t = theory ? valueAt(theory.data, item.parsed.x ?? Number.NaN) : null;
+      if (t !== null) label += `; theory ${text(t)}`;
     }
     return label;
   }
 
   private inLegend(d: LineDataset | undefined): boolean {
-    return !!d && d.depthlensRole !== 'band-low' && d.depthlensRole !== 'band-high' && d.data.length > 0;
+    return !!d && d.depthlensRole !== 'band-low' && d.depthlensRole !== 'band-high' && d.depthlensRole !== 'raw' && d.data.length > 0;
   }
 
   private dataset(s: SeriesDef): LineDataset {
@@ -223,6 +396,8 @@ export class SeriesChart {
     d.borderWidth = 2;
     d.fill = false;
     d.tension = 0;
+    // Lower order draws on top: the measurement above the theory and the earlier run, the band beneath everything.
+    d.order = { mean: 0, line: 0, dashed: 1, theory: 2, previous: 3, raw: 4, 'band-low': 5, 'band-high': 5 }[s.role];
     switch (s.role) {
       case 'band-low':
         d.borderWidth = 0;
@@ -244,6 +419,11 @@ export class SeriesChart {
         break;
       case 'dashed':
         d.borderDash = [6, 3];
+        break;
+      case 'raw':
+        d.borderColor = withAlpha(color, 0.3);
+        d.borderWidth = 1;
+        d.pointRadius = 0;
         break;
       case 'mean':
       case 'line':

@@ -80,8 +80,11 @@ export class ProgressBar {
     this.bar.style.width = fraction === null ? '' : `${(fraction * 100).toFixed(1)}%`;
     if (fraction === null) this.root.removeAttribute('aria-valuenow');
     else this.root.setAttribute('aria-valuenow', (fraction * 100).toFixed(0));
+    const word = STATE_TEXT[message.state];
     const detail = message.progress?.text ?? message.message;
-    this.text.textContent = detail ? `${STATE_TEXT[message.state]} ${detail}` : STATE_TEXT[message.state];
+    // The host's detail often repeats the state ("cancelled"): say it once.
+    const repeats = !detail || word.toLowerCase().replace(/…$/, '').startsWith(detail.toLowerCase().replace(/…$/, ''));
+    this.text.textContent = repeats ? word : `${word}${word.endsWith('…') ? ' ' : ': '}${detail}`;
     this.text.dataset.state = message.state;
   }
 }

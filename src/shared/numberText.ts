@@ -1,4 +1,4 @@
-// Number formatting for chart summaries, tooltips and run metadata.
+// Number formatting shared by the panel, the report, hovers and CodeLens, so one quantity reads the same everywhere.
 
 const SUPERSCRIPT: Record<string, string> = {
   '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻', '.': '·',
@@ -46,4 +46,16 @@ export function secondsText(seconds: number): string {
 
 export function percentText(fraction: number): string {
   return `${(fraction * 100).toFixed(fraction < 0.1 ? 1 : 0)}%`;
+}
+
+/** λ, the per-layer factor of the squared gradient norm: always 4 decimals (the findings' precision). */
+export function lambdaText(lambda: number): string {
+  return Number.isFinite(lambda) ? lambda.toFixed(4) : '∞';
+}
+
+/** Orders of magnitude (a log10 value) with one decimal: "2.3 orders". */
+export function ordersText(log10: number): string {
+  if (!Number.isFinite(log10)) return '∞ orders';
+  const t = Math.abs(log10).toFixed(1);
+  return `${t} order${t === '1.0' ? '' : 's'}`;
 }
