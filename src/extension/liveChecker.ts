@@ -1,6 +1,7 @@
 // Re-checks spec documents as they are opened and edited (debounced), feeding the findings store.
 import * as vscode from 'vscode';
 import { readSettings } from './settings';
+import { nameImportedLayers } from './modelImport';
 import { checkSpecText } from './specCheck';
 import { isSpecDocument, specFilePath } from './specDocuments';
 import type { FindingsStore } from './findingsStore';
@@ -38,7 +39,7 @@ export class LiveChecker implements vscode.Disposable {
     const started = performance.now();
     try {
       const { parse, findings } = checkSpecText(doc.getText(), specFilePath(doc), readSettings(doc.uri).thresholds);
-      this.store.setStatic(doc, parse, findings);
+      this.store.setStatic(doc, parse, nameImportedLayers(doc.uri, findings));
       this.log.trace(`check ${doc.uri.path}: ${findings.length} findings in ${(performance.now() - started).toFixed(1)} ms`);
     } catch (err) {
       // A checker bug must not take the editor down: report it once in the log and the Problems panel stays as it was.

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { setValueEdit } from '../spec/index';
 import type { HostToWebview, RunOptions, RunState } from '../shared/protocol';
 import type { Result } from '../shared/result';
+import { nameImportedLayers } from './modelImport';
 import type { EngineClient, RunOutcome } from './engineClient';
 import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
@@ -118,7 +119,7 @@ export class RunController implements vscode.Disposable {
         const previous = this.memory.forFile(file)?.last ?? null;
         this.memory.record(file, r);
         void vscode.commands.executeCommand('setContext', 'depthlens.hasResult', true);
-        this.store.setMeasured(doc, version, r.findings);
+        this.store.setMeasured(doc, version, nameImportedLayers(doc.uri, r.findings));
         this.status.setBackend(r.backend);
         this.log.info(`run done in ${r.seconds.toFixed(2)} s on ${r.backend.name}: ${r.layers.length} layers, ${r.findings.length} findings`);
         this.panel.post({ type: 'result', result: r, previous });
