@@ -3,7 +3,7 @@
 // Functional). Layers are read by class name; anything else becomes an `unsupported` node named by its class.
 import type { Activation } from '../spec/types';
 import { ModelFileError, type Where } from './errors';
-import type { InitRule, LayerOp, ModelFormat, ModelGraph, ModelNode } from './graph';
+import { MAX_NODES, type InitRule, type LayerOp, type ModelFormat, type ModelGraph, type ModelNode } from './graph';
 import { kerasInit, normalizeName } from './initializers';
 import type { JsonText } from './jsonText';
 
@@ -159,6 +159,7 @@ export function kerasGraph(tree: Json, format: ModelFormat, text: JsonText | nul
   // Keras ≤ 2.1 wrote a Sequential's config as the bare layer list.
   const layers = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
   if (!Array.isArray(layers)) throw new ModelFileError('the model config has no layers list');
+  if (layers.length > MAX_NODES) throw new ModelFileError(`the model has ${layers.length} layers; DepthLens imports at most ${MAX_NODES}`);
   const name = isObject(config) && typeof config.name === 'string' ? config.name : 'model';
   const nodes: ModelNode[] = [];
   let previous: string | null = null;

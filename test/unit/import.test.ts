@@ -2,7 +2,7 @@
 // table; unsupported layers, sub-graphs, residual adds; malformed and hostile files give located errors in bounded time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeOnnx, importModel, nameModelLayers, type ImportedModel, type ImportResult, type OnnxModel } from '../../src/import';
@@ -300,4 +300,19 @@ test('import: .keras archives: a zip bomb, a truncated archive and a missing con
   const good = writeZip([{ name: 'config.json', data: config, deflate: true }]);
   assert.match(problem(importModel(file('cut.keras', good.subarray(0, good.length - 30)))).message, /end-of-central-directory|central directory/);
   assert.match(problem(importModel(file('empty.keras', writeZip([{ name: 'metadata.json', data: Buffer.from('{}') }])))).message, /no config\.json in the archive \(it holds metadata\.json\)/);
+});
+
+test('import: more layers than a spec can hold, and a 2 GB model file, are refused before any work', () => {
+  const layers = [{ class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4] } }];
+  for (let i = 0; i <= 20_000; i++) layers.push({ class_name: 'ReLU', config: { name: `r${i}` } } as (typeof layers)[number]);
+  const many = file('many.keras.json', JSON.stringify({ class_name: 'Sequential', config: { name: 'm', layers } }));
+  assert.match(problem(importModel(many)).message, /the model has 20002 layers; DepthLens imports at most 20000/);
+  // A sparse 2 GiB file: its size is refused from the file system's record, nothing is read.
+  const huge = join(dir, 'huge.onnx');
+  const fd = openSync(huge, 'w');
+  ftruncateSync(fd, 2 ** 31);
+  closeSync(fd);
+  const started = Date.now();
+  assert.match(problem(importModel(huge)).message, /is 2147483648 bytes; DepthLens reads ONNX models up to 536870912 bytes/);
+  assert.ok(Date.now() - started < 1000);
 });
