@@ -2,7 +2,7 @@
 // the modelTopology of a TensorFlow.js layers model.json all hold the same {class_name, config} tree (Sequential or
 // Functional). Layers are read by class name; anything else becomes an `unsupported` node named by its class.
 import type { Activation } from '../spec/types';
-import { ModelFileError, type Where } from './errors';
+import { ModelFileError, type ModelLocation } from './errors';
 import { MAX_NODES, type InitRule, type LayerOp, type ModelFormat, type ModelGraph, type ModelNode } from './graph';
 import { kerasInit, normalizeName } from './initializers';
 import type { JsonText } from './jsonText';
@@ -123,7 +123,7 @@ function historyNames(args: unknown, out: string[], depth = 0): void {
 }
 
 /** Inputs of a functional layer: Keras 2 / TF.js [[["name", node, tensor, {}], …]] or Keras 3 [{args, kwargs}]. */
-function inboundOf(layer: Json, name: string, where: Where): string[] {
+function inboundOf(layer: Json, name: string, where: ModelLocation): string[] {
   const inbound = layer.inbound_nodes;
   if (!Array.isArray(inbound) || inbound.length === 0) return [];
   if (inbound.length > 1) throw new ModelFileError(`layer "${name}" is called ${inbound.length} times (shared weights); DepthLens analyzes each layer once`, where);
@@ -168,7 +168,7 @@ export function kerasGraph(tree: Json, format: ModelFormat, text: JsonText | nul
     const layerConfig = isObject(layer.config) ? layer.config : {};
     const layerName = typeof layer.name === 'string' ? layer.name : typeof layerConfig.name === 'string' ? layerConfig.name : `layer_${i}`;
     const className = typeof layer.class_name === 'string' ? layer.class_name : '?';
-    const at: Where = text?.layerRange(layerName) ? { range: text.layerRange(layerName)! } : {};
+    const at: ModelLocation = text?.layerRange(layerName) ? { range: text.layerRange(layerName)! } : {};
     const buildShape = isObject(layer.build_config) ? shapeOf({ build_config: layer.build_config }) : shapeOf(layerConfig);
     let inputs: string[];
     if (sequential) {

@@ -48,7 +48,7 @@ test('import -o writes the spec; checking it gives what checking the model gives
   assert.equal(w.code, 0, w.err);
   assert.match(w.err, /bn-mlp-50\.onnx \(ONNX, 150 layers\) → mlp\.depthlens\.yaml/);
   const spec = readFileSync(join(dir, 'mlp.depthlens.yaml'), 'utf8');
-  assert.match(spec, /^ {4}- dense: \{units: 64, init: he\}  # dense_1 \(Gemm\)$/m);
+  assert.match(spec, /^ {4}- dense: \{units: 64, init: he\}  # dense_1 \(Gemm, init read from the weights\)$/m);
 
   const fromSpec = run('check', 'mlp.depthlens.yaml');
   const fromModel = run('check', onnx);

@@ -102,7 +102,7 @@ test('import: a Conv2D is an error naming the first unsupported layer and its ty
   assert.match(text.split('\n')[p.line]!, /"name": "conv"/);
   // The MLP part before it imports when named.
   const part = imported(importModel(path, { to: 'd1' }));
-  assert.match(part.text, /- dense: \{units: 16, init: xavier, bias: true\}  # d1 \(Dense\)/);
+  assert.match(part.text, /- dense: \{units: 16, init: xavier, bias: true\}  # d1 \(Dense, GlorotUniform, the Dense default\)$/m);
 });
 
 test('import: --from/--to select a sub-graph; its input width is the width entering --from', () => {

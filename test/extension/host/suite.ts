@@ -291,7 +291,7 @@ hostTest('Analyze Model File… imports the example ONNX model: findings on the 
     const dl103 = ds.find((d) => codeOf(d) === 'DL103');
     assert(/\[model layer "dense_1"\]$/.test(dl101.message), `DL101 does not name dense_1: ${dl101.message}`);
     assert(dl103 && /\[model layer "relu_1"\]$/.test(dl103.message), `DL103 does not name relu_1: ${dl103?.message}`);
-    assert(doc.lineAt(dl101.range.start.line).text.endsWith('# dense_1 (Gemm)'), `DL101 is not on dense_1's line: ${doc.lineAt(dl101.range.start.line).text}`);
+    assert(doc.lineAt(dl101.range.start.line).text.endsWith('# dense_1 (Gemm, init read from the weights)'), `DL101 is not on dense_1's line: ${doc.lineAt(dl101.range.start.line).text}`);
     // The command also analyzes the spec; let that run end before saving.
     await waitFor('the model run to finish', () => finished.length > 0 && !api.running, 120_000);
     assertEqual(finished, ['done'], 'run outcome');
