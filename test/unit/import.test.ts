@@ -316,3 +316,42 @@ test('import: more layers than a spec can hold, and a 2 GB model file, are refus
   assert.match(problem(importModel(huge)).message, /is 2147483648 bytes; DepthLens reads ONNX models up to 536870912 bytes/);
   assert.ok(Date.now() - started < 1000);
 });
+
+test('import: a Keras 3 Functional config (keras_history inbound nodes) with a residual add inside a .keras archive', () => {
+  const tensor = (from: string) => ({ class_name: '__keras_tensor__', config: { shape: [null, 16], dtype: 'float32', keras_history: [from, 0, 0] } });
+  const layer = (class_name: string, name: string, config: Record<string, unknown>, args: unknown[]) => ({
+    module: 'keras.layers',
+    class_name,
+    config: { name, ...config },
+    registered_name: null,
+    name,
+    inbound_nodes: args.length ? [{ args, kwargs: {} }] : [],
+  });
+  const init = { module: 'keras.initializers', class_name: 'Orthogonal', config: { gain: 1.0, seed: null }, registered_name: null };
+  const config = {
+    module: 'keras',
+    class_name: 'Functional',
+    config: {
+      name: 'k3',
+      layers: [
+        layer('InputLayer', 'input_layer', { batch_shape: [null, 16] }, []),
+        layer('Dense', 'stem', { units: 16, use_bias: false, kernel_initializer: init }, [tensor('input_layer')]),
+        layer('Dense', 'branch', { units: 16, use_bias: false, kernel_initializer: init, activation: 'tanh' }, [tensor('stem')]),
+        layer('Add', 'add', {}, [[tensor('stem'), tensor('branch')]]),
+        layer('LayerNormalization', 'ln', { epsilon: 1e-6 }, [tensor('add')]),
+      ],
+      input_layers: [['input_layer', 0, 0]],
+      output_layers: [['ln', 0, 0]],
+    },
+  };
+  const path = file('k3.keras', writeZip([{ name: 'config.json', data: Buffer.from(JSON.stringify(config)), deflate: true }]));
+  const r = imported(importModel(path));
+  assert.equal(r.format, 'keras-archive');
+  const spec = parseSpec(r.text, '').spec!;
+  assert.deepEqual(spec.model.layers.map((l) => l.kind), ['dense', 'residual', 'layernorm']);
+  const res = spec.model.layers[1]!;
+  assert.ok(res.kind === 'residual' && res.body.map((l) => (l.kind === 'activation' ? l.fn : l.kind)).join() === 'dense,tanh');
+  assert.deepEqual(r.origins.map((o) => o.name), ['stem', 'add', 'branch', 'branch', 'ln']);
+  const ln = spec.model.layers[2]!;
+  assert.ok(ln.kind === 'layernorm' && ln.eps === 1e-6);
+});
