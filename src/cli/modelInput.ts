@@ -1,6 +1,6 @@
 // A model file given where a spec is expected (`depthlens check|analyze model.onnx`): imported to spec text first, and
 // the findings placed back on the model file, each naming its model layer.
-import { importModel, importSidecar, isModelFile, onModelFile, type ImportOptions } from '../import';
+import { importModel, importSidecar, looksLikeModelFile, onModelFile, type ImportOptions } from '../import';
 import { readSpecText } from '../spec';
 import type { Finding } from '../shared/findings';
 
@@ -19,7 +19,7 @@ export type SpecSource =
   | { ok: false; findings: Finding[] };
 
 export function readSpecOrModel(file: string, options: ModelOptions = {}): SpecSource {
-  if (isModelFile(file)) {
+  if (looksLikeModelFile(file)) {
     const imported = importModel(file, options);
     if (!imported.ok) return { ok: false, findings: [{ ...imported.problem, measured: false }] };
     const origins = imported.model.origins;

@@ -56,6 +56,30 @@ export function isModelFile(file: string): boolean {
   return modelFile.test(file) && !/\.depthlens\.json$/i.test(file);
 }
 
+/**
+ * isModelFile, or any other .json (not *.depthlens.json) whose first 64 KiB hold a Keras or TF.js model's keys: how the
+ * CLI tells `depthlens check my-net.json` (a model) from a spec.
+ */
+export function looksLikeModelFile(file: string): boolean {
+  if (isModelFile(file)) return true;
+  if (!/\.json$/i.test(file) || /\.depthlens\.json$/i.test(file)) return false;
+  try {
+    // Checked before opening: opening a FIFO with no writer would block.
+    if (!statSync(file).isFile()) return false;
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(64 * 1024);
+      const n = readSync(fd, head, 0, head.length, 0);
+      const text = head.toString('utf8', 0, n);
+      return /"modelTopology"\s*:/.test(text) || (/"class_name"\s*:/.test(text) && !/"depthlens"\s*:/.test(text));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
 function readCapped(file: string, max: number, what: string): Buffer {
   const st = statSync(file);
   if (st.isDirectory()) throw new ModelFileError(`${file} is a directory, not a model file`);

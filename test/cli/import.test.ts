@@ -114,3 +114,12 @@ test('a sidecar spec extends a model: its data and diagnostics laid over the imp
   writeFileSync(join(dir, 'both.depthlens.yaml'), 'depthlens: 1\nextends: mlp.keras\nmodel: {depth: 3, width: 8}\n');
   assert.match(run('check', 'both.depthlens.yaml').out, /both\.depthlens\.yaml:3:1: error DL001 model: a spec that extends a model takes the model from it/);
 });
+
+test('check tells a Keras JSON under any name from a spec by its content', () => {
+  writeFileSync(join(dir, 'my-net.json'), readFileSync(join(models, 'bn-mlp-50.keras.json')));
+  const r = run('check', 'my-net.json');
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /my-net\.json:\d+:\d+: warning DL101 .*\[model layer "dense_1"\]/);
+  writeFileSync(join(dir, 'plain.json'), '{"depthlens": 1, "data": {"features": 8, "batch": 8}, "model": {"depth": 4, "width": 8}}');
+  assert.equal(run('check', 'plain.json').code, 0);
+});
