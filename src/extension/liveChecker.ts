@@ -1,9 +1,8 @@
 // Re-checks spec documents as they are opened and edited (debounced), feeding the findings store.
 import * as vscode from 'vscode';
 import { readSettings } from './settings';
-import { nameImportedLayers } from './modelImport';
-import { checkSpecText } from './specCheck';
-import { isSpecDocument, specFilePath } from './specDocuments';
+import { checkDocument } from './modelImport';
+import { isSpecDocument } from './specDocuments';
 import type { FindingsStore } from './findingsStore';
 import type { Logger } from '../shared/logger';
 
@@ -38,8 +37,8 @@ export class LiveChecker implements vscode.Disposable {
     this.cancelTimer(doc.uri);
     const started = performance.now();
     try {
-      const { parse, findings } = checkSpecText(doc.getText(), specFilePath(doc), readSettings(doc.uri).thresholds);
-      this.store.setStatic(doc, parse, nameImportedLayers(doc.uri, findings));
+      const { parse, findings } = checkDocument(doc, readSettings(doc.uri).thresholds);
+      this.store.setStatic(doc, parse, findings);
       this.log.trace(`check ${doc.uri.path}: ${findings.length} findings in ${(performance.now() - started).toFixed(1)} ms`);
     } catch (err) {
       // A checker bug must not take the editor down: report it once in the log and the Problems panel stays as it was.

@@ -3,17 +3,58 @@
 // analyzed; "Save as Spec" writes it as <model>.depthlens.yaml beside the model.
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
-import { FORMAT_NAMES, importModel, isModelFile, nameModelLayers, type LayerOrigin } from '../import/index';
+import { FORMAT_NAMES, importModel, importSidecar, isModelFile, nameModelLayers, type LayerOrigin, type SidecarResult } from '../import/index';
+import { parseSpec } from '../spec/index';
 import type { Finding } from '../shared/findings';
 import type { Logger } from '../shared/logger';
+import { checkSpecText, type SpecCheck, type ThresholdDefaults } from './specCheck';
+import { specFilePath } from './specDocuments';
 
 /** Imported specs still open as untitled documents: where they came from and their layers' origins. */
 const imported = new Map<string, { model: vscode.Uri; origins: LayerOrigin[] }>();
 
-/** Findings of a document, each naming its model layer when the document is an imported model's spec. */
-export function nameImportedLayers(uri: vscode.Uri, findings: Finding[]): Finding[] {
-  const entry = imported.get(uri.toString());
-  return entry ? nameModelLayers(findings, entry.origins) : findings;
+/** Sidecar specs (`extends: model`) by document, for the version last read. */
+const sidecars = new Map<string, { version: number; result: SidecarResult | null }>();
+
+function sidecarOf(doc: vscode.TextDocument): SidecarResult | null {
+  const key = doc.uri.toString();
+  const cached = sidecars.get(key);
+  if (cached && cached.version === doc.version) return cached.result;
+  const result = importSidecar(doc.getText(), specFilePath(doc));
+  sidecars.set(key, { version: doc.version, result });
+  return result;
+}
+
+/** The spec text the engine runs for a document: a sidecar's model with the sidecar laid over it, else the text itself. */
+export function specTextFor(doc: vscode.TextDocument): string {
+  const sidecar = sidecarOf(doc);
+  return sidecar?.ok ? sidecar.text : doc.getText();
+}
+
+/** Findings of a document's spec as they read in the document: naming the model's layers (imported), on a sidecar's keys. */
+export function placeFindings(doc: vscode.TextDocument, findings: Finding[]): Finding[] {
+  const entry = imported.get(doc.uri.toString());
+  if (entry) return nameModelLayers(findings, entry.origins);
+  const sidecar = sidecarOf(doc);
+  return sidecar?.ok ? sidecar.place(findings) : findings;
+}
+
+/** The static check of a document: a plain spec, an imported model's spec (layers named) or a sidecar (its model merged in). */
+export function checkDocument(doc: vscode.TextDocument, thresholds: ThresholdDefaults): SpecCheck {
+  const file = specFilePath(doc);
+  const sidecar = sidecarOf(doc);
+  if (sidecar === null) {
+    const check = checkSpecText(doc.getText(), file, thresholds);
+    return { parse: check.parse, findings: placeFindings(doc, check.findings) };
+  }
+  // Hovers and quick fixes find keys through the parse's source map: the sidecar's own.
+  const own = parseSpec(doc.getText(), file).source;
+  if (!sidecar.ok) {
+    const problem = { ...sidecar.problem, measured: false };
+    return { parse: { problems: [sidecar.problem], source: own, format: 'yaml' }, findings: [problem] };
+  }
+  const check = checkSpecText(sidecar.text, file, thresholds);
+  return { parse: { ...check.parse, source: own }, findings: sidecar.place(check.findings) };
 }
 
 /** <folder>/<model stem>.depthlens.yaml: bn-mlp.onnx, bn-mlp.keras, bn-mlp.keras.json → bn-mlp; tfjs/model.json → tfjs/model. */
@@ -93,6 +134,9 @@ export function registerModelCommands(log: Logger, recheck: (doc: vscode.TextDoc
   return [
     vscode.commands.registerCommand('depthlens.analyzeModel', analyzeModel),
     vscode.commands.registerCommand('depthlens.saveModelSpec', saveModelSpec),
-    vscode.workspace.onDidCloseTextDocument((d) => imported.delete(d.uri.toString())),
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      imported.delete(d.uri.toString());
+      sidecars.delete(d.uri.toString());
+    }),
   ];
 }

@@ -196,7 +196,10 @@ export function importSidecar(text: string, file: string): SidecarResult | null 
   const place = (findings: readonly Finding[]): Finding[] =>
     onSidecar(findings, merged.source, (f) => {
       const origin = originOf(origins, f.path);
-      return origin ? { finding: nameModelLayers([f], origins)[0]!, origin } : { finding: f };
+      if (!origin) return { finding: f };
+      // A fix to a model layer has no key to edit in the sidecar.
+      const { fix: _fix, alternatives: _alternatives, ...rest } = nameModelLayers([f], origins)[0]!;
+      return { finding: rest, origin };
     });
   return { ok: true, text: merged.text, model: imported.model, modelFile, place };
 }

@@ -303,3 +303,16 @@ hostTest('Analyze Model File… imports the example ONNX model: findings on the 
     sub.dispose();
   }
 }, 180_000);
+
+hostTest('a sidecar spec that extends a model: the model merged in, findings on its keys and on the extends line naming the layer', async () => {
+  const uri = workspaceUri('models', 'side.depthlens.yaml');
+  // B = 2: batch normalization over two samples is degenerate (DL104, on the sidecar's own data.batch).
+  await vscode.workspace.fs.writeFile(uri, Buffer.from('depthlens: 1\nextends: bn-mlp-50.onnx\ndata:\n  batch: 2\n', 'utf8'));
+  await open(uri);
+  const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL104'), 'DL104 on the sidecar');
+  assertEqual(ds.filter((d) => codeOf(d) === 'DL001').map((d) => d.message), [], 'DL001 on the sidecar');
+  assertEqual(fmtRange(ds.find((d) => codeOf(d) === 'DL104')!.range), '3:9-3:10', 'DL104 range (the batch value)');
+  const dl101 = ds.find((d) => codeOf(d) === 'DL101');
+  assert(dl101 && /\[model layer "dense_1"\]$/.test(dl101.message), `DL101 does not name dense_1: ${dl101?.message}`);
+  assertEqual(fmtRange(dl101.range), '1:9-1:23', 'DL101 range (the extends value)');
+});
