@@ -16,7 +16,7 @@ import {
 import { valueRange } from '../spec';
 import { checkText } from '../theory';
 import { atOrAbove, formatFinding, sortFindings } from './format';
-import { applyModelOption, MODEL_OPTIONS_HELP, onInputFile, readSpecOrModel, type ModelOptions } from './modelInput';
+import { applyModelOption, MODEL_OPTIONS_HELP, readSpecOrModel, type ModelOptions } from './modelInput';
 import { writeHtmlReport } from './report';
 
 export interface AnalyzeIO {
@@ -155,7 +155,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   }
   const { parse, findings: staticOnly } = checkText(read.text, read.specFile);
   if (!parse.spec) {
-    for (const f of sortFindings(onInputFile(staticOnly, read.origins))) io.err(formatFinding(args.file, f));
+    for (const f of sortFindings(read.place(staticOnly))) io.err(formatFinding(args.file, f));
     return 2;
   }
 
@@ -191,7 +191,8 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
       return 2;
     }
     if (e instanceof DataError || e instanceof RunTooLargeError) {
-      io.err(formatFinding(args.file, { code: 'DL001', severity: 'error', message: e.message, path: e.path, measured: false, range: valueRange(parse.source, e.path) }));
+      const [placed] = read.place([{ code: 'DL001', severity: 'error', message: e.message, path: e.path, measured: false, range: valueRange(parse.source, e.path) }]);
+      io.err(formatFinding(args.file, placed!));
       return 2;
     }
     io.err(`depthlens analyze: ${args.file}: the run failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -201,7 +202,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   }
   bar.clear();
   result.spec.path = args.file;
-  result.findings = onInputFile(result.findings, read.origins);
+  result.findings = read.place(result.findings);
 
   try {
     if (typeof args.html === 'string') writeHtmlReport(result, args.html);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { checkText } from '../theory/index';
 import { SEVERITIES, type Finding, type Severity } from '../shared/findings';
 import { atOrAbove, formatFinding, formatSummary, sortFindings } from './format';
-import { applyModelOption, MODEL_OPTIONS_HELP, onInputFile, readSpecOrModel, type ModelOptions } from './modelInput';
+import { applyModelOption, MODEL_OPTIONS_HELP, readSpecOrModel, type ModelOptions } from './modelInput';
 
 export interface CliIO {
   out: (line: string) => void;
@@ -100,7 +100,7 @@ function expandFolders(args: readonly string[]): string[] | { error: string } {
 export function checkFile(file: string, model: ModelOptions = {}): Finding[] {
   const read = readSpecOrModel(file, model);
   if (!read.ok) return read.findings;
-  return sortFindings(onInputFile(checkText(read.text, read.specFile).findings, read.origins));
+  return sortFindings(read.place(checkText(read.text, read.specFile).findings));
 }
 
 export async function runCheck(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {

@@ -1,6 +1,6 @@
 // A model file given where a spec is expected (`depthlens check|analyze model.onnx`): imported to spec text first, and
 // the findings placed back on the model file, each naming its model layer.
-import { importModel, isModelFile, onModelFile, type ImportOptions, type LayerOrigin } from '../import';
+import { importModel, importSidecar, looksLikeModelFile, onModelFile, type ImportOptions } from '../import';
 import { readSpecText } from '../spec';
 import type { Finding } from '../shared/findings';
 
@@ -8,23 +8,29 @@ import type { Finding } from '../shared/findings';
 export interface ModelOptions extends ImportOptions {}
 
 export type SpecSource =
-  | { ok: true; text: string; /** The path the spec is parsed as (a model's virtual .depthlens.yaml beside it). */ specFile: string; origins: LayerOrigin[] | null }
+  | {
+      ok: true;
+      text: string;
+      /** The path the spec is parsed as (a model's virtual .depthlens.yaml beside it). */
+      specFile: string;
+      /** The spec's findings as they read for the file given: on the model's layers, or on a sidecar's keys. */
+      place: (findings: readonly Finding[]) => Finding[];
+    }
   | { ok: false; findings: Finding[] };
 
 export function readSpecOrModel(file: string, options: ModelOptions = {}): SpecSource {
-  if (isModelFile(file)) {
+  if (looksLikeModelFile(file)) {
     const imported = importModel(file, options);
     if (!imported.ok) return { ok: false, findings: [{ ...imported.problem, measured: false }] };
-    return { ok: true, text: imported.model.text, specFile: `${file}.depthlens.yaml`, origins: imported.model.origins };
+    const origins = imported.model.origins;
+    return { ok: true, text: imported.model.text, specFile: `${file}.depthlens.yaml`, place: (f) => onModelFile(f, origins) };
   }
   const read = readSpecText(file);
   if (!read.ok) return { ok: false, findings: read.result.problems.map((p) => ({ ...p, measured: false })) };
-  return { ok: true, text: read.text, specFile: file, origins: null };
-}
-
-/** Findings of the spec as they read for the file given: unchanged for a spec, on the model's layers for a model. */
-export function onInputFile(findings: readonly Finding[], origins: readonly LayerOrigin[] | null): Finding[] {
-  return origins ? onModelFile(findings, origins) : [...findings];
+  const sidecar = importSidecar(read.text, file);
+  if (sidecar === null) return { ok: true, text: read.text, specFile: file, place: (f) => [...f] };
+  if (!sidecar.ok) return { ok: false, findings: [{ ...sidecar.problem, measured: false }] };
+  return { ok: true, text: sidecar.text, specFile: file, place: sidecar.place };
 }
 
 /** `--batch N`, `--from LAYER`, `--to LAYER`: the value's problem, or null when it was taken. */

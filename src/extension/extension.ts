@@ -12,6 +12,7 @@ import { SavedResults } from './savedResults';
 import { RunController } from './runController';
 import { PANEL_VIEW_TYPE, PanelController } from './panel';
 import { registerCommands } from './commands';
+import { registerModelCommands } from './modelImport';
 import { SPEC_SELECTOR, isSpecDocument } from './specDocuments';
 import { readSettings } from './settings';
 import { PanelBridge } from './panelBridge';
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
       if (e.affectsConfiguration('depthlens.autoRun')) warmIfAutoRun();
     }),
     ...registerCommands({ context, log, runs, panel, memory, store, status, nativeDir, restartEngine }),
+    ...registerModelCommands(log, (doc) => checker.checkNow(doc)),
   );
   warmIfAutoRun();
   if (memory.latest()) void vscode.commands.executeCommand('setContext', 'depthlens.hasResult', true);

@@ -1,8 +1,8 @@
 // Re-checks spec documents as they are opened and edited (debounced), feeding the findings store.
 import * as vscode from 'vscode';
 import { readSettings } from './settings';
-import { checkSpecText } from './specCheck';
-import { isSpecDocument, specFilePath } from './specDocuments';
+import { checkDocument } from './modelImport';
+import { isSpecDocument } from './specDocuments';
 import type { FindingsStore } from './findingsStore';
 import type { Logger } from '../shared/logger';
 
@@ -37,7 +37,7 @@ export class LiveChecker implements vscode.Disposable {
     this.cancelTimer(doc.uri);
     const started = performance.now();
     try {
-      const { parse, findings } = checkSpecText(doc.getText(), specFilePath(doc), readSettings(doc.uri).thresholds);
+      const { parse, findings } = checkDocument(doc, readSettings(doc.uri).thresholds);
       this.store.setStatic(doc, parse, findings);
       this.log.trace(`check ${doc.uri.path}: ${findings.length} findings in ${(performance.now() - started).toFixed(1)} ms`);
     } catch (err) {

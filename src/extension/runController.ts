@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { setValueEdit } from '../spec/index';
 import type { HostToWebview, RunOptions, RunState } from '../shared/protocol';
 import type { Result } from '../shared/result';
+import { placeFindings, specTextFor } from './modelImport';
 import type { EngineClient, RunOutcome } from './engineClient';
 import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
@@ -82,7 +83,7 @@ export class RunController implements vscode.Disposable {
     const version = doc.version;
     this.log.info(`run (${mode}) ${file} on ${settings.backend}`);
     let reportProgress: (fraction: number, text: string) => void = () => undefined;
-    const { id, outcome } = this.client.run(doc.getText(), file, options, {
+    const { id, outcome } = this.client.run(specTextFor(doc), file, options, {
       onBackend: (b) => this.status.setBackend(b),
       onProgress: (p) => reportProgress(p.fraction, p.message),
       onPartial: (result) => this.panel.post({ type: 'result', result, previous: this.memory.forFile(file)?.last ?? null }),
@@ -123,7 +124,7 @@ export class RunController implements vscode.Disposable {
         const previous = this.memory.forFile(file)?.last ?? null;
         this.memory.record(file, r);
         void vscode.commands.executeCommand('setContext', 'depthlens.hasResult', true);
-        this.store.setMeasured(doc, version, r.findings);
+        this.store.setMeasured(doc, version, placeFindings(doc, r.findings));
         this.status.setBackend(r.backend);
         this.log.info(`run done in ${r.seconds.toFixed(2)} s on ${r.backend.name}: ${r.layers.length} layers, ${r.findings.length} findings`);
         this.panel.post({ type: 'result', result: r, previous });

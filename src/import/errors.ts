@@ -19,6 +19,3 @@ export class ModelFileError extends Error {
     this.name = 'ModelFileError';
   }
 }
-
-/** Where a layer was found in the file, for errors and for findings that name it. */
-export type Where = ModelLocation;

@@ -2,7 +2,7 @@
 // topological order (cycles and dangling inputs refused), the --from/--to selection, the readout at the end, and the
 // residual adds folded into `residual` items.
 import type { Activation, InitKind } from '../spec/types';
-import { ModelFileError, type Where } from './errors';
+import { ModelFileError, type ModelLocation } from './errors';
 
 /** The initialization a dense layer records, resolved once its fan-in and fan-out are known. */
 export type InitRule = (fanIn: number, fanOut: number) => { init: InitKind; gain: number } | { error: string };
@@ -15,6 +15,7 @@ export type LayerOp =
       /** Inputs the weights take, when the file says (weights, build shape). */
       fanIn: number | null;
       init: InitRule;
+      /** The initializer as the file names it, for the spec's comment ("HeNormal", "read from the weights"). */
       initName: string;
       bias: boolean;
       /** Keras's fused activation (Dense(activation=…)). */
@@ -36,7 +37,7 @@ export interface ModelNode {
   /** Names of the nodes whose outputs it reads (none for the input). */
   inputs: string[];
   op: LayerOp;
-  at: Where;
+  at: ModelLocation;
 }
 
 export const MODEL_FORMATS = ['keras-json', 'keras-archive', 'tfjs-layers', 'onnx'] as const;
@@ -189,7 +190,7 @@ export function toChain(graph: ModelGraph, selection: Selection = {}): Chain {
 /** Folds a topologically ordered chain with residual adds into nested items; anything else is not a chain. */
 function linearize(nodes: readonly ModelNode[]): ChainItem[] {
   const out: ChainItem[] = [];
-  // Where each node's output sits in `out`: the number of items before it.
+  // ModelLocation each node's output sits in `out`: the number of items before it.
   const position = new Map<string, number>();
   let current: string | null = null;
   for (const [i, n] of nodes.entries()) {

@@ -11,6 +11,8 @@ import { kerasGraph, modelTree } from './keras';
 import { onnxGraph } from './onnx';
 import { specText, type LayerOrigin, type SpecOptions } from './toSpec';
 import { readZipMember } from './zip';
+import { mergeSidecar, onSidecar, sidecarModelPath, sidecarRef } from './sidecar';
+import { parseSpec } from '../spec';
 
 export { DEFAULT_BATCH, DEFAULT_CLASSES, FORMAT_NAMES, type LayerOrigin } from './toSpec';
 export { MODEL_FORMATS, MAX_NODES, type ModelFormat } from './graph';
@@ -52,6 +54,30 @@ const modelFile = /(\.keras|\.onnx|(^|[/\\])model\.json|\.keras\.json|\.tfjs\.js
 /** Whether a path names a model file DepthLens imports (rather than a spec): .keras, .onnx, model.json, *.keras.json. */
 export function isModelFile(file: string): boolean {
   return modelFile.test(file) && !/\.depthlens\.json$/i.test(file);
+}
+
+/**
+ * isModelFile, or any other .json (not *.depthlens.json) whose first 64 KiB hold a Keras or TF.js model's keys: how the
+ * CLI tells `depthlens check my-net.json` (a model) from a spec.
+ */
+export function looksLikeModelFile(file: string): boolean {
+  if (isModelFile(file)) return true;
+  if (!/\.json$/i.test(file) || /\.depthlens\.json$/i.test(file)) return false;
+  try {
+    // Checked before opening: opening a FIFO with no writer would block.
+    if (!statSync(file).isFile()) return false;
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(64 * 1024);
+      const n = readSync(fd, head, 0, head.length, 0);
+      const text = head.toString('utf8', 0, n);
+      return /"modelTopology"\s*:/.test(text) || (/"class_name"\s*:/.test(text) && !/"depthlens"\s*:/.test(text));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 function readCapped(file: string, max: number, what: string): Buffer {
@@ -141,4 +167,39 @@ export function onModelFile(findings: readonly Finding[], origins: readonly Laye
     const at = originOf(origins, f.path)?.at.range;
     return at ? { ...rest, range: at } : rest;
   });
+}
+
+export type SidecarResult =
+  | { ok: true; text: string; model: ImportedModel; modelFile: string; /** The merged spec's findings, placed on the sidecar. */ place: (findings: readonly Finding[]) => Finding[] }
+  | { ok: false; problem: ImportProblem };
+
+/**
+ * A spec that `extends` a model (README "Model import"): the model imported, the sidecar laid over it. null when the text
+ * is an ordinary spec. Problems (a missing model, one DepthLens cannot import) are placed on the sidecar's extends line.
+ */
+export function importSidecar(text: string, file: string): SidecarResult | null {
+  const ref = sidecarRef(text);
+  if (ref === null) return null;
+  const source = parseSpec(text, file).source;
+  const at = source.get('extends')?.value ?? source.get('extends')?.key ?? ORIGIN;
+  const fail = (message: string, range: Range = at): SidecarResult => ({ ok: false, problem: { code: 'DL001', severity: 'error', message, path: '', range } });
+  if ('error' in ref) return fail(ref.error);
+  const modelFile = sidecarModelPath(ref, file);
+  const imported = importModel(modelFile, { ...(ref.from !== undefined ? { from: ref.from } : {}), ...(ref.to !== undefined ? { to: ref.to } : {}) });
+  if (!imported.ok) {
+    const p = imported.problem.range.start;
+    return fail(`extends: ${ref.model}:${p.line + 1}:${p.character + 1}: ${imported.problem.message}`);
+  }
+  const merged = mergeSidecar(text, file, imported.model.text);
+  if ('error' in merged) return fail(merged.error, merged.range);
+  const origins = imported.model.origins;
+  const place = (findings: readonly Finding[]): Finding[] =>
+    onSidecar(findings, merged.source, (f) => {
+      const origin = originOf(origins, f.path);
+      if (!origin) return { finding: f };
+      // A fix to a model layer has no key to edit in the sidecar.
+      const { fix: _fix, alternatives: _alternatives, ...rest } = nameModelLayers([f], origins)[0]!;
+      return { finding: rest, origin };
+    });
+  return { ok: true, text: merged.text, model: imported.model, modelFile, place };
 }

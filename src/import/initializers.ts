@@ -43,7 +43,7 @@ function varianceScaling(config: Record<string, unknown>): InitRule | string {
  * Keras's Dense default is GlorotUniform.
  */
 export function kerasInit(spec: unknown): { rule: InitRule; name: string } | { error: string } {
-  if (spec === undefined || spec === null) return { rule: fixed('xavier'), name: 'GlorotUniform (the Dense default)' };
+  if (spec === undefined || spec === null) return { rule: fixed('xavier'), name: 'GlorotUniform, the Dense default' };
   const className = typeof spec === 'string' ? spec : typeof spec === 'object' ? (spec as { class_name?: unknown }).class_name : undefined;
   if (typeof className !== 'string') return { error: 'its kernel_initializer has no class_name' };
   const raw = typeof spec === 'object' ? (spec as { config?: unknown }).config : undefined;

@@ -5,14 +5,17 @@ import type { Range } from '../shared/findings';
 import { ModelFileError } from './errors';
 
 export class JsonText {
-  private readonly lineStarts: number[] = [0];
-  private readonly names = new Map<string, number>();
+  private lineStarts: number[] | null = null;
+  private names: Map<string, number> | null = null;
 
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    // First occurrence of every `"name": "…"`: the layer's own entry precedes any reference to it in Keras's layouts.
+  constructor(readonly text: string) {}
+
+  /** First occurrence of every `"name": "…"`, indexed on first use: the layer's own entry precedes any reference to it in Keras's layouts. */
+  private nameIndex(): Map<string, number> {
+    if (this.names) return this.names;
+    this.names = new Map();
     const re = /"name"\s*:\s*("(?:[^"\\]|\\.)*")/g;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
+    for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
       let value: unknown;
       try {
         value = JSON.parse(m[1]!);
@@ -21,17 +24,23 @@ export class JsonText {
       }
       if (typeof value === 'string' && !this.names.has(value)) this.names.set(value, m.index);
     }
+    return this.names;
   }
 
   private position(offset: number): { line: number; character: number } {
+    if (!this.lineStarts) {
+      this.lineStarts = [0];
+      for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    }
+    const starts = this.lineStarts;
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= offset) lo = mid;
+      if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: offset - this.lineStarts[lo]! };
+    return { line: lo, character: offset - starts[lo]! };
   }
 
   rangeAt(offset: number, length: number): Range {
@@ -40,7 +49,7 @@ export class JsonText {
 
   /** Range of the `"name": "…"` entry of the layer so named, when the text has one. */
   layerRange(name: string): Range | undefined {
-    const at = this.names.get(name);
+    const at = this.nameIndex().get(name);
     return at === undefined ? undefined : this.rangeAt(at, 6);
   }
 

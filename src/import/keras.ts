@@ -2,8 +2,8 @@
 // the modelTopology of a TensorFlow.js layers model.json all hold the same {class_name, config} tree (Sequential or
 // Functional). Layers are read by class name; anything else becomes an `unsupported` node named by its class.
 import type { Activation } from '../spec/types';
-import { ModelFileError, type Where } from './errors';
-import type { InitRule, LayerOp, ModelFormat, ModelGraph, ModelNode } from './graph';
+import { ModelFileError, type ModelLocation } from './errors';
+import { MAX_NODES, type InitRule, type LayerOp, type ModelFormat, type ModelGraph, type ModelNode } from './graph';
 import { kerasInit, normalizeName } from './initializers';
 import type { JsonText } from './jsonText';
 
@@ -123,7 +123,7 @@ function historyNames(args: unknown, out: string[], depth = 0): void {
 }
 
 /** Inputs of a functional layer: Keras 2 / TF.js [[["name", node, tensor, {}], …]] or Keras 3 [{args, kwargs}]. */
-function inboundOf(layer: Json, name: string, where: Where): string[] {
+function inboundOf(layer: Json, name: string, where: ModelLocation): string[] {
   const inbound = layer.inbound_nodes;
   if (!Array.isArray(inbound) || inbound.length === 0) return [];
   if (inbound.length > 1) throw new ModelFileError(`layer "${name}" is called ${inbound.length} times (shared weights); DepthLens analyzes each layer once`, where);
@@ -159,6 +159,7 @@ export function kerasGraph(tree: Json, format: ModelFormat, text: JsonText | nul
   // Keras ≤ 2.1 wrote a Sequential's config as the bare layer list.
   const layers = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
   if (!Array.isArray(layers)) throw new ModelFileError('the model config has no layers list');
+  if (layers.length > MAX_NODES) throw new ModelFileError(`the model has ${layers.length} layers; DepthLens imports at most ${MAX_NODES}`);
   const name = isObject(config) && typeof config.name === 'string' ? config.name : 'model';
   const nodes: ModelNode[] = [];
   let previous: string | null = null;
@@ -167,7 +168,7 @@ export function kerasGraph(tree: Json, format: ModelFormat, text: JsonText | nul
     const layerConfig = isObject(layer.config) ? layer.config : {};
     const layerName = typeof layer.name === 'string' ? layer.name : typeof layerConfig.name === 'string' ? layerConfig.name : `layer_${i}`;
     const className = typeof layer.class_name === 'string' ? layer.class_name : '?';
-    const at: Where = text?.layerRange(layerName) ? { range: text.layerRange(layerName)! } : {};
+    const at: ModelLocation = text?.layerRange(layerName) ? { range: text.layerRange(layerName)! } : {};
     const buildShape = isObject(layer.build_config) ? shapeOf({ build_config: layer.build_config }) : shapeOf(layerConfig);
     let inputs: string[];
     if (sequential) {

@@ -201,7 +201,7 @@ function nodeOp(r: WireReader, n: RawNode, consts: Tensor[], sources: readonly (
       const w = new Float64Array(fanOut * fanIn);
       for (let o = 0; o < fanOut; o++) for (let i = 0; i < fanIn; i++) w[o * fanIn + i] = scale * values[transposed ? o * fanIn + i : i * fanOut + o]!;
       const bias = n.opType === 'Gemm' && n.inputs.length > 2 && n.inputs[2] !== '';
-      return { kind: 'dense', units: fanOut, fanIn, init: weightsInit(w, fanOut, fanIn), initName: 'read from the weights', bias };
+      return { kind: 'dense', units: fanOut, fanIn, init: weightsInit(w, fanOut, fanIn), initName: 'init read from the weights', bias };
     }
     case 'BatchNormalization':
       return { kind: 'norm', norm: 'batchnorm', eps: attr('epsilon')?.f ?? 1e-5 };

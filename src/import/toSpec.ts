@@ -1,7 +1,7 @@
 // The chain of model layers → the text of a DepthLens spec in the explicit `layers:` form, one line per layer with the
 // model's layer name in a comment, and the map from each layer's spec path back to the model layer.
 import type { SpecPath } from '../shared/findings';
-import { ModelFileError, type Where } from './errors';
+import { ModelFileError, type ModelLocation } from './errors';
 import type { Chain, ChainItem, ModelFormat, ModelNode } from './graph';
 
 /** Batch used when neither the command line nor a sidecar gives one: a common training batch (README "Model import"). */
@@ -21,7 +21,7 @@ export interface LayerOrigin {
   path: SpecPath;
   name: string;
   type: string;
-  at: Where;
+  at: ModelLocation;
 }
 
 export interface SpecOptions {
@@ -85,7 +85,7 @@ function emit(items: readonly ChainItem[], base: SpecPath, indent: string, width
     }
     const node = item.node;
     const first = layerLine(node, width);
-    push(node, first.line);
+    push(node, first.line, node.op.kind === 'dense' ? `, ${node.op.initName}` : '');
     width = first.width;
     if (node.op.kind === 'dense' && node.op.activation && node.op.activation !== 'softmax') push(node, layerLine(node, width, true).line, ', its activation');
   }

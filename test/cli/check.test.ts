@@ -125,7 +125,7 @@ test('usage errors exit 2 with a message on stderr; --help and --version exit 0'
   assert.equal(run('frobnicate').code, 2);
   const help = run('check', '--help');
   assert.equal(help.code, 0);
-  assert.match(help.out, /^Usage: depthlens check <spec\|folder\.\.\.>/);
+  assert.match(help.out, /^Usage: depthlens check <spec\|model\|folder\.\.\.>/);
   assert.equal(run('--help').code, 0);
   // The dispatcher reaches the other subcommand too.
   const analyze = run('analyze', '--help');

@@ -48,7 +48,7 @@ test('import -o writes the spec; checking it gives what checking the model gives
   assert.equal(w.code, 0, w.err);
   assert.match(w.err, /bn-mlp-50\.onnx \(ONNX, 150 layers\) → mlp\.depthlens\.yaml/);
   const spec = readFileSync(join(dir, 'mlp.depthlens.yaml'), 'utf8');
-  assert.match(spec, /^ {4}- dense: \{units: 64, init: he\}  # dense_1 \(Gemm\)$/m);
+  assert.match(spec, /^ {4}- dense: \{units: 64, init: he\}  # dense_1 \(Gemm, init read from the weights\)$/m);
 
   const fromSpec = run('check', 'mlp.depthlens.yaml');
   const fromModel = run('check', onnx);
@@ -93,4 +93,33 @@ test('analyze runs a model file and names the model layers in its findings', () 
   assert.equal(result.layers.length, 50);
   assert.match(result.spec.path, /bn-mlp-50\.keras$/);
   assert.ok(result.findings.some((f) => f.code === 'DL101' && f.message.endsWith('[model layer "dense_1"]')));
+});
+
+test('a sidecar spec extends a model: its data and diagnostics laid over the import, findings on its keys or the extends line', () => {
+  writeFileSync(join(dir, 'mlp.keras'), readFileSync(join(models, 'bn-mlp-50.keras')));
+  writeFileSync(join(dir, 'side.depthlens.yaml'), 'depthlens: 1\nextends: mlp.keras\ndata:\n  batch: 2\ndiagnostics: {seeds: 3}\n');
+  const r = run('check', 'side.depthlens.yaml');
+  assert.equal(r.code, 1, r.out + r.err);
+  // B = 2 (from the sidecar): DL104 on its batch value (line 4, column 10); the layer findings on the extends value.
+  assert.match(r.out, /^side\.depthlens\.yaml:4:10: error DL104 /m);
+  assert.match(r.out, /^side\.depthlens\.yaml:2:10: \w+ DL101 .*\[model layer "dense_1"\]$/m);
+  writeFileSync(join(dir, 'part.depthlens.yaml'), 'depthlens: 1\nextends: {model: mlp.keras, from: dense_11}\n');
+  const part = run('check', 'part.depthlens.yaml');
+  assert.equal(part.code, 0, part.out + part.err);
+  assert.match(part.out, /over 40 layers.*\[model layer "dense_11"\]/);
+  writeFileSync(join(dir, 'lost.depthlens.yaml'), 'depthlens: 1\nextends: missing.onnx\n');
+  const lost = run('check', 'lost.depthlens.yaml');
+  assert.equal(lost.code, 2);
+  assert.match(lost.out, /^lost\.depthlens\.yaml:2:10: error DL001 extends: missing\.onnx:1:1: cannot read .*missing\.onnx: no such file$/m);
+  writeFileSync(join(dir, 'both.depthlens.yaml'), 'depthlens: 1\nextends: mlp.keras\nmodel: {depth: 3, width: 8}\n');
+  assert.match(run('check', 'both.depthlens.yaml').out, /both\.depthlens\.yaml:3:1: error DL001 model: a spec that extends a model takes the model from it/);
+});
+
+test('check tells a Keras JSON under any name from a spec by its content', () => {
+  writeFileSync(join(dir, 'my-net.json'), readFileSync(join(models, 'bn-mlp-50.keras.json')));
+  const r = run('check', 'my-net.json');
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /my-net\.json:\d+:\d+: warning DL101 .*\[model layer "dense_1"\]/);
+  writeFileSync(join(dir, 'plain.json'), '{"depthlens": 1, "data": {"features": 8, "batch": 8}, "model": {"depth": 4, "width": 8}}');
+  assert.equal(run('check', 'plain.json').code, 0);
 });

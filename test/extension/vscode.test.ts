@@ -14,6 +14,9 @@ function prepareWorkspace(dir: string): void {
   mkdirSync(join(dir, 'examples'));
   const examples = join(ROOT, 'examples');
   if (existsSync(examples)) for (const f of readdirSync(examples)) if (/\.depthlens\.(ya?ml|json)$/.test(f)) cpSync(join(examples, f), join(dir, 'examples', f));
+  // The example models (examples/models/) for "Analyze Model File…".
+  mkdirSync(join(dir, 'models'));
+  for (const f of ['bn-mlp-50.onnx', 'bn-mlp-50.keras', 'bn-mlp-50.keras.json']) cpSync(join(examples, 'models', f), join(dir, 'models', f));
   mkdirSync(join(dir, 'out'));
   mkdirSync(join(dir, '.vscode'));
   writeFileSync(

@@ -2,7 +2,7 @@
 // table; unsupported layers, sub-graphs, residual adds; malformed and hostile files give located errors in bounded time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeOnnx, importModel, nameModelLayers, type ImportedModel, type ImportResult, type OnnxModel } from '../../src/import';
@@ -102,7 +102,7 @@ test('import: a Conv2D is an error naming the first unsupported layer and its ty
   assert.match(text.split('\n')[p.line]!, /"name": "conv"/);
   // The MLP part before it imports when named.
   const part = imported(importModel(path, { to: 'd1' }));
-  assert.match(part.text, /- dense: \{units: 16, init: xavier, bias: true\}  # d1 \(Dense\)/);
+  assert.match(part.text, /- dense: \{units: 16, init: xavier, bias: true\}  # d1 \(Dense, GlorotUniform, the Dense default\)$/m);
 });
 
 test('import: --from/--to select a sub-graph; its input width is the width entering --from', () => {
@@ -300,4 +300,58 @@ test('import: .keras archives: a zip bomb, a truncated archive and a missing con
   const good = writeZip([{ name: 'config.json', data: config, deflate: true }]);
   assert.match(problem(importModel(file('cut.keras', good.subarray(0, good.length - 30)))).message, /end-of-central-directory|central directory/);
   assert.match(problem(importModel(file('empty.keras', writeZip([{ name: 'metadata.json', data: Buffer.from('{}') }])))).message, /no config\.json in the archive \(it holds metadata\.json\)/);
+});
+
+test('import: more layers than a spec can hold, and a 2 GB model file, are refused before any work', () => {
+  const layers = [{ class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4] } }];
+  for (let i = 0; i <= 20_000; i++) layers.push({ class_name: 'ReLU', config: { name: `r${i}` } } as (typeof layers)[number]);
+  const many = file('many.keras.json', JSON.stringify({ class_name: 'Sequential', config: { name: 'm', layers } }));
+  assert.match(problem(importModel(many)).message, /the model has 20002 layers; DepthLens imports at most 20000/);
+  // A sparse 2 GiB file: its size is refused from the file system's record, nothing is read.
+  const huge = join(dir, 'huge.onnx');
+  const fd = openSync(huge, 'w');
+  ftruncateSync(fd, 2 ** 31);
+  closeSync(fd);
+  const started = Date.now();
+  assert.match(problem(importModel(huge)).message, /is 2147483648 bytes; DepthLens reads ONNX models up to 536870912 bytes/);
+  assert.ok(Date.now() - started < 1000);
+});
+
+test('import: a Keras 3 Functional config (keras_history inbound nodes) with a residual add inside a .keras archive', () => {
+  const tensor = (from: string) => ({ class_name: '__keras_tensor__', config: { shape: [null, 16], dtype: 'float32', keras_history: [from, 0, 0] } });
+  const layer = (class_name: string, name: string, config: Record<string, unknown>, args: unknown[]) => ({
+    module: 'keras.layers',
+    class_name,
+    config: { name, ...config },
+    registered_name: null,
+    name,
+    inbound_nodes: args.length ? [{ args, kwargs: {} }] : [],
+  });
+  const init = { module: 'keras.initializers', class_name: 'Orthogonal', config: { gain: 1.0, seed: null }, registered_name: null };
+  const config = {
+    module: 'keras',
+    class_name: 'Functional',
+    config: {
+      name: 'k3',
+      layers: [
+        layer('InputLayer', 'input_layer', { batch_shape: [null, 16] }, []),
+        layer('Dense', 'stem', { units: 16, use_bias: false, kernel_initializer: init }, [tensor('input_layer')]),
+        layer('Dense', 'branch', { units: 16, use_bias: false, kernel_initializer: init, activation: 'tanh' }, [tensor('stem')]),
+        layer('Add', 'add', {}, [[tensor('stem'), tensor('branch')]]),
+        layer('LayerNormalization', 'ln', { epsilon: 1e-6 }, [tensor('add')]),
+      ],
+      input_layers: [['input_layer', 0, 0]],
+      output_layers: [['ln', 0, 0]],
+    },
+  };
+  const path = file('k3.keras', writeZip([{ name: 'config.json', data: Buffer.from(JSON.stringify(config)), deflate: true }]));
+  const r = imported(importModel(path));
+  assert.equal(r.format, 'keras-archive');
+  const spec = parseSpec(r.text, '').spec!;
+  assert.deepEqual(spec.model.layers.map((l) => l.kind), ['dense', 'residual', 'layernorm']);
+  const res = spec.model.layers[1]!;
+  assert.ok(res.kind === 'residual' && res.body.map((l) => (l.kind === 'activation' ? l.fn : l.kind)).join() === 'dense,tanh');
+  assert.deepEqual(r.origins.map((o) => o.name), ['stem', 'add', 'branch', 'branch', 'ln']);
+  const ln = spec.model.layers[2]!;
+  assert.ok(ln.kind === 'layernorm' && ln.eps === 1e-6);
 });

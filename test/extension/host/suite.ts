@@ -275,3 +275,44 @@ hostTest('Install Native Backend fails offline with a clear message', async () =
   assert(/offline/i.test(outcome.message) && outcome.message.includes('@tensorflow/tfjs-node'), `unclear message: ${outcome.message}`);
   assert(/WebAssembly/.test(outcome.message), `message does not say what still works: ${outcome.message}`);
 }, 90_000);
+
+hostTest('Analyze Model File… imports the example ONNX model: findings on the spec name its layers; Save as Spec writes it beside the model', async () => {
+  const model = workspaceUri('models', 'bn-mlp-50.onnx');
+  const finished: string[] = [];
+  const sub = api.onDidFinishRun((e) => finished.push(e.outcome));
+  try {
+    const uri = (await vscode.commands.executeCommand('depthlens.analyzeModel', model)) as vscode.Uri | undefined;
+    assert(uri && uri.scheme === 'untitled', `analyzeModel returned ${String(uri)}`);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    assert(doc && doc.languageId === 'depthlens', 'the imported spec is not open as a DepthLens document');
+    // He + BN + ReLU at depth 50 (scripts/make-example-models.ts): DL101 on the first dense layer, DL103 on the first ReLU.
+    const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL101' && /\[model layer/.test(x.message)), 'DL101 naming a model layer');
+    const dl101 = ds.find((d) => codeOf(d) === 'DL101')!;
+    const dl103 = ds.find((d) => codeOf(d) === 'DL103');
+    assert(/\[model layer "dense_1"\]$/.test(dl101.message), `DL101 does not name dense_1: ${dl101.message}`);
+    assert(dl103 && /\[model layer "relu_1"\]$/.test(dl103.message), `DL103 does not name relu_1: ${dl103?.message}`);
+    assert(doc.lineAt(dl101.range.start.line).text.endsWith('# dense_1 (Gemm, init read from the weights)'), `DL101 is not on dense_1's line: ${doc.lineAt(dl101.range.start.line).text}`);
+    // The command also analyzes the spec; let that run end before saving.
+    await waitFor('the model run to finish', () => finished.length > 0 && !api.running, 120_000);
+    assertEqual(finished, ['done'], 'run outcome');
+
+    const saved = (await vscode.commands.executeCommand('depthlens.saveModelSpec', uri)) as vscode.Uri | undefined;
+    assertEqual(saved?.fsPath, workspaceUri('models', 'bn-mlp-50.depthlens.yaml').fsPath, 'saved spec path');
+    assertEqual(text(saved!), doc.getText(), 'saved spec text');
+  } finally {
+    sub.dispose();
+  }
+}, 180_000);
+
+hostTest('a sidecar spec that extends a model: the model merged in, findings on its keys and on the extends line naming the layer', async () => {
+  const uri = workspaceUri('models', 'side.depthlens.yaml');
+  // B = 2: batch normalization over two samples is degenerate (DL104, on the sidecar's own data.batch).
+  await vscode.workspace.fs.writeFile(uri, Buffer.from('depthlens: 1\nextends: bn-mlp-50.onnx\ndata:\n  batch: 2\n', 'utf8'));
+  await open(uri);
+  const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL104'), 'DL104 on the sidecar');
+  assertEqual(ds.filter((d) => codeOf(d) === 'DL001').map((d) => d.message), [], 'DL001 on the sidecar');
+  assertEqual(fmtRange(ds.find((d) => codeOf(d) === 'DL104')!.range), '3:9-3:10', 'DL104 range (the batch value)');
+  const dl101 = ds.find((d) => codeOf(d) === 'DL101');
+  assert(dl101 && /\[model layer "dense_1"\]$/.test(dl101.message), `DL101 does not name dense_1: ${dl101?.message}`);
+  assertEqual(fmtRange(dl101.range), '1:9-1:23', 'DL101 range (the extends value)');
+});
