@@ -6,6 +6,7 @@ import { quadratureFor, type ActivationFunction } from './activations';
 import { expectNormal, forEachNormalNode } from './quadrature';
 import { lambdaLinearBN, lambdaOrthogonalBN, lnLambdaInfinity, lnLambdaLayerNorm, residualVarianceNormalized } from './lambda';
 import { networkFacts, weightScale, type NetworkFacts } from './network';
+import { lambdaMeanFreeBN } from './meanFreeBN';
 
 /** Total natural-log growth of ‖∇W‖ from W_{L−1} back to W_0, and the formula it came from. */
 export interface GrowthEstimate {
@@ -35,7 +36,38 @@ export function estimateGrowth(spec: Spec, facts: NetworkFacts = networkFacts(sp
   return meanFieldGrowth(spec, facts);
 }
 
-export type NormalizationRate = 'batchnorm' | 'layernorm';
+/** Which per-layer rate of the activation applies: centred BN (λ∞), mean-free BN (lambdaMeanFreeBN), LayerNorm. */
+export type NormalizationRate = 'batchnorm' | 'batchnorm-mean-free' | 'layernorm';
+
+export function normalizationRate(spec: Spec): NormalizationRate {
+  if (spec.model.norm === 'layernorm') return 'layernorm';
+  return spec.model.center ? 'batchnorm' : 'batchnorm-mean-free';
+}
+
+const meanFreeByGain = new WeakMap<ActivationFunction, Map<number, number>>();
+
+/**
+ * ln of the mean-free BN rate. lambdaMeanFreeBN is used for the ReLU family (positively homogeneous, E σ ≠ 0), where
+ * float64 measurements confirm it (within 5%, where λ∞ was 16–23% high); for GELU and sigmoid its offset mean field
+ * undershoots the measurement (sigmoid's rows do not become constant at finite width), so λ∞ stays: see
+ * bench/theory/TABLES.md. Odd σ: the two coincide.
+ */
+function lnMeanFreeRate(facts: NetworkFacts, gain: number): number {
+  const act = facts.act;
+  if (!act.homogeneous || act.odd) return lnLambdaInfinity(act, gain);
+  const key = 1;
+  let byGain = meanFreeByGain.get(act);
+  if (!byGain) {
+    byGain = new Map();
+    meanFreeByGain.set(act, byGain);
+  }
+  let value = byGain.get(key);
+  if (value === undefined) {
+    value = Math.log(lambdaMeanFreeBN(act, key));
+    byGain.set(key, value);
+  }
+  return value;
+}
 
 const activationGrowthCache = new WeakMap<NetworkFacts, Map<NormalizationRate, number>>();
 
@@ -68,7 +100,9 @@ export function activationLogGrowth(facts: NetworkFacts, norm: NormalizationRate
 }
 
 export function lnRate(facts: NetworkFacts, norm: NormalizationRate, gain: number): number {
-  return norm === 'batchnorm' ? lnLambdaInfinity(facts.act, gain) : lnLambdaLayerNorm(facts.act, gain);
+  if (norm === 'batchnorm') return lnLambdaInfinity(facts.act, gain);
+  if (norm === 'batchnorm-mean-free') return lnMeanFreeRate(facts, gain);
+  return lnLambdaLayerNorm(facts.act, gain);
 }
 
 /** Growth from the activation's rate plus a constant ½·ln λ per step (the finite-batch factor). */
@@ -93,7 +127,7 @@ function batchNormGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
       return { logGrowth: proven ? 0 : 0.5 * facts.steps * lnBatch, basis, singleStepLambda: proven ? 1 : lambdaBatch };
     }
     const basis = facts.shaped && !facts.act.homogeneous ? 'shaped' : 'orthogonal-nonlinear';
-    return activationGrowth(facts, 'batchnorm', lnBatch, basis);
+    return activationGrowth(facts, normalizationRate(spec), lnBatch, basis);
   }
   const lnBatch = Math.log(lambdaLinearBN(spec.data.batch, m.center));
   if (linear) {
@@ -104,7 +138,7 @@ function batchNormGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
   // its own limit (B → ∞; σ linear, which a shaped layer approaches as α_ℓ → 0). In float64 simulations (width 256–512,
   // centred BN, tanh and ReLU) the product came within 5% of the measured per-layer log growth at B = 16 and 64, where
   // the large-batch rate alone fell 4–30% short.
-  return activationGrowth(facts, 'batchnorm', lnBatch, 'gaussian-bn-large-batch');
+  return activationGrowth(facts, normalizationRate(spec), lnBatch, 'gaussian-bn-large-batch');
 }
 
 /** Repeated samples or identical samples: the batch's Gram matrix is singular from the input on. */

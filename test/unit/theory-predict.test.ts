@@ -44,7 +44,7 @@ test('orthogonal + BN + tanh/sin/ReLU unshaped: λ∞ per layer', () => {
   close(p.log10Range, orders(500, referenceLambda(tanh.f, tanh.df)), 1e-5, 'tanh range');
   close(predict(makeSpec({ model: { activation: 'sin', depth: 200 } })).lambda, 1 / Math.tanh(1), 1e-10, 'sin');
   // Shaping does nothing for ReLU: σ(αx) = ασ(x).
-  const relu = predict(makeSpec({ model: { activation: 'relu', depth: 100, shaping: { exponent: 0.4 } } }));
+  const relu = predict(makeSpec({ model: { activation: 'relu', center: true, depth: 100, shaping: { exponent: 0.4 } } }));
   assert.equal(relu.basis, 'orthogonal-nonlinear');
   close(relu.lambda, Math.PI / (Math.PI - 1), 1e-10, 'relu');
 });
@@ -68,7 +68,7 @@ test('Gaussian + BN + nonlinear: λ∞ times the linear finite-batch rate (exact
   assert.equal(p.basis, 'gaussian-bn-large-batch');
   close(p.lambda, (8 / 7) / Math.tanh(1), 1e-10, 'sin, B = 10');
   // Large batch: the linear factor → 1 and λ → λ∞.
-  const big = predict(makeSpec({ data: { batch: 1e6 }, model: { init: 'gaussian', activation: 'relu', depth: 50 } }));
+  const big = predict(makeSpec({ data: { batch: 1e6 }, model: { init: 'gaussian', center: true, activation: 'relu', depth: 50 } }));
   close(big.lambda, Math.PI / (Math.PI - 1), 1e-5, 'relu, B = 10⁶');
 });
 
