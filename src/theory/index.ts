@@ -5,9 +5,12 @@ import type { Finding } from '../shared/findings';
 
 export * from './types';
 export { predict, estimateGrowth } from './predict';
+export { lambdaMeanFreeBN } from './meanFreeBN';
+export { residualForward, type ResidualForward } from './residualForward';
 export { staticFindings } from './staticFindings';
 export {
   lambdaLinearBN,
+  lambdaOrthogonalBN,
   lambdaInfinity,
   lambdaLayerNorm,
   lnLambdaInfinity,
