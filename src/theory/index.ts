@@ -4,7 +4,7 @@ import { staticFindings } from './staticFindings';
 import type { Finding } from '../shared/findings';
 
 export * from './types';
-export { predict, estimateGrowth } from './predict';
+export { predict, predictProfile, estimateGrowth } from './predict';
 export { lambdaMeanFreeBN } from './meanFreeBN';
 export { residualForward, type ResidualForward } from './residualForward';
 export { staticFindings } from './staticFindings';

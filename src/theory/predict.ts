@@ -20,6 +20,26 @@ export function predict(spec: Spec): TheoryPrediction {
   return toPrediction(estimateGrowth(spec), networkFacts(spec).steps);
 }
 
+/**
+ * The predicted ln‖∇W_ℓ‖ − ln‖∇W_{L−1}‖ for ℓ = 0..L−1 where the theory's profile is not a straight line: residual
+ * networks with normalization in the branch. W_ℓ (ℓ ≥ 1) sits in block ℓ + 1's branch, so its gradient carries α and the
+ * trunk gradient there, which grows toward the input like Var(x): ½·ln(V_L/V_{ℓ+1}), V_ℓ = 1 + α²(ℓ − 1) (De & Smith
+ * 2020); W_0 (the first block, no skip) lacks the factor α. Float64 (test/unit/theory-residual.test.ts): within 0.35 nats
+ * at d = B = 48, closer than any straight line. Null elsewhere (one constant rate) and at α = 0 (no branch gradient).
+ */
+export function predictProfile(spec: Spec): Float64Array | null {
+  const facts = networkFacts(spec);
+  const m = spec.model;
+  const L = facts.depth;
+  if (L < 3 || !m.residual || m.norm === 'none' || m.residual.alpha === 0) return null;
+  const alpha = m.residual.alpha;
+  const out = new Float64Array(L);
+  const lnVL = Math.log(residualVarianceNormalized(L, alpha));
+  for (let l = 0; l < L; l++) out[l] = 0.5 * (lnVL - Math.log(1 + alpha * alpha * l));
+  out[0]! -= Math.log(Math.abs(alpha));
+  return out;
+}
+
 export function toPrediction(estimate: GrowthEstimate, steps: number): TheoryPrediction {
   const { logGrowth, basis } = estimate;
   if (Number.isNaN(logGrowth)) return { lambda: NaN, perLayer: NaN, log10Range: NaN, basis };
