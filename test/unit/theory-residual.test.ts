@@ -10,7 +10,7 @@ import { makeSpec, type SpecOverrides } from './spec-fixture';
 import { normalSource, residualForwardReference } from './theory-reference';
 import { buildHostNetwork } from '../../src/engine/network';
 import { reference64 } from '../engine/reference64';
-import { predictProfile } from '../../src/theory/predict';
+import { predict, predictProfile } from '../../src/theory/predict';
 
 const L = 200;
 
@@ -116,3 +116,20 @@ for (const c of [
     assert.ok(curve < line, `curve rms ${Math.sqrt(curve / L)} vs line rms ${Math.sqrt(line / L)}`);
   });
 }
+
+test('residual without normalization, tanh, α = 0.1: flat after W_0, which sits ln(1/α) higher (float64, 0.35 nats)', () => {
+  const d = 64;
+  const L = 60;
+  const o: SpecOverrides = { data: { batch: 16, features: d }, model: { width: d, depth: L, init: 'xavier', norm: 'none', activation: 'tanh', residual: { alpha: 0.1, learnable: false } } };
+  const predicted = predictProfile(makeSpec(o))!;
+  const measured = measuredProfile(o, d, 16, [1, 2]);
+  for (let l = 0; l < L; l++) assert.ok(Math.abs(measured[l]! - predicted[l]!) <= 0.35, `layer ${l}: measured ${measured[l]}, predicted ${predicted[l]}`);
+  assert.ok(predicted[0]! - predicted[1]! > Math.log(10) - 0.01);
+});
+
+test('residual without normalization, ReLU, α = 1/√L: the branch mean drifts, so the theory claims no gradient profile', () => {
+  // float64 (d = 64, B = 16, 100 blocks): ln‖∇W_ℓ‖ spans ~2 nats, not the flat profile of the α² rule.
+  const p = predict(makeSpec({ model: { norm: 'none', init: 'he', activation: 'relu', depth: 100, residual: { alpha: 0.1, learnable: false } } }));
+  assert.equal(p.basis, 'unknown');
+  assert.ok(Number.isNaN(p.lambda));
+});
