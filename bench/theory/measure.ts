@@ -2,7 +2,7 @@
 // do not cover (orthogonal + BN with batch ≠ width; every activation at finite batch and width). The simulator is the
 // independent reference in test/unit/theory-reference.ts (hand-written forward/backward, Haar weights by Householder).
 //
-//   node --import tsx bench/theory/measure.ts orthogonal|activations   # measure (minutes; appends to the JSON file)
+//   node --import tsx bench/theory/measure.ts orthogonal|activations|gaussian   # measure (minutes; appends to the JSON file)
 //   node --import tsx bench/theory/table.ts                            # render bench/theory/TABLES.md from the JSON
 //
 // λ is exp of the slope of ln ‖∂loss/∂W_ℓ‖² over the middle 80% of the layers, averaged over seeds.
@@ -68,6 +68,14 @@ function orthogonalGrid(): Omit<Measurement, 'lnLambda' | 'se'>[] {
   return out;
 }
 
+function gaussianGrid(): Omit<Measurement, 'lnLambda' | 'se'>[] {
+  const out: Omit<Measurement, 'lnLambda' | 'se'>[] = [];
+  for (const centred of [false, true])
+    for (const width of [64, 128, 256])
+      for (const batch of [8, 16, 32]) out.push({ init: 'gaussian', activation: 'identity', width, batch, centred, depth: 60, seeds: 4 });
+  return out;
+}
+
 const ACTIVATIONS: Activation[] = ['relu', 'leaky-relu', 'tanh', 'sin', 'gelu', 'selu', 'sigmoid'];
 
 function activationGrid(): Omit<Measurement, 'lnLambda' | 'se'>[] {
@@ -88,5 +96,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const which = process.argv[2];
   if (which === 'orthogonal') run(orthogonalGrid());
   else if (which === 'activations') run(activationGrid());
-  else throw new Error('usage: measure.ts orthogonal|activations');
+  else if (which === 'gaussian') run(gaussianGrid());
+  else throw new Error('usage: measure.ts orthogonal|activations|gaussian');
 }

@@ -3,7 +3,7 @@
 import type { BackendInfo, DepthSweepPoint, QuickCaps, Result, TheoryLine } from '../shared/result';
 import type { ProgressEvent, RunOptions } from '../shared/protocol';
 import { valueRange, type SourceMap, type Spec } from '../spec';
-import { predict, staticFindings } from '../theory';
+import { predict, predictProfile, staticFindings } from '../theory';
 import type { Finding } from '../shared/findings';
 import { deviceLossError, selectBackend, type Backend, type Workload } from './backend';
 import { PeakGpuMemory } from './gpuMemory';
@@ -265,7 +265,8 @@ function workloadOf(plan: RunPlan, sweeps: { depth: number; spec: Spec | null }[
 function theoryLine(spec: Spec): TheoryLine | null {
   const p = predict(spec);
   if (!Number.isFinite(p.perLayer) || !Number.isFinite(p.lambda)) return null;
-  return { perLayer: p.perLayer, lambda: p.lambda, basis: p.basis };
+  const profile = predictProfile(spec);
+  return { perLayer: p.perLayer, lambda: p.lambda, basis: p.basis, ...(profile ? { logGradNorm: Array.from(profile) } : {}) };
 }
 
 function staticFindingsOf(spec: Spec, source: SourceMap | undefined): Finding[] {

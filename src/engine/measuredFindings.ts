@@ -14,7 +14,7 @@ export interface MeasuredInput {
   growth: Growth | null;
   theory: TheoryLine | null;
   runs: readonly SeedRun[];
-  /** Static findings of the same spec: DL201 borrows the fix of the DL101–103 finding that explains the growth. */
+  /** Static findings of the same spec: DL201 borrows the fix of the DL101–103/106–108 finding that explains the growth. */
   staticFindings: readonly Finding[];
   source?: SourceMap;
 }
@@ -36,7 +36,9 @@ function growthFinding({ spec, specDepth, growth, theory, staticFindings, layers
   const tooFast = growth.perLayer > t.gradGrowthPerLayer;
   const tooWide = growth.log10Range > t.gradLog10Range;
   if (!tooFast && !tooWide) return null;
-  const cause = staticFindings.find((f) => f.code === 'DL101' || f.code === 'DL102' || f.code === 'DL103');
+  // The static finding that explains the growth, in order of preference: init, activation, then the batch ≠ width law.
+  const causes: Finding['code'][] = ['DL101', 'DL102', 'DL103', 'DL107', 'DL108', 'DL106'];
+  const cause = causes.map((code) => staticFindings.find((f) => f.code === code)).find((f) => f !== undefined);
   const predicted = theory && Number.isFinite(theory.perLayer) ? ` (theory ${theory.perLayer.toFixed(3)}×)` : '';
   const message =
     `measured gradient growth ${growth.perLayer.toFixed(3)}× per layer toward the input${predicted}; ` +

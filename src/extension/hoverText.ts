@@ -1,5 +1,5 @@
 // What a hover on a spec key says: the theory behind the key and this spec's predicted numbers. Pure (no vscode import).
-import { lambdaInfinity, lambdaLinearBN, predict } from '../theory/index';
+import { lambdaInfinity, lambdaLinearBN, lambdaOrthogonalBN, predict } from '../theory/index';
 import type { Spec } from '../spec/types';
 import type { SpecPath } from '../shared/findings';
 import type { TheoryPrediction } from '../theory/types';
@@ -33,9 +33,13 @@ const THEORY: Record<string, string> = {
   alpha: 'The residual branch weight α. 0 (SkipInit) or ≤ 1/√depth keeps the variance bounded without normalization.',
   batch:
     'B, the batch over which BN normalizes. B ≤ 3 makes λ infinite for a linear network; small B gives a large λ. The orthogonal ' +
-    'bound is proven for B = width; with B > width the Gram matrix is singular and the isometry gap infinite.',
+    'bound is proven for B = width; below it orthogonal + BN grows by λ ≈ 1 + (1 − n/d)/(n − 2) per layer (n = B, or B − 1 ' +
+    'centred), an empirical law measured in float64, not a theorem. With B > width the Gram matrix is singular, the isometry gap ' +
+    'infinite, and the theory has no prediction.',
   features: 'Input dimension of the synthetic data (the first weight matrix maps it to the width).',
-  width: 'd, the width of every hidden layer. The orthogonal theory assumes batch = width.',
+  width:
+    'd, the width of every hidden layer. The orthogonal bound is proven for batch = width; with batch B < d the gradient grows ' +
+    'by λ ≈ 1 + (1 − B/d)/(B − 2) per layer (measured law).',
   depth: 'L, the number of weight matrices before the readout. Predicted growth compounds over L layers.',
   source:
     'How the input batch is made. A degenerate batch (repeated samples, rank-deficient data) has an infinite isometry gap: the ' +
@@ -66,8 +70,19 @@ function predictionLines(p: TheoryPrediction, spec: Spec): string[] {
 
 function keySpecificLines(key: string, spec: Spec): string[] {
   const B = spec.data.batch;
-  if (key === 'batch' || key === 'center') {
-    return [`- linear + BN at B = ${B}: λ = ${lambdaText(lambdaLinearBN(B, true))} centred, ${lambdaText(lambdaLinearBN(B, false))} uncentred`];
+  if (key === 'batch' || key === 'center' || key === 'width') {
+    const d = spec.model.width;
+    const lines = [`- linear + BN, Gaussian weights, B = ${B}: λ = ${lambdaText(lambdaLinearBN(B, true))} centred, ${lambdaText(lambdaLinearBN(B, false))} uncentred`];
+    const orthogonal = lambdaOrthogonalBN(B, d, spec.model.center);
+    if (spec.model.init === 'orthogonal') {
+      lines.push(
+        Number.isNaN(orthogonal)
+          ? `- orthogonal + BN, B = ${B} > d = ${d}: degenerate batch, no prediction`
+          : `- orthogonal + BN, B = ${B}, d = ${d}: λ = ${lambdaText(orthogonal)} per layer` +
+              (B === d && !spec.model.center ? ' (bounded: proven)' : ' (empirical law; batch = width removes it)'),
+      );
+    }
+    return lines;
   }
   if (key === 'activation') return [`- λ∞(${spec.model.activation}) = ${lambdaText(lambdaInfinity(spec.model.activation))}`];
   return [];

@@ -74,6 +74,11 @@ export interface TheoryLine {
   perLayer: number;
   lambda: number;
   basis: TheoryBasis;
+  /**
+   * Predicted ln‖∇W_ℓ‖ − ln‖∇W_{L−1}‖ per layer (0 at the output layer) where the prediction is not a straight line
+   * (shaped networks, residual networks with normalization); absent where perLayer says it all.
+   */
+  logGradNorm?: number[];
 }
 
 export interface DepthSweepPoint {

@@ -7,7 +7,7 @@ export const THEORY_BASIS_TEXT: Record<TheoryBasis, string> = {
   'gaussian-bn-large-batch': 'Gaussian weights + BN, large batch: λ∞ = E[σ′²]/Var σ',
   'orthogonal-linear-bounded': 'orthogonal weights + BN, linear, batch = width: bounded, depth-independent (proven)',
   'orthogonal-bn-finite-batch':
-    'orthogonal weights + BN, batch ≠ width: λ ≈ 1 + (1 − n/d)/(n − 2), n = B (B − 1 centred) — an empirical law fitted to float64 measurements, not a theorem',
+    'orthogonal weights + BN, batch ≠ width: λ ≈ 1 + (1 − x)/(n − 2) + x(1 − x)/(4d), x = n/d, n = B (B − 1 centred) — an empirical law fitted to float64 measurements, not a theorem',
   'orthogonal-nonlinear': 'orthogonal weights + BN, unshaped non-linearity: λ∞ times the finite-batch factor',
   shaped: 'activation shaping: bounded total growth',
   'residual-bn': 'residual with BN in the branch',
@@ -15,7 +15,7 @@ export const THEORY_BASIS_TEXT: Record<TheoryBasis, string> = {
   'residual-skipinit': 'residual with SkipInit: bounded',
   'no-normalization': 'no normalization',
   'layernorm-mean-field': 'layer normalization (mean-field estimate)',
-  unknown: 'no closed form for this configuration (measure it)',
+  unknown: 'no closed form for this configuration: the theory does not know (measure it)',
 };
 
 /** A short name for chart legends and summaries. */

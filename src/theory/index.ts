@@ -4,10 +4,13 @@ import { staticFindings } from './staticFindings';
 import type { Finding } from '../shared/findings';
 
 export * from './types';
-export { predict, estimateGrowth } from './predict';
+export { predict, predictProfile, estimateGrowth } from './predict';
+export { lambdaMeanFreeBN } from './meanFreeBN';
+export { residualForward, type ResidualForward } from './residualForward';
 export { staticFindings } from './staticFindings';
 export {
   lambdaLinearBN,
+  lambdaOrthogonalBN,
   lambdaInfinity,
   lambdaLayerNorm,
   lnLambdaInfinity,

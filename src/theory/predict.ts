@@ -6,6 +6,8 @@ import { quadratureFor, type ActivationFunction } from './activations';
 import { expectNormal, forEachNormalNode } from './quadrature';
 import { lambdaLinearBN, lambdaOrthogonalBN, lnLambdaInfinity, lnLambdaLayerNorm, residualVarianceNormalized } from './lambda';
 import { networkFacts, weightScale, type NetworkFacts } from './network';
+import { lambdaMeanFreeBN } from './meanFreeBN';
+import { residualForward } from './residualForward';
 
 /** Total natural-log growth of ‖∇W‖ from W_{L−1} back to W_0, and the formula it came from. */
 export interface GrowthEstimate {
@@ -17,6 +19,39 @@ export interface GrowthEstimate {
 
 export function predict(spec: Spec): TheoryPrediction {
   return toPrediction(estimateGrowth(spec), networkFacts(spec).steps);
+}
+
+/**
+ * The predicted ln‖∇W_ℓ‖ − ln‖∇W_{L−1}‖ for ℓ = 0..L−1 where the theory's profile is not a straight line: residual
+ * networks (without normalization: the constant rate of residualGrowth plus the W_0 step below; float64 within 0.35 nats
+ * for tanh). W_ℓ (ℓ ≥ 1) sits in block ℓ + 1's branch, so its gradient carries α and the
+ * trunk gradient there, which grows toward the input like Var(x): ½·ln(V_L/V_{ℓ+1}), V_ℓ = 1 + α²(ℓ − 1) (De & Smith
+ * 2020); W_0 (the first block, no skip) lacks the factor α. Float64 (test/unit/theory-residual.test.ts): within 0.35 nats
+ * at d = B = 48, closer than any straight line. Null elsewhere (one constant rate) and at α = 0 (no branch gradient).
+ */
+export function predictProfile(spec: Spec): Float64Array | null {
+  const facts = networkFacts(spec);
+  const m = spec.model;
+  const L = facts.depth;
+  if (L < 3 || !m.residual || m.residual.alpha === 0) return null;
+  const alpha = m.residual.alpha;
+  const out = new Float64Array(L);
+  if (m.norm === 'none') {
+    // One rate per block (residualGrowth), and the same missing factor α at W_0.
+    const estimate = estimateGrowth(spec, facts);
+    if (!Number.isFinite(estimate.logGrowth)) return null;
+    const step = estimate.logGrowth / facts.steps;
+    for (let l = 0; l < L; l++) out[l] = step * (L - 1 - l);
+    // ‖∇W_ℓ‖ carries the norm of its input: unit-variance data for W_0, the first block's output x_1 for the rest.
+    const scale = facts.gains[0]! * Math.sqrt(weightScale(m.init, m.initGain));
+    const m1 = expectNormal((z) => facts.act.f(scale * z) ** 2, quadratureFor(facts.act, scale));
+    out[0]! -= 0.5 * Math.log(m1);
+  } else {
+    const lnVL = Math.log(residualVarianceNormalized(L, alpha));
+    for (let l = 0; l < L; l++) out[l] = 0.5 * (lnVL - Math.log(1 + alpha * alpha * l));
+  }
+  out[0]! -= Math.log(Math.abs(alpha));
+  return out;
 }
 
 export function toPrediction(estimate: GrowthEstimate, steps: number): TheoryPrediction {
@@ -35,7 +70,38 @@ export function estimateGrowth(spec: Spec, facts: NetworkFacts = networkFacts(sp
   return meanFieldGrowth(spec, facts);
 }
 
-export type NormalizationRate = 'batchnorm' | 'layernorm';
+/** Which per-layer rate of the activation applies: centred BN (λ∞), mean-free BN (lambdaMeanFreeBN), LayerNorm. */
+export type NormalizationRate = 'batchnorm' | 'batchnorm-mean-free' | 'layernorm';
+
+export function normalizationRate(spec: Spec): NormalizationRate {
+  if (spec.model.norm === 'layernorm') return 'layernorm';
+  return spec.model.center ? 'batchnorm' : 'batchnorm-mean-free';
+}
+
+const meanFreeByGain = new WeakMap<ActivationFunction, Map<number, number>>();
+
+/**
+ * ln of the mean-free BN rate. lambdaMeanFreeBN is used for the ReLU family (positively homogeneous, E σ ≠ 0), where
+ * float64 measurements confirm it (within 5%, where λ∞ was 16–23% high); for GELU and sigmoid its offset mean field
+ * undershoots the measurement (sigmoid's rows do not become constant at finite width), so λ∞ stays: see
+ * bench/theory/TABLES.md. Odd σ: the two coincide.
+ */
+function lnMeanFreeRate(facts: NetworkFacts, gain: number): number {
+  const act = facts.act;
+  if (!act.homogeneous || act.odd) return lnLambdaInfinity(act, gain);
+  const key = 1;
+  let byGain = meanFreeByGain.get(act);
+  if (!byGain) {
+    byGain = new Map();
+    meanFreeByGain.set(act, byGain);
+  }
+  let value = byGain.get(key);
+  if (value === undefined) {
+    value = Math.log(lambdaMeanFreeBN(act, key));
+    byGain.set(key, value);
+  }
+  return value;
+}
 
 const activationGrowthCache = new WeakMap<NetworkFacts, Map<NormalizationRate, number>>();
 
@@ -68,7 +134,9 @@ export function activationLogGrowth(facts: NetworkFacts, norm: NormalizationRate
 }
 
 export function lnRate(facts: NetworkFacts, norm: NormalizationRate, gain: number): number {
-  return norm === 'batchnorm' ? lnLambdaInfinity(facts.act, gain) : lnLambdaLayerNorm(facts.act, gain);
+  if (norm === 'batchnorm') return lnLambdaInfinity(facts.act, gain);
+  if (norm === 'batchnorm-mean-free') return lnMeanFreeRate(facts, gain);
+  return lnLambdaLayerNorm(facts.act, gain);
 }
 
 /** Growth from the activation's rate plus a constant ½·ln λ per step (the finite-batch factor). */
@@ -93,7 +161,7 @@ function batchNormGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
       return { logGrowth: proven ? 0 : 0.5 * facts.steps * lnBatch, basis, singleStepLambda: proven ? 1 : lambdaBatch };
     }
     const basis = facts.shaped && !facts.act.homogeneous ? 'shaped' : 'orthogonal-nonlinear';
-    return activationGrowth(facts, 'batchnorm', lnBatch, basis);
+    return activationGrowth(facts, normalizationRate(spec), lnBatch, basis);
   }
   const lnBatch = Math.log(lambdaLinearBN(spec.data.batch, m.center));
   if (linear) {
@@ -104,7 +172,7 @@ function batchNormGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
   // its own limit (B → ∞; σ linear, which a shaped layer approaches as α_ℓ → 0). In float64 simulations (width 256–512,
   // centred BN, tanh and ReLU) the product came within 5% of the measured per-layer log growth at B = 16 and 64, where
   // the large-batch rate alone fell 4–30% short.
-  return activationGrowth(facts, 'batchnorm', lnBatch, 'gaussian-bn-large-batch');
+  return activationGrowth(facts, normalizationRate(spec), lnBatch, 'gaussian-bn-large-batch');
 }
 
 /** Repeated samples or identical samples: the batch's Gram matrix is singular from the input on. */
@@ -128,6 +196,9 @@ function residualGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
     const logGrowth = 0.5 * Math.log(residualVarianceNormalized(facts.depth, alpha));
     return { logGrowth, basis: skipInit ? 'residual-skipinit' : 'residual-bn', singleStepLambda: 1 + alpha * alpha };
   }
+  // A non-centred branch drifts the activations along one shared direction (residualForward, DL108): the per-block
+  // factors below assume no such drift, and float64 shows a profile spanning nats where they predict a flat one.
+  if (meanDriftDominates(spec, facts)) return { logGrowth: NaN, basis: 'unknown', singleStepLambda: NaN };
   // ‖∇W_ℓ‖ = ‖branch gradient‖·‖x_ℓ‖: the backward signal grows by 1 + α²·c_grad per block toward the input while the
   // block's input shrinks by 1 + α²·c_var in the same direction, so the weight gradient moves by their ratio (flat for
   // He + ReLU, where both are 2). The variance explosion itself is DL106's business, not a gradient-growth rate.
@@ -137,6 +208,18 @@ function residualGrowth(spec: Spec, facts: NetworkFacts): GrowthEstimate {
     basis: skipInit ? 'residual-skipinit' : 'residual-unnormalized',
     singleStepLambda: stepLambda,
   };
+}
+
+/** Past these the branch mean, not the α² rule, shapes an unnormalized residual network (nats of RMS; share of ‖x‖²). */
+const DRIFT_EXCESS = 0.5;
+const DRIFT_SHARE = 0.5;
+
+/** The forward mean drift of an unnormalized residual network adds > ½ nat of RMS growth or holds half of ‖x_L‖². */
+export function meanDriftDominates(spec: Spec, facts: NetworkFacts): boolean {
+  const m = spec.model;
+  if (!m.residual || m.norm !== 'none' || facts.act.odd) return false;
+  const f = residualForward(facts.act, weightScale(m.init, m.initGain), m.residual.alpha, facts.gains);
+  return f.lnRmsGrowth - f.lnRmsGrowthSquareOnly > DRIFT_EXCESS || f.sharedFraction > DRIFT_SHARE;
 }
 
 /** w²·E[σ′(z)²]: squared-norm gain of an unnormalized residual branch's backward pass (unit pre-activation variance). */

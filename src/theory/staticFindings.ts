@@ -4,7 +4,7 @@ import type { SpecPath } from '../shared/findings';
 import type { Finding, FindingCode, FindingFix, Severity } from '../shared/findings';
 import { lambdaLinearBN, lambdaOrthogonalBN, batchForLambda, shapingLogGrowth } from './lambda';
 import { networkFacts, type NetworkFacts } from './network';
-import { activationLogGrowth, estimateGrowth, lnRate, residualBranchVarianceGain, toPrediction, type NormalizationRate } from './predict';
+import { activationLogGrowth, estimateGrowth, lnRate, normalizationRate, residualBranchVarianceGain, toPrediction, type NormalizationRate } from './predict';
 import { rangeOf } from './locate';
 import { residualForward } from './residualForward';
 import { weightScale } from './network';
@@ -76,7 +76,12 @@ function activationOrders(ctx: Context): number {
 }
 
 function normRate(ctx: Context): NormalizationRate {
-  return ctx.spec.model.norm === 'layernorm' ? 'layernorm' : 'batchnorm';
+  return normalizationRate(ctx.spec);
+}
+
+/** What the activation's rate is called in messages: mean-free BN with a non-centred σ has its own (lambdaMeanFreeBN). */
+function rateName(ctx: Context): string {
+  return normRate(ctx) === 'batchnorm-mean-free' && !ctx.facts.act.odd ? 'λ of mean-free BN' : 'λ∞';
 }
 
 /** λ of the activation at gain 1 for this normalization. */
@@ -156,7 +161,7 @@ function activationRule(ctx: Context): Finding[] {
   const lambdaOne = unitGainLambda(ctx);
   const message =
     `${act.name} with ${m.norm === 'layernorm' ? 'layer' : 'batch'} normalization: gradients predicted to grow ` +
-    `~${formatOrders(orders)}× over ${layersPhrase(ctx)} (λ∞ = ${formatLambda(lambdaOne)} per layer; Yang et al. 2019); ${why}.`;
+    `~${formatOrders(orders)}× over ${layersPhrase(ctx)} (${rateName(ctx)} = ${formatLambda(lambdaOne)} per layer; Yang et al. 2019); ${why}.`;
   const title = `Switch to tanh with activation shaping (exponent ${SHAPING_EXPONENT})`;
   let fix: FindingFix | undefined;
   const alternatives: FindingFix[] = [];

@@ -77,7 +77,9 @@ export function collapseRanges(layers: readonly LayerResult[]): LayerRange[] {
 
 /**
  * The theory's predicted log10 gradient norm: a line of slope −log10(perLayer) in ℓ, anchored at the measured mean at
- * the output layer (the last layer with a finite mean), so it shows the growth toward the input the theory expects.
+ * the output layer (the last layer with a finite mean), so it shows the growth toward the input the theory expects; where
+ * the theory gives a per-layer curve (theory.logGradNorm, natural log like the layers'), that curve, anchored at the
+ * same layer.
  */
 export function theoryGradientLine(result: Pick<Result, 'layers' | 'theory'>): XY[] {
   const perLayer = result.theory?.perLayer;
@@ -85,6 +87,12 @@ export function theoryGradientLine(result: Pick<Result, 'layers' | 'theory'>): X
   const measured = result.layers.filter((l) => l.logGradNorm.mean !== null && Number.isFinite(l.logGradNorm.mean));
   if (measured.length === 0) return [];
   const anchor = measured[measured.length - 1];
+  const profile = result.theory?.logGradNorm;
+  if (profile && profile.length > anchor.index && Number.isFinite(profile[anchor.index])) {
+    // A per-layer theory curve (shaped or residual networks), anchored at the same layer as the line.
+    const offset = (anchor.logGradNorm.mean as number) - profile[anchor.index];
+    return result.layers.filter((l) => Number.isFinite(profile[l.index])).map((l) => ({ x: l.index, y: (profile[l.index] + offset) / Math.LN10 }));
+  }
   const first = result.layers[0].index;
   const slope = -Math.log10(perLayer);
   const y0 = (anchor.logGradNorm.mean as number) / Math.LN10;

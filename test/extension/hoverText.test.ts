@@ -30,3 +30,18 @@ test('keys without theory get no hover; theory is shown even when the spec is in
   assert.match(md, /4k > 1/);
   assert.doesNotMatch(md, /This spec/);
 });
+
+test('the batch hover on an orthogonal spec with B < d gives the measured law and says it is empirical; B > d: no prediction', () => {
+  const spec = (B: number): string =>
+    `depthlens: 1\ndata:\n  features: 64\n  batch: ${B}\nmodel:\n  depth: 200\n  width: 64\n  init: orthogonal\n  norm: batchnorm\n  center: false\n  activation: identity\n`;
+  const below = parseSpec(spec(16), 'o.depthlens.yaml').spec;
+  const md = hoverMarkdown('data.batch', below)!;
+  // 1 + (1 − 16/64)/14 + (¼·¾)/(4·64) = 1.05431
+  assert.ok(md.includes('B = 16, d = 64: λ = 1.054 per layer (empirical law; batch = width removes it)'), md);
+  assert.match(md, /empirical law measured in float64/);
+  const equal = hoverMarkdown('data.batch', parseSpec(spec(64), 'o.depthlens.yaml').spec)!;
+  assert.ok(equal.includes('λ = 1 per layer (bounded: proven)'), equal);
+  const above = hoverMarkdown('data.batch', parseSpec(spec(80), 'o.depthlens.yaml').spec)!;
+  assert.ok(above.includes('degenerate batch, no prediction'), above);
+  assert.match(above, /the theory does not know/);
+});

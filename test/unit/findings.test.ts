@@ -89,8 +89,8 @@ test('DL102: tanh/sin without shaping (or exponent ≤ 0.25) with ½·ln λ∞ p
 });
 
 test('DL103: ReLU-like activation with BN: shaping cannot help; fixes tanh + shaping, or SkipInit residual', () => {
-  const f = only(findings({ model: { activation: 'relu', depth: 100, shaping: { exponent: 0.4 } } }), 'DL103');
-  // ½·99·log10(π/(π−1)) ≈ 8.2 orders: error.
+  const f = only(findings({ model: { activation: 'relu', center: true, depth: 100, shaping: { exponent: 0.4 } } }), 'DL103');
+  // Centred BN: ½·99·log10(π/(π−1)) ≈ 8.2 orders: error.
   assert.equal(f.severity, 'error');
   assert.equal(f.path, 'model.activation');
   assert.match(f.message, /10\^8\.2×/);

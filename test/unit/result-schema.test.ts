@@ -62,7 +62,7 @@ function full(): Result {
       { index: 0, isometryGap: spread, degenerate: false, rank: 8, logGradNorm: { mean: NaN, min: null, max: null }, activations: { mean: 0, rms: 1, saturated: 0.25 } },
     ],
     growth: { perLayer: 1.01, log10Range: 0.3 },
-    theory: { perLayer: 1, lambda: 1, basis: 'orthogonal-linear-bounded' },
+    theory: { perLayer: 1, lambda: 1, basis: 'orthogonal-linear-bounded', logGradNorm: [0.5, 0] },
     depthSweep: [{ depth: 5, logGradNormW1: spread }],
     train: {
       records: [
@@ -229,7 +229,7 @@ test('every object of the schema has exactly the fields of its TypeScript type, 
     ['/definitions/activationStats', fields<ActivationStats>({ mean: 'required', rms: 'required', saturated: 'required' })],
     ['/definitions/layer', fields<LayerResult>({ index: 'required', isometryGap: 'required', degenerate: 'required', rank: 'required', logGradNorm: 'required', activations: 'optional' })],
     ['/definitions/growth', fields<Growth>({ perLayer: 'required', log10Range: 'required' })],
-    ['/definitions/theoryLine', fields<TheoryLine>({ perLayer: 'required', lambda: 'required', basis: 'required' })],
+    ['/definitions/theoryLine', fields<TheoryLine>({ perLayer: 'required', lambda: 'required', basis: 'required', logGradNorm: 'optional' })],
     ['/definitions/depthSweepPoint', fields<DepthSweepPoint>({ depth: 'required', logGradNormW1: 'required' })],
     ['/definitions/layerValue', fields<NonNullable<TrainRecord['isometryGap']>[number]>({ layer: 'required', value: 'required' })],
     ['/definitions/trainRecord', fields<TrainRecord>({ step: 'required', loss: 'required', accuracy: 'required', evalLoss: 'optional', evalAccuracy: 'optional', logGradNorm: 'required', isometryGap: 'optional', weightIsometry: 'optional' })],

@@ -43,8 +43,8 @@ test('orthogonal + BN + tanh/sin/ReLU unshaped: λ∞ per layer', () => {
   close(p.lambda, referenceLambda(tanh.f, tanh.df), 1e-8, 'tanh λ');
   close(p.log10Range, orders(500, referenceLambda(tanh.f, tanh.df)), 1e-5, 'tanh range');
   close(predict(makeSpec({ model: { activation: 'sin', depth: 200 } })).lambda, 1 / Math.tanh(1), 1e-10, 'sin');
-  // Shaping does nothing for ReLU: σ(αx) = ασ(x).
-  const relu = predict(makeSpec({ model: { activation: 'relu', depth: 100, shaping: { exponent: 0.4 } } }));
+  // Shaping does nothing for ReLU: σ(αx) = ασ(x). Centred BN with B = d + 1 leaves n = d directions: no finite-batch factor.
+  const relu = predict(makeSpec({ data: { batch: 101 }, model: { activation: 'relu', center: true, depth: 100, shaping: { exponent: 0.4 } } }));
   assert.equal(relu.basis, 'orthogonal-nonlinear');
   close(relu.lambda, Math.PI / (Math.PI - 1), 1e-10, 'relu');
 });
@@ -68,7 +68,7 @@ test('Gaussian + BN + nonlinear: λ∞ times the linear finite-batch rate (exact
   assert.equal(p.basis, 'gaussian-bn-large-batch');
   close(p.lambda, (8 / 7) / Math.tanh(1), 1e-10, 'sin, B = 10');
   // Large batch: the linear factor → 1 and λ → λ∞.
-  const big = predict(makeSpec({ data: { batch: 1e6 }, model: { init: 'gaussian', activation: 'relu', depth: 50 } }));
+  const big = predict(makeSpec({ data: { batch: 1e6 }, model: { init: 'gaussian', center: true, activation: 'relu', depth: 50 } }));
   close(big.lambda, Math.PI / (Math.PI - 1), 1e-5, 'relu, B = 10⁶');
 });
 
@@ -85,19 +85,21 @@ test('residual with normalization: Var ∝ ℓ makes ‖∇‖ grow like √(1 +
 });
 
 test('residual without normalization: ‖∇W‖ moves by the ratio of backward and forward branch gains; α ≤ 1/√L is SkipInit', () => {
-  // He + ReLU: backward gain 2·E[relu′²] = 1 and forward gain 2·E[relu²] = 1, so the doubling of the backward signal is
-  // cancelled by the doubling of the block input: the weight gradient is flat (the variance explosion is DL106's).
-  const p = predict(makeSpec({ model: { norm: 'none', init: 'he', activation: 'relu', residual: { alpha: 1, learnable: false }, depth: 50 } }));
-  assert.equal(p.basis, 'residual-unnormalized');
-  close(p.lambda, 1, 1e-12, 'λ, He + ReLU');
-  // tanh: the ratio (1 + 2·E[tanh′²]) / (1 + 2·E[tanh²]), integrals by an independent Simpson rule.
+  // tanh (odd: no mean drift): the ratio (1 + 2·E[tanh′²]) / (1 + 2·E[tanh²]), integrals by an independent Simpson rule.
   const tanh = activation('tanh');
   const expected = (1 + 2 * simpsonNormal((z) => tanh.df(z) ** 2)) / (1 + 2 * simpsonNormal((z) => tanh.f(z) ** 2));
   const t = predict(makeSpec({ model: { norm: 'none', init: 'he', activation: 'tanh', residual: { alpha: 1, learnable: false }, depth: 50 } }));
+  assert.equal(t.basis, 'residual-unnormalized');
   close(t.lambda, expected, 1e-8, 'λ, He + tanh');
   assert.ok(t.lambda > 1, 'tanh passes more gradient than variance');
-  const small = predict(makeSpec({ model: { norm: 'none', init: 'he', activation: 'relu', residual: { alpha: 0.1, learnable: false }, depth: 100 } }));
+  const small = predict(makeSpec({ model: { norm: 'none', init: 'xavier', activation: 'tanh', residual: { alpha: 0.1, learnable: false }, depth: 100 } }));
   assert.equal(small.basis, 'residual-skipinit');
+  // He + ReLU: the branch mean drifts every sample along one direction, which the per-block gains ignore; float64 (d = 64,
+  // B = 16, 40 blocks, α = 1) shows ln‖∇W_ℓ‖ spanning 1.3 nats where they predict flat — so no prediction.
+  for (const alpha of [1, 0.1]) {
+    const relu = predict(makeSpec({ model: { norm: 'none', init: 'he', activation: 'relu', residual: { alpha, learnable: false }, depth: 50 } }));
+    assert.equal(relu.basis, 'unknown', `α = ${alpha}`);
+  }
 });
 
 test('no normalization, positively homogeneous σ: the gradient profile is flat whatever the weight scale', () => {

@@ -34,6 +34,14 @@ test('theory line has slope −ln(perLayer) and passes through the measured mean
   assert.ok(Math.abs((line[0].y as number) - (2.5 + 3 * Math.LN2)) < 1e-12);
 });
 
+test('a per-layer theory curve is drawn through every layer, anchored at the last finite measured layer', () => {
+  const layers = [layer(0, 1, 9), layer(1, 1, 6), layer(2, 1, 5), layer(3, 1, null)];
+  const theory = { perLayer: 1.5, lambda: 2.25, basis: 'residual-bn' as const, logGradNorm: [2, 1.2, 0.5, 0] };
+  const curve = theoryGradientLine({ layers, theory });
+  // Anchor: layer 2 (measured 5, profile 0.5) → offset 4.5 for every layer.
+  assert.deepEqual(curve, [{ x: 0, y: 6.5 }, { x: 1, y: 5.7 }, { x: 2, y: 5 }, { x: 3, y: 4.5 }]);
+});
+
 test('theory line anchors at the last finite layer and is absent when the rate is unbounded', () => {
   const layers = [layer(0, 1, 7), layer(1, 1, 6), layer(2, 1, null)];
   const line = theoryGradientLine({ layers, theory: { perLayer: Math.E, lambda: Math.E ** 2, basis: 'unknown' } });
