@@ -82,7 +82,9 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
   assertFitsTime(backend, workload, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
   // Memory, before any tensor: the main network and the deepest sweep network (a file's feature count is checked per seed).
   const deepest = sweepSpecs.reduce<Spec>((a, d) => (d.spec && d.spec.model.depth > a.model.depth ? d.spec : a), plan.spec);
-  for (const s of new Set([plan.spec, deepest])) assertSpecFits(s, s.data.features || s.model.width, s.data.classes, s.data.batch, backend.capacity);
+  // Native TensorFlow manages its own memory (no wasm heap, no buffer limit): it is not held to these bounds.
+  const native = backend.info.name === 'tensorflow' || backend.info.name === 'tensorflow-gpu';
+  if (!native) for (const s of new Set([plan.spec, deepest])) assertSpecFits(s, s.data.features || s.model.width, s.data.classes, s.data.batch, backend.capacity);
   try {
     return await measure(spec, options, plan, sweepSpecs, backend, hooks, started);
   } catch (e) {

@@ -122,6 +122,8 @@ function setUpFiles(): void {
     'near-identity.depthlens.yaml': specText('{ source: near-identity, features: 8, batch: 6, f: 0.1 }'),
     'activation.depthlens.yaml': specText('{ features: 8, batch: 8 }', 'model: { depth: 3, width: 8, activation: swish9 }\n'),
     'scalar.depthlens.yaml': '42\n',
+    'huge-run.depthlens.yaml': specText('{ source: gaussian, features: 4096, batch: 4096, classes: 10 }', 'model: { depth: 10, width: 4096, activation: tanh }\n'),
+    'wide-features.depthlens.yaml': specText('{ source: gaussian, features: 8192, batch: 2048, classes: 10 }', 'model: { depth: 40, width: 4096, init: orthogonal }\n'),
     'valid.depthlens.yaml': specText('{ source: gaussian, features: 8, batch: 8, classes: 2 }'),
     'passwd.depthlens.yaml': csvSpec('../../../../../../../../etc/passwd'),
     'passwd-abs.depthlens.yaml': csvSpec('/etc/passwd'),
@@ -251,6 +253,17 @@ const cliCases: CliCase[] = [
   { name: 'npy header 64 KiB long', argv: spec('long-header.depthlens.yaml'), err: /long-header\.npy: (malformed|truncated) \.npy header/ },
   { name: 'npy of 9001 columns', argv: spec('wide-npy.depthlens.yaml'), err: /wide\.npy: shape \(2, 9001\) has 9001 columns, more than the 8193/ },
   { name: 'npy of 140 M values', argv: spec('many-npy.depthlens.yaml'), err: /many\.npy: shape \(70000, 2000\) holds 140000000 values, more than the 134217728/ },
+  // ---- sizes (item 4): refused from the prediction, before any tensor ----
+  {
+    name: 'width = batch = features = 4096, depth 10',
+    argv: (d) => ['analyze', join(d, 'huge-run.depthlens.yaml'), '--backend', 'wasm', '--max-cpu-minutes', '0'],
+    err: at('huge-run.depthlens.yaml', 3, 28, "the run is predicted to need 4\\.\\d GiB of backend memory .* more than the 3\\.5 GiB usable of wasm's 4\\.0 GiB heap: reduce model\\.width \\(width \\d+ fits"),
+  },
+  {
+    name: 'features 8192 with an orthogonal first layer',
+    argv: (d) => ['analyze', join(d, 'wide-features.depthlens.yaml'), '--backend', 'wasm', '--max-cpu-minutes', '0'],
+    err: /wide-features\.depthlens\.yaml:3:\d+: error DL001 the run is predicted to need \d+\.\d GiB of backend memory/,
+  },
   // ---- run options as flags ----
   { name: '--seeds 0', argv: (d) => ['analyze', join(d, 'valid.depthlens.yaml'), '--seeds', '0'], err: /--seeds: expected a whole number from 1 to 100, got "0"/ },
   { name: '--seeds 1e9', argv: (d) => ['analyze', join(d, 'valid.depthlens.yaml'), '--seeds=1e9'], err: /--seeds: expected a whole number from 1 to 100, got "1e9"/ },
