@@ -376,6 +376,12 @@ const engineCases: EngineCase[] = [
     describe: 'error with a DL001 finding at data.path',
   },
   {
+    name: 'a run whose data file lies outside the workspace folder the extension names',
+    message: run({ backend: 'wasm', dataRoot: join(dir, 'folder.csv') }, 'secret.depthlens.yaml'),
+    expect: (e) => e.type === 'error' && !!e.findings?.some((f) => f.path === 'data.path' && /data\.path: secret\.csv resolves to .*, outside .*folder\.csv, the folder data files may come from/.test(f.message)),
+    describe: 'error with a DL001 finding at data.path',
+  },
+  {
     name: 'a run whose data file holds a secret line, inside the workspace folder',
     message: run({ backend: 'wasm', dataRoot: dir }, 'secret.depthlens.yaml'),
     expect: (e) => e.type === 'error' && !!e.findings?.some((f) => f.path === 'data.path' && /row 2, column 1: expected a decimal number/.test(f.message)),
