@@ -9,6 +9,7 @@ import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEngineEvent, isEngineRequest, isHostToWebview, isWebviewToHost, type EngineEvent } from '../../src/shared/protocol';
+import { validateRunOptions } from '../../src/engine/runOptions';
 import { cli, ensureBuiltCli, root } from './builtCli';
 
 const dir = mkdtempSync(join(tmpdir(), 'depthlens-corpus-'));
@@ -450,6 +451,24 @@ test('bad-input corpus: malformed webview and host messages are refused by the g
   assert.equal(isHostToWebview({ type: 'runState', state: 'exploded' }), false);
   assert.equal(isEngineRequest({ type: 'cancel', id: 'all' }), false);
   assert.equal(isEngineRequest({ type: 'warm', backend: 'wasm', nativeModulePaths: [1] }), false);
+});
+
+test('bad-input corpus: run options an embedding program passes to analyze() are checked like the spec', () => {
+  const cases: Array<[unknown, RegExp]> = [
+    [undefined, /run options: expected an object, got undefined/],
+    [{}, /run options: backend is required/],
+    [{ backend: 'wasm', nativeModulePaths: ['node_modules'] }, /run options: nativeModulePaths: expected a list of at most 16 absolute folder paths/],
+    [{ backend: 'wasm', maxCpuMinutes: Number.NaN }, /run options: maxCpuMinutes: expected a number of minutes from 0 to 100000, got NaN/],
+    [{ backend: 'wasm', train: 'yes' }, /run options: train: expected true or false, got "yes"/],
+    [{ backend: 'wasm', quick: { maxDepth: 10, seeds: 1 } }, /run options: quick\.maxWidth is required/],
+    [{ backend: 'wasm', quick: { maxDepth: 1e6, maxWidth: 8, seeds: 1 } }, /run options: quick\.maxDepth: expected a whole number from 1 to 100000, got 1000000/],
+    [{ backend: 'wasm', thresholds: { growth: 2 } }, /run options: unknown option thresholds\.growth/],
+    [{ backend: 'wasm', seeds: 2.5 }, /run options: seeds: expected a whole number from 1 to 100, got 2\.5/],
+    [{ backend: 'wasm', dataRoot: '/ok\0/x' }, /run options: dataRoot: expected an absolute folder path/],
+    [{ backend: 'wasm', constructor: 1 }, /run options: unknown option constructor/],
+  ];
+  for (const [options, message] of cases) assert.throws(() => validateRunOptions(options), message, JSON.stringify(options));
+  assert.doesNotThrow(() => validateRunOptions({ backend: 'auto', seeds: 3, quick: { maxDepth: 50, maxWidth: 64, seeds: 2 }, sweep: false, train: false, maxCpuMinutes: 0, thresholds: { gradGrowthPerLayer: 1.02 }, dataRoot: '/w', allowDataOutside: true }));
 });
 
 test('bad-input corpus: the worst case', () => {
