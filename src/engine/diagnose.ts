@@ -3,7 +3,8 @@ import type { Spec } from '../spec/types';
 import type { ActivationStats, LayerResult } from '../shared/result';
 import type { Backend } from './backend';
 import { loadBatch } from './data';
-import { assertPassFits } from './sizeCheck';
+import { assertPassFits, passFits } from './sizeCheck';
+import { resizeSpec } from './resize';
 import { buildHostNetwork } from './network';
 import { runDiagnosticPass, type PassHooks, type PassInput, type PassResult } from './pass';
 import { spread } from './stats';
@@ -27,7 +28,13 @@ export async function runSeed(
   const t0 = performance.now();
   const batch = loadBatch(spec, seed);
   const net = buildHostNetwork(spec.model.layers, batch.features, batch.classes, seed);
-  assertPassFits(net, batch.count, backend.capacity);
+  // Native TensorFlow manages its own memory (no wasm heap, no buffer limit): it is not held to these bounds.
+  if (backend.info.name !== 'tensorflow' && backend.info.name !== 'tensorflow-gpu') {
+    assertPassFits(net, batch.count, backend.capacity, (width) => {
+      const smaller = resizeSpec(spec, spec.model.depth, width);
+      return !!smaller && passFits(buildHostNetwork(smaller.model.layers, batch.features === spec.model.width ? width : batch.features, batch.classes, seed), batch.count, backend.capacity);
+    });
+  }
   const t1 = performance.now();
   const pass = await runDiagnosticPass(
     backend.tf,

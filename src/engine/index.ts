@@ -16,6 +16,7 @@ import { growthFit, spread } from './stats';
 import { runTraining, trainingWork } from './train';
 import { checkDataFiles } from './data';
 import { validateRunOptions } from './runOptions';
+import { assertSpecFits } from './sizeCheck';
 
 export { CancelledError, RunTooLargeError } from './errors';
 export { DataError } from './data';
@@ -96,6 +97,11 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
   hooks.onBackend?.(backend.info);
   throwIfAborted(hooks.signal);
   assertFitsTime(backend, workload, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
+  // Memory, before any tensor: the main network and the deepest sweep network (a file's feature count is checked per seed).
+  const deepest = sweepSpecs.reduce<Spec>((a, d) => (d.spec && d.spec.model.depth > a.model.depth ? d.spec : a), plan.spec);
+  // Native TensorFlow manages its own memory (no wasm heap, no buffer limit): it is not held to these bounds.
+  const native = backend.info.name === 'tensorflow' || backend.info.name === 'tensorflow-gpu';
+  if (!native) for (const s of new Set([plan.spec, deepest])) assertSpecFits(s, s.data.features || s.model.width, s.data.classes, s.data.batch, backend.capacity);
   try {
     return await measure(spec, options, plan, sweepSpecs, backend, hooks, started);
   } catch (e) {

@@ -40,9 +40,10 @@ async function execute(req: RunRequest, controller: AbortController): Promise<vo
   } catch (e) {
     if (e instanceof CancelledError || controller.signal.aborted) send({ type: 'cancelled', id });
     else if (e instanceof DataError || e instanceof RunTooLargeError) {
-      // Located at the spec key to change, like a spec problem.
+      // Located at the spec key to change, like a spec problem; measured, as the run found it (the extension shows it in
+      // Problems until the next run).
       const { source } = checkText(req.text, req.file).parse;
-      const finding: Finding = { code: 'DL001', severity: 'error', message: e.message, path: e.path, measured: false, range: valueRange(source, e.path) };
+      const finding: Finding = { code: 'DL001', severity: 'error', message: e.message, path: e.path, measured: true, range: valueRange(source, e.path) };
       send({ type: 'error', id, message: e.message, findings: [finding] });
     } else send({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });
   }

@@ -138,6 +138,8 @@ export class RunController implements vscode.Disposable {
       case 'error':
         this.log.error(`run failed: ${outcome.message}`);
         this.setState('error', 'failed');
+        // A run refused for its data or size carries a located finding (measured: it came from the run): into Problems.
+        if (outcome.findings?.some((f) => f.measured)) this.store.setMeasured(doc, version, outcome.findings);
         if (mode !== 'quick') void vscode.window.showErrorMessage(`DepthLens: ${outcome.message}`);
         break;
     }

@@ -100,7 +100,7 @@ model: { depth: 200, width: 8192, activation: identity }`);
   const net = buildHostNetwork(s.model.layers, 8192, 10, 0);
   // W is 8192² float32 = 256 MiB; 200 layers of 8192×1024 activations (6.25 GiB) exceed wasm's heap, not a GPU buffer.
   assert.equal(largestTensorBytes(net, 1024), 4 * 8192 * 8192);
-  assert.throws(() => assertPassFits(net, 1024), /GiB on the backend/);
+  assert.throws(() => assertPassFits(net, 1024), /GiB of backend memory/);
   assert.doesNotThrow(() => assertPassFits(net, 1024, { maxBufferBytes: 2 ** 30 }));
   assert.throws(() => assertPassFits(net, 1024, { maxBufferBytes: 128 * 2 ** 20 }), (e: unknown) => {
     assert.match((e as Error).message, /needs 256 MiB, more than the 128 MiB this GPU allows in one buffer: reduce model\.width or data\.batch \(width 5760 fits\)/);

@@ -5,6 +5,7 @@
 // cells, each a finite decimal number (hexadecimal, octal and binary literals are refused). Rows are named by their
 // 1-based line number in the file. Errors say where (row, column) and what was expected, never what the file holds.
 import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { SpecPath } from '../../shared/findings';
 import { DataError } from './errors';
 import type { NumericTable } from './table';
@@ -26,11 +27,17 @@ export function readCsvFile(file: string, path: SpecPath, limits: CsvLimits): Nu
   const parser = new CsvParser(file, path, limits);
   const fd = openSync(file, 'r');
   try {
-    const decoder = new TextDecoder('utf-8', { fatal: true });
+    // StringDecoder keeps a character split across chunks whole (and is several times faster here than a fatal TextDecoder);
+    // it turns invalid bytes into U+FFFD, which no numeric csv holds.
+    const decoder = new StringDecoder('utf8');
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
       const n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
-      parser.push(decode(decoder, buffer.subarray(0, n), n === 0, parser, file, path), n === 0);
+      const text = n === 0 ? decoder.end() : decoder.write(buffer.subarray(0, n));
+      if (text.includes('\uFFFD')) {
+        throw new DataError(`${file}: not UTF-8 text (an invalid byte sequence near row ${parser.nextLine}); save it as UTF-8 csv`, path, file);
+      }
+      parser.push(text, n === 0);
       if (n === 0) break;
     }
   } finally {
@@ -44,14 +51,6 @@ export function parseCsv(text: string, file: string, path: SpecPath, limits: Csv
   const parser = new CsvParser(file, path, limits);
   parser.push(text, true);
   return parser.finish();
-}
-
-function decode(decoder: TextDecoder, bytes: Uint8Array, last: boolean, parser: CsvParser, file: string, path: SpecPath): string {
-  try {
-    return decoder.decode(bytes, { stream: !last });
-  } catch {
-    throw new DataError(`${file}: not UTF-8 text (an invalid byte sequence near row ${parser.nextLine}); save it as UTF-8 csv`, path, file);
-  }
 }
 
 class CsvParser {
@@ -104,7 +103,7 @@ class CsvParser {
     }
     if (!this.sawFirstLine) {
       this.sawFirstLine = true;
-      if (cells.every((c) => parseNumber(unquote(c)) === null)) return;
+      if (cells.every((c) => cellValue(c) === null)) return;
     }
     if (this.columns === -1) {
       this.columns = cells.length;
@@ -117,10 +116,9 @@ class CsvParser {
       );
     }
     for (let c = 0; c < cells.length; c++) {
-      const cell = unquote(cells[c]!);
-      const v = parseNumber(cell);
+      const v = cellValue(cells[c]!);
       if (v === null) {
-        throw new DataError(`${this.file}: row ${lineNumber}, column ${c + 1}: expected a decimal number, found ${describeCell(cell)}`, this.path, this.file);
+        throw new DataError(`${this.file}: row ${lineNumber}, column ${c + 1}: expected a decimal number, found ${describeCell(unquote(cells[c]!))}`, this.path, this.file);
       }
       this.values.push(v);
     }
@@ -146,6 +144,29 @@ class CsvParser {
       ndim: 2,
     };
   }
+}
+
+/** A cell's number, or null. The common unquoted cell takes a fast path without regular expressions or new strings. */
+function cellValue(raw: string): number | null {
+  const fast = plainDecimal(raw);
+  if (fast !== null) return fast;
+  return parseNumber(unquote(raw));
+}
+
+/**
+ * Number() trims blanks itself but also takes '', '0x1F', '0o17', '0b11' and 'Infinity': accept its result only when the
+ * cell holds nothing but digits, '.', exponent letters, signs and blanks, with at least one digit.
+ */
+function plainDecimal(cell: string): number | null {
+  let digits = false;
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits = true;
+    else if (c !== 46 && c !== 101 && c !== 69 && c !== 43 && c !== 45 && c !== 32 && c !== 9) return null;
+  }
+  if (!digits) return null;
+  const v = Number(cell);
+  return Number.isFinite(v) ? v : null;
 }
 
 function unquote(cell: string): string {
