@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendChoice } from '../shared/result';
+import type { BackendChoice, Result } from '../shared/result';
 import type { RunOutcome } from './engineClient';
 import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
@@ -38,6 +38,23 @@ async function specDocument(uri: unknown): Promise<vscode.TextDocument | undefin
   return doc;
 }
 
+/**
+ * After Analyze the answer is in the charts: bring an open panel forward (without taking focus from the editor), or
+ * offer to open it, so a long run does not end with only a status-bar change.
+ */
+function offerCharts(panel: PanelController, result: Result): void {
+  if (panel.isOpen) {
+    panel.show();
+    return;
+  }
+  const open = 'Open charts';
+  const findings = result.findings.filter((f) => f.measured).length;
+  const what = `${result.spec.name || 'the spec'}: analysed in ${result.seconds.toFixed(1)} s${findings ? `, ${findings} measured finding${findings === 1 ? '' : 's'}` : ''}.`;
+  void vscode.window.showInformationMessage(`DepthLens: ${what}`, open).then((pick) => {
+    if (pick === open) panel.show();
+  });
+}
+
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const run = async (uri: unknown, mode: RunMode): Promise<RunOutcome | undefined> => {
     const doc = await specDocument(uri);
@@ -46,7 +63,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       void vscode.window.showWarningMessage(`DepthLens: ${doc.fileName} is not a *.depthlens.{yaml,yml,json} spec.`);
       return undefined;
     }
-    return d.runs.run(doc, mode);
+    const outcome = await d.runs.run(doc, mode);
+    if (outcome.kind === 'done') offerCharts(d.panel, outcome.result);
+    return outcome;
   };
   const nativeInstalled = (pkg: NativePackage): boolean => existsSync(join(d.nativeDir, 'node_modules', pkg, 'package.json'));
   // A platform-specific package vendors the addon (scripts/package.mjs); the universal one needs it installed.

@@ -24,6 +24,10 @@ export interface DepthLensApi {
   readonly running: boolean;
   readonly statusText: string;
   readonly enginePid: number | undefined;
+  /** The spec file the panel follows (the active spec editor's). */
+  readonly panelFile: string | undefined;
+  /** What the panel was last told about the spec it follows: its file and why its charts are stale, if they are. */
+  readonly panelDocument: { file: string; stale: string | null } | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): DepthLensApi {
@@ -68,6 +72,8 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecCodeLenses(store)),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panel),
     vscode.window.onDidChangeVisibleTextEditors(updateStatusVisibility),
+    vscode.window.onDidChangeActiveTextEditor((editor) => bridge.activeEditorChanged(editor)),
+    runs.onDidFinishRun(() => bridge.runFinished()),
     store.onDidChange((uri) => bridge.findingsChanged(uri)),
     checker.onDidCheckEdit((doc) => {
       if (readSettings(doc.uri).autoRun && store.get(doc.uri)?.parse.spec) void runs.run(doc, 'quick');
@@ -93,6 +99,13 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     },
     get enginePid() {
       return client.pid;
+    },
+    get panelFile() {
+      return bridge.followedFile;
+    },
+    get panelDocument() {
+      const m = panel.lastPosted('document');
+      return m?.type === 'document' ? { file: m.file, stale: m.stale } : undefined;
     },
   };
 }

@@ -75,9 +75,10 @@ export class RunController implements vscode.Disposable {
 
     const file = specFilePath(doc);
     const version = doc.version;
+    const text = doc.getText();
     this.log.info(`run (${mode}) ${file} on ${settings.backend}`);
     let reportProgress: (fraction: number, text: string) => void = () => undefined;
-    const { id, outcome } = this.client.run(doc.getText(), file, options, {
+    const { id, outcome } = this.client.run(text, file, options, {
       onBackend: (b) => this.status.setBackend(b),
       onProgress: (p) => reportProgress(p.fraction, p.message),
       onPartial: (result) => this.panel.post({ type: 'result', result, previous: this.memory.forFile(file)?.last ?? null }),
@@ -100,7 +101,7 @@ export class RunController implements vscode.Disposable {
       return outcome;
     });
     if (this.current?.id === id) this.current = undefined;
-    this.finish(doc, version, file, result, mode);
+    this.finish(doc, version, file, result, mode, text);
     this.finished.fire({ mode, outcome: result.kind });
     return result;
   }
@@ -111,12 +112,12 @@ export class RunController implements vscode.Disposable {
     this.client.cancel(this.current.id);
   }
 
-  private finish(doc: vscode.TextDocument, version: number, file: string, outcome: RunOutcome, mode: RunMode): void {
+  private finish(doc: vscode.TextDocument, version: number, file: string, outcome: RunOutcome, mode: RunMode, text: string): void {
     switch (outcome.kind) {
       case 'done': {
         const r: Result = outcome.result;
         const previous = this.memory.forFile(file)?.last ?? null;
-        this.memory.record(file, r);
+        this.memory.record(file, r, text);
         void vscode.commands.executeCommand('setContext', 'depthlens.hasResult', true);
         this.store.setMeasured(doc, version, r.findings);
         this.status.setBackend(r.backend);
