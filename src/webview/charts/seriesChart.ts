@@ -68,7 +68,7 @@ export function log10AxisTicks(min: number, max: number): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) return [];
   if (max - min >= 2) {
     const ks: number[] = [];
-    for (let k = Math.ceil(min); k <= Math.floor(max); k++) ks.push(k);
+    for (let k = Math.ceil(min) || 0; k <= Math.floor(max); k++) ks.push(k); // || 0: ceil(−0.2) is −0
     const stride = Math.ceil(ks.length / 8);
     return ks.filter((_, i) => i % stride === 0);
   }
