@@ -17,6 +17,8 @@ import { readSpecText, valueRange } from '../spec';
 import { checkText } from '../theory';
 import { atOrAbove, formatFinding, sortFindings } from './format';
 import { writeHtmlReport } from './report';
+import { runRecord } from '../shared/runRecord';
+import { version } from '../../package.json';
 
 export interface AnalyzeIO {
   out: (line: string) => void;
@@ -191,7 +193,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   result.spec.path = args.file;
 
   try {
-    if (typeof args.html === 'string') writeHtmlReport(result, args.html);
+    if (typeof args.html === 'string') writeHtmlReport(result, args.html, { record: runRecord(read.text, version, 'depthlens analyze (CLI)', options) });
     if (args.json && args.json !== '-') writeOutputFile('JSON result', args.json, `${JSON.stringify(result, null, 2)}\n`);
   } catch (e) {
     io.err(`depthlens analyze: ${(e as Error).message}`);

@@ -155,9 +155,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
               filters: fmt === 'html' ? { 'HTML report': ['html'] } : { 'JSON result': ['json'] },
             });
       if (!uri) return undefined;
-      await exportReport(entry.last, fmt, uri, d.context.extensionUri);
+      await exportReport(entry, fmt, uri, d.context.extension, d.context.extensionUri);
       d.log.info(`exported ${fmt} report to ${uri.fsPath}`);
-      void vscode.window.showInformationMessage(`DepthLens: report written to ${uri.fsPath}`);
+      const openIt = 'Open';
+      const reveal = 'Reveal in File Explorer';
+      void vscode.window.showInformationMessage(`DepthLens: report written to ${uri.fsPath}`, openIt, reveal).then((pick) => {
+        // An HTML report opens in the browser (it is a page, not source); a JSON result in an editor.
+        if (pick === openIt) void (fmt === 'html' ? vscode.env.openExternal(uri) : vscode.window.showTextDocument(uri));
+        if (pick === reveal) void vscode.commands.executeCommand('revealFileInOS', uri);
+      });
       return uri;
     }),
 

@@ -101,7 +101,7 @@ export class RunController implements vscode.Disposable {
       return outcome;
     });
     if (this.current?.id === id) this.current = undefined;
-    this.finish(doc, version, file, result, mode, text);
+    this.finish(doc, version, file, result, mode, text, options);
     this.finished.fire({ mode, outcome: result.kind });
     return result;
   }
@@ -112,12 +112,12 @@ export class RunController implements vscode.Disposable {
     this.client.cancel(this.current.id);
   }
 
-  private finish(doc: vscode.TextDocument, version: number, file: string, outcome: RunOutcome, mode: RunMode, text: string): void {
+  private finish(doc: vscode.TextDocument, version: number, file: string, outcome: RunOutcome, mode: RunMode, text: string, options: RunOptions): void {
     switch (outcome.kind) {
       case 'done': {
         const r: Result = outcome.result;
         const previous = this.memory.forFile(file)?.last ?? null;
-        this.memory.record(file, r, text);
+        this.memory.record(file, r, text, options);
         void vscode.commands.executeCommand('setContext', 'depthlens.hasResult', true);
         this.store.setMeasured(doc, version, r.findings);
         this.status.setBackend(r.backend);

@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import { isResult } from '../shared/protocol';
 import type { Result } from '../shared/result';
+import type { RunOptions } from '../shared/protocol';
 
 const LAST_KEY = 'depthlens.lastResult';
 
@@ -12,6 +13,8 @@ export interface SavedEntry {
   previous: Result | null;
   /** The spec text the last result was computed from; undefined when unknown (restored after a reload). */
   text?: string;
+  /** The options it ran with (for the report's run record). */
+  options?: RunOptions;
 }
 
 export class SavedResults {
@@ -26,9 +29,9 @@ export class SavedResults {
     }
   }
 
-  record(file: string, result: Result, text?: string): void {
+  record(file: string, result: Result, text?: string, options?: RunOptions): void {
     const prev = this.byFile.get(file);
-    this.byFile.set(file, { last: result, previous: prev?.last ?? null, ...(text === undefined ? {} : { text }) });
+    this.byFile.set(file, { last: result, previous: prev?.last ?? null, ...(text === undefined ? {} : { text }), ...(options ? { options } : {}) });
     this.latestFile = file;
     void this.state.update(LAST_KEY, result);
   }

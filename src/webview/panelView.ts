@@ -6,6 +6,7 @@ import type { Finding } from '../shared/findings';
 import { CHARTS, type Baseline, type ChartId } from './charts/definitions';
 import type { SeriesChart } from './charts/seriesChart';
 import { ComparePicker } from './dom/comparePicker';
+import { renderRunRecord } from './dom/runRecord';
 import { ChartCard } from './dom/chartCard';
 import { FindingsList, type FindingGroup } from './dom/findingsList';
 import { h, icon } from './dom/h';
@@ -80,6 +81,7 @@ export class PanelView {
       if (initial) {
         if (initial.previous) addRun(this.state.history, initial.previous, 0);
         this.state.result = addRun(this.state.history, initial.result, 0).result;
+        if (initial.record) renderRunRecord(this.charts.parentElement ?? this.doc.body, initial.record, initial.result);
       }
     }
     this.render();
