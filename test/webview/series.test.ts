@@ -65,8 +65,12 @@ test('values between a line\'s points are interpolated; outside it there is none
   assert.equal(valueAt(line, 11), null);
 });
 
-test('log10 axes: whole decades over two or more, 1-2-5 steps inside a decade, values past float range still written', () => {
-  assert.deepEqual(log10AxisTicks(-0.2, 3.4), [0, 1, 2, 3]);
+test('log10 axes: 1-2-5 steps over a few decades, whole decades beyond, values past float range still written', () => {
+  const round = (vs: number[]): number[] => vs.map((v) => Number(v.toFixed(6)));
+  assert.deepEqual(round(log10AxisTicks(-0.2, 3.4)), round([1, 3, 10, 30, 100, 300, 1000].map(Math.log10)));
+  assert.deepEqual(round(log10AxisTicks(-0.5, 1.5)), round([0.5, 1, 2, 5, 10, 20].map(Math.log10)));
+  // 41 whole decades, at most 8 ticks: every 6th.
+  assert.deepEqual(log10AxisTicks(400, 440), [400, 406, 412, 418, 424, 430, 436]);
   assert.deepEqual(log10AxisTicks(0, 1).map((v) => Number(v.toFixed(6))), [0, 0.30103, 0.69897, 1].map((v) => Number(v.toFixed(6))));
   assert.equal(powerText(3), '10³');
   assert.equal(powerText(400.30103), '2·10⁴⁰⁰');

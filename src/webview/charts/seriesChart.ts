@@ -63,10 +63,13 @@ export function powerText(exponent: number): string {
   return mantissa >= 10 ? pow10Text(floor + 1) : `${mantissa}·${pow10Text(floor)}`;
 }
 
-/** Ticks of a log10-valued axis: whole decades when it spans two or more, else 1-2-5-style steps inside the decade. */
+/**
+ * Ticks of a log10-valued axis, as a log axis would place them (1-2-5 steps over a few decades, else whole decades),
+ * computed on values shifted by whole decades so that exponents past the float range work too.
+ */
 export function log10AxisTicks(min: number, max: number): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) return [];
-  if (max - min >= 2) {
+  if (max - min > 8) {
     const ks: number[] = [];
     for (let k = Math.ceil(min) || 0; k <= Math.floor(max); k++) ks.push(k); // || 0: ceil(−0.2) is −0
     const stride = Math.ceil(ks.length / 8);
