@@ -353,6 +353,10 @@ function contrast(a: string, b: string): number {
 test('theme: light, dark and high contrast each re-colour the charts with a colour-blind-safe palette of ≥ 3:1 contrast', async () => {
   await withPanel(async (p) => {
     await p.send({ type: 'result', result: gaussian.result });
+    const firstFrame = await p.page.evaluate(() =>
+      ['gradient', 'isometry', 'sweep', 'trainLoss', 'trainAccuracy', 'trainIsometry'].map((id) => (window as any).depthlensPanel.chart(id).scales.y.options.ticks.color),
+    );
+    assert.equal(new Set(firstFrame).size, 1, `first frame tick colours ${firstFrame.join(', ')}`);
     const seen: string[] = [];
     for (const theme of ['vscode-dark', 'vscode-light', 'vscode-high-contrast']) {
       await p.page.evaluate((t) => {
@@ -370,6 +374,11 @@ test('theme: light, dark and high contrast each re-colour the charts with a colo
       const orderOf = (role: string): number => (order as [string, number][]).find(([r]) => r === role)![1];
       assert.ok(orderOf('mean') < orderOf('theory'));
       seen.push(dataset(iso, 'phi-mean').borderColor);
+      // Axis text on every chart in the theme's chart foreground, from the first frame (not Chart.js's default grey).
+      const tickColours = await p.page.evaluate(() =>
+        ['gradient', 'isometry', 'sweep', 'trainLoss', 'trainAccuracy', 'trainIsometry'].map((id) => (window as any).depthlensPanel.chart(id).scales.y.options.ticks.color),
+      );
+      assert.equal(new Set(tickColours).size, 1, `${theme}: tick colours ${tickColours.join(', ')}`);
     }
     assert.equal(new Set(seen).size, 3, `one colour per theme: ${seen.join(', ')}`);
     // Okabe–Ito blue in the light theme.
@@ -444,14 +453,33 @@ test('screenshots, dark and light, for people to look at', async () => {
       { theme },
     );
   }
-  // The panel beside the editor: one column, findings first.
   await withPanel(
     async (p) => {
-      await p.send({ type: 'result', result: degenerate.result });
-      await p.send({ type: 'runState', state: 'running', progress: { fraction: 0.6, text: 'seed 2: layer 7' } });
-      await p.page.screenshot({ path: join(screenshotDir, 'panel-narrow-dark.png'), fullPage: true });
+      await p.send({ type: 'result', result: gaussian.result, previous: orthogonal.result });
+      await p.page.screenshot({ path: join(screenshotDir, 'panel-high-contrast.png'), fullPage: true });
     },
-    { size: { width: 520, height: 900 } },
+    { theme: 'vscode-high-contrast' },
+  );
+  // The panel beside the editor: one column, findings first; light and dark.
+  for (const theme of ['vscode-dark', 'vscode-light'] as const) {
+    await withPanel(
+      async (p) => {
+        await p.send({ type: 'result', result: degenerate.result });
+        await p.send({ type: 'runState', state: 'running', progress: { fraction: 0.6, text: 'seed 2 of 2: backward pass, 7 of 12 layers' } });
+        await p.page.screenshot({ path: join(screenshotDir, `panel-narrow-${theme.replace('vscode-', '')}.png`), fullPage: true });
+      },
+      { size: { width: 520, height: 900 }, theme },
+    );
+  }
+  // A quick run of a 1000-layer spec after an edit: the cap chip, the stale banner.
+  await withPanel(
+    async (p) => {
+      await p.send({ type: 'document', file: deepQuick.result.spec.path, name: deepQuick.result.spec.name, stale: null });
+      await p.send({ type: 'result', result: deepQuick.result });
+      await p.send({ type: 'document', file: deepQuick.result.spec.path, name: deepQuick.result.spec.name, stale: 'edited' });
+      await p.page.screenshot({ path: join(screenshotDir, 'panel-quick-stale-light.png'), fullPage: true });
+    },
+    { theme: 'vscode-light' },
   );
   console.log(`# screenshots: ${screenshotDir}`);
 });
