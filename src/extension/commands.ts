@@ -12,7 +12,7 @@ import type { PanelController } from './panel';
 import type { SavedResults } from './savedResults';
 import type { RunController, RunMode } from './runController';
 import { exportReport, type ReportFormat } from './exportReport';
-import { BACKEND_CHOICES, setBackend } from './settings';
+import { BACKEND_CHOICES, readSettings, setBackend } from './settings';
 import { activeSpecEditor, isSpecDocument, specFilePath } from './specDocuments';
 import type { RunStatusItem } from './statusBar';
 import { TEMPLATES } from './templates';
@@ -89,9 +89,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
           wasm: 'WebAssembly with SIMD (bundled)',
           cpu: 'pure JavaScript (bundled, slowest)',
         };
+        const current = readSettings().backend;
         const item = await vscode.window.showQuickPick(
-          BACKEND_CHOICES.map((c) => ({ label: c, description: describe[c] })),
-          { title: 'DepthLens backend', placeHolder: 'Backend for the next runs' },
+          BACKEND_CHOICES.map((c) => ({ label: c, description: c === current ? `$(check) current · ${describe[c]}` : describe[c] })),
+          { title: 'DepthLens backend', placeHolder: `Backend for the next runs (now: ${current})` },
         );
         picked = item?.label as BackendChoice | undefined;
       }

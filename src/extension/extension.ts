@@ -15,7 +15,7 @@ import { registerCommands } from './commands';
 import { SPEC_SELECTOR, isSpecDocument } from './specDocuments';
 import { readSettings } from './settings';
 import { PanelBridge } from './panelBridge';
-import type { RunState } from '../shared/protocol';
+import { isWebviewToHost, type RunState } from '../shared/protocol';
 
 /** What activate() returns: a small surface the in-host tests observe runs through. */
 export interface DepthLensApi {
@@ -28,6 +28,8 @@ export interface DepthLensApi {
   readonly panelFile: string | undefined;
   /** What the panel was last told about the spec it follows: its file and why its charts are stale, if they are. */
   readonly panelDocument: { file: string; stale: string | null } | undefined;
+  /** Handles a message as if the panel had sent it (validated like one): the in-host tests' stand-in for a click. */
+  fromPanel(message: unknown): void;
 }
 
 export function activate(context: vscode.ExtensionContext): DepthLensApi {
@@ -102,6 +104,9 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     },
     get panelFile() {
       return bridge.followedFile;
+    },
+    fromPanel(message: unknown) {
+      if (isWebviewToHost(message) && message.type !== 'ready') bridge.onMessage(message);
     },
     get panelDocument() {
       const m = panel.lastPosted('document');

@@ -10,6 +10,7 @@ import type { SavedResults } from './savedResults';
 import type { RunController } from './runController';
 import { activeSpecEditor, isSpecDocument, specFilePath } from './specDocuments';
 import { toVsRange } from './findingDiagnostics';
+import { fixEdit } from './fixEdit';
 
 export class PanelBridge implements PanelHost {
   private runs: RunController | undefined;
@@ -116,6 +117,9 @@ export class PanelBridge implements PanelHost {
       case 'exportImage':
         void this.saveImage(message.name, message.dataUrl);
         break;
+      case 'applyFix':
+        void this.applyFix(message.code, message.path, message.title);
+        break;
     }
   }
 
@@ -137,6 +141,27 @@ export class PanelBridge implements PanelHost {
     const r = doc.validateRange(target);
     editor.selection = new vscode.Selection(r.start, r.end);
     editor.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /** The fix with this title of a finding the store holds for the followed spec, applied as one edit. */
+  private async applyFix(code: string, path: string, title: string): Promise<void> {
+    const doc = this.followed;
+    const f = doc && this.store.get(doc.uri);
+    if (!doc || !f) return;
+    const finding = [...f.staticFindings, ...f.measured].find((x) => x.code === code && x.path === path && x.fix?.title === title);
+    if (!finding?.fix) {
+      void vscode.window.showWarningMessage(`DepthLens: the ${code} fix "${title}" no longer applies (the spec changed).`);
+      return;
+    }
+    try {
+      const edit = fixEdit(doc.getText(), finding.fix);
+      const we = new vscode.WorkspaceEdit();
+      we.replace(doc.uri, toVsRange(edit.range), edit.newText);
+      await vscode.workspace.applyEdit(we);
+      this.log?.info(`applied ${code} fix "${title}" from the panel`);
+    } catch (err) {
+      void vscode.window.showWarningMessage(`DepthLens: cannot apply "${title}": ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private async saveImage(name: string, dataUrl: string): Promise<void> {

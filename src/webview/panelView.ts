@@ -67,7 +67,11 @@ export class PanelView {
     this.progress = new ProgressBar(status);
     this.compare = new ComparePicker(status, (n) => this.pickBaseline(n));
     this.cards = CHARTS.map((spec) => new ChartCard(this.charts, spec, (name, dataUrl) => this.exportImage(name, dataUrl)));
-    this.findings = new FindingsList(sidebar, host.interactive ? (f) => this.reveal(f) : null);
+    this.findings = new FindingsList(
+      sidebar,
+      host.interactive ? (f) => this.reveal(f) : null,
+      host.interactive ? (f) => f.fix && host.post({ type: 'applyFix', code: f.code, path: f.path, title: f.fix.title }) : null,
+    );
   }
 
   /** Restore (webview state, else the report's inlined result), then listen for messages and theme changes. */

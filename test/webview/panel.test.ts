@@ -648,3 +648,18 @@ test('plots: a flat curve is not stretched (minimum range), tooltips give seeds 
     assert.equal(reset, full);
   });
 });
+
+test('"Apply fix" beside a finding with a fix posts it to the host; the report has no such button', async () => {
+  const r = deepQuick.result;
+  const withFix = r.findings.filter((f) => f.fix);
+  assert.ok(withFix.length > 0, 'the deep gaussian spec has findings with fixes');
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    assert.equal(await p.page.locator('.apply-fix').count(), withFix.length);
+    await p.page.locator('.apply-fix').first().click();
+    const posted = (await p.posted()).filter((m) => m.type === 'applyFix');
+    assert.equal(posted.length, 1);
+    const sent = posted[0] as { code: string; path: string; title: string };
+    assert.ok(withFix.some((f) => f.code === sent.code && f.path === sent.path && f.fix!.title === sent.title), JSON.stringify(sent));
+  });
+});

@@ -17,6 +17,7 @@ interface Api {
   readonly enginePid: number | undefined;
   readonly panelFile: string | undefined;
   readonly panelDocument: { file: string; stale: string | null } | undefined;
+  fromPanel(message: unknown): void;
 }
 
 type Outcome = { kind: 'done'; result: { backend: { name: string }; layers: { index: number; logGradNorm: { mean: number | null } }[]; spec: { path: string } } } | { kind: 'cancelled' } | { kind: 'error'; message: string };
@@ -206,6 +207,24 @@ hostTest('the panel follows the active spec editor and marks its charts stale wh
     await vscode.commands.executeCommand('workbench.action.files.revert');
   }
 }, 60_000);
+
+hostTest('"Apply fix" in the panel applies the finding\'s fix to the followed spec', async () => {
+  const uri = workspaceUri('gaussian.depthlens.yaml');
+  const doc = await open(uri);
+  const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL101'), 'DL101 on gaussian');
+  const dl101 = ds.find((d) => codeOf(d) === 'DL101')!;
+  const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, dl101.range)) as vscode.CodeAction[];
+  const preferred = actions.find((a) => a.isPreferred);
+  assert(preferred, `no preferred quick fix for DL101: ${actions.map((a) => a.title).join(', ')}`);
+  await waitFor('the panel to follow gaussian', () => api.panelFile === uri.fsPath);
+  try {
+    api.fromPanel({ type: 'applyFix', code: 'DL101', path: 'model.init', title: preferred.title });
+    await waitFor('the spec to say init: orthogonal', () => /init:\s*orthogonal/.test(doc.getText()));
+    await diagnosticsSettled(uri, (d) => !d.some((x) => codeOf(x) === 'DL101'), 'DL101 to clear');
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+}, 30_000);
 
 hostTest('Export Report writes the last result as JSON and as self-contained HTML', async () => {
   await open(workspaceUri('tiny.depthlens.yaml')); // export takes the active spec's last result
