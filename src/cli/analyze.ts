@@ -18,6 +18,8 @@ import { checkText } from '../theory';
 import { atOrAbove, formatFinding, sortFindings } from './format';
 import { applyModelOption, MODEL_OPTIONS_HELP, readSpecOrModel, type ModelOptions } from './modelInput';
 import { writeHtmlReport } from './report';
+import { runRecord } from '../shared/runRecord';
+import { version } from '../../package.json';
 
 export interface AnalyzeIO {
   out: (line: string) => void;
@@ -205,7 +207,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   result.findings = read.place(result.findings);
 
   try {
-    if (typeof args.html === 'string') writeHtmlReport(result, args.html);
+    if (typeof args.html === 'string') writeHtmlReport(result, args.html, { record: runRecord(read.text, version, 'depthlens analyze (CLI)', options) });
     if (args.json && args.json !== '-') writeOutputFile('JSON result', args.json, `${JSON.stringify(result, null, 2)}\n`);
   } catch (e) {
     io.err(`depthlens analyze: ${(e as Error).message}`);

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeOutputFile } from './outputFile';
 import { join, resolve } from 'node:path';
-import { renderReportHtml } from '../shared/panelHtml';
+import { renderReportHtml, type RunRecord } from '../shared/panelHtml';
 import type { Result } from '../shared/result';
 
 export interface ReportOptions {
@@ -11,6 +11,8 @@ export interface ReportOptions {
   previous?: Result | null;
   /** Folder holding panel.js, panel.css, codicon.css and codicon.ttf (default: dist/webview). */
   assetsDir?: string;
+  /** Spec text, versions, machine, time and options: what makes the report reproducible. */
+  record?: RunRecord;
 }
 
 const ASSETS = ['panel.js', 'panel.css', 'codicon.css', 'codicon.ttf'];
@@ -34,7 +36,7 @@ export function renderHtmlReport(result: Result, options: ReportOptions = {}): s
     codiconCss: read('codicon.css'),
     codiconFontBase64: readFileSync(join(dir, 'codicon.ttf')).toString('base64'),
   };
-  return renderReportHtml(result, assets, options.previous ?? null);
+  return renderReportHtml(result, assets, options.previous ?? null, options.record);
 }
 
 export function writeHtmlReport(result: Result, outFile: string, options: ReportOptions = {}): void {

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendChoice } from '../shared/result';
+import type { BackendChoice, Result } from '../shared/result';
 import type { RunOutcome } from './engineClient';
 import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
@@ -12,7 +12,7 @@ import type { PanelController } from './panel';
 import type { SavedResults } from './savedResults';
 import type { RunController, RunMode } from './runController';
 import { exportReport, type ReportFormat } from './exportReport';
-import { BACKEND_CHOICES, setBackend } from './settings';
+import { BACKEND_CHOICES, readSettings, setBackend } from './settings';
 import { activeSpecEditor, isSpecDocument, specFilePath } from './specDocuments';
 import type { RunStatusItem } from './statusBar';
 import { TEMPLATES } from './templates';
@@ -39,6 +39,23 @@ async function specDocument(uri: unknown): Promise<vscode.TextDocument | undefin
   return doc;
 }
 
+/**
+ * After Analyze the answer is in the charts: bring an open panel forward (without taking focus from the editor), or
+ * offer to open it, so a long run does not end with only a status-bar change.
+ */
+function offerCharts(panel: PanelController, result: Result): void {
+  if (panel.isOpen) {
+    panel.show();
+    return;
+  }
+  const open = 'Open charts';
+  const findings = result.findings.filter((f) => f.measured).length;
+  const what = `${result.spec.name || 'the spec'}: analysed in ${result.seconds.toFixed(1)} s${findings ? `, ${findings} measured finding${findings === 1 ? '' : 's'}` : ''}.`;
+  void vscode.window.showInformationMessage(`DepthLens: ${what}`, open).then((pick) => {
+    if (pick === open) panel.show();
+  });
+}
+
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const run = async (uri: unknown, mode: RunMode): Promise<RunOutcome | undefined> => {
     const doc = await specDocument(uri);
@@ -47,7 +64,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       void vscode.window.showWarningMessage(`DepthLens: ${doc.fileName} is not a *.depthlens.{yaml,yml,json} spec.`);
       return undefined;
     }
-    return d.runs.run(doc, mode);
+    const outcome = await d.runs.run(doc, mode);
+    if (outcome.kind === 'done') offerCharts(d.panel, outcome.result);
+    return outcome;
   };
   const nativeInstalled = (pkg: NativePackage): boolean => existsSync(join(d.nativeDir, 'node_modules', pkg, 'package.json'));
   // A platform-specific package vendors the addon (scripts/package.mjs); the universal one needs it installed.
@@ -71,9 +90,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
           wasm: 'WebAssembly with SIMD (bundled)',
           cpu: 'pure JavaScript (bundled, slowest)',
         };
+        const current = readSettings().backend;
         const item = await vscode.window.showQuickPick(
-          BACKEND_CHOICES.map((c) => ({ label: c, description: describe[c] })),
-          { title: 'DepthLens backend', placeHolder: 'Backend for the next runs' },
+          BACKEND_CHOICES.map((c) => ({ label: c, description: c === current ? `$(check) current · ${describe[c]}` : describe[c] })),
+          { title: 'DepthLens backend', placeHolder: `Backend for the next runs (now: ${current})` },
         );
         picked = item?.label as BackendChoice | undefined;
       }
@@ -137,9 +157,15 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
               filters: fmt === 'html' ? { 'HTML report': ['html'] } : { 'JSON result': ['json'] },
             });
       if (!uri) return undefined;
-      await exportReport(entry.last, fmt, uri, d.context.extensionUri);
+      await exportReport(entry, fmt, uri, d.context.extension, d.context.extensionUri);
       d.log.info(`exported ${fmt} report to ${uri.fsPath}`);
-      void vscode.window.showInformationMessage(`DepthLens: report written to ${uri.fsPath}`);
+      const openIt = 'Open';
+      const reveal = 'Reveal in File Explorer';
+      void vscode.window.showInformationMessage(`DepthLens: report written to ${uri.fsPath}`, openIt, reveal).then((pick) => {
+        // An HTML report opens in the browser (it is a page, not source); a JSON result in an editor.
+        if (pick === openIt) void (fmt === 'html' ? vscode.env.openExternal(uri) : vscode.window.showTextDocument(uri));
+        if (pick === reveal) void vscode.commands.executeCommand('revealFileInOS', uri);
+      });
       return uri;
     }),
 

@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import { renderReportHtml } from '../shared/panelHtml';
 import type { Result } from '../shared/result';
+import { runRecord } from '../shared/runRecord';
+import type { SavedEntry } from './savedResults';
 
 export type ReportFormat = 'json' | 'html';
 
@@ -9,8 +11,8 @@ async function readText(uri: vscode.Uri): Promise<string> {
   return Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
 }
 
-/** The HTML report: the same page the CLI writes, from the panel assets in dist/webview. */
-export async function htmlReport(result: Result, extensionUri: vscode.Uri): Promise<string> {
+/** The HTML report: the same page the CLI writes, from the panel assets in dist/webview, with the run record. */
+export async function htmlReport(result: Result, extensionUri: vscode.Uri, entry?: SavedEntry, extensionVersion = 'unknown'): Promise<string> {
   const dir = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
   const [script, panelCss, codiconCss, font] = await Promise.all([
     readText(vscode.Uri.joinPath(dir, 'panel.js')),
@@ -18,10 +20,13 @@ export async function htmlReport(result: Result, extensionUri: vscode.Uri): Prom
     readText(vscode.Uri.joinPath(dir, 'codicon.css')),
     vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, 'codicon.ttf')),
   ]);
-  return renderReportHtml(result, { script, panelCss, codiconCss, codiconFontBase64: Buffer.from(font).toString('base64') });
+  const record = entry?.text !== undefined ? runRecord(entry.text, extensionVersion, `VS Code ${vscode.version}`, entry.options) : undefined;
+  return renderReportHtml(result, { script, panelCss, codiconCss, codiconFontBase64: Buffer.from(font).toString('base64') }, entry?.previous ?? null, record);
 }
 
-export async function exportReport(result: Result, format: ReportFormat, target: vscode.Uri, extensionUri: vscode.Uri): Promise<void> {
-  const text = format === 'json' ? JSON.stringify(result, null, 2) + '\n' : await htmlReport(result, extensionUri);
+export async function exportReport(entry: SavedEntry, format: ReportFormat, target: vscode.Uri, extension: vscode.Extension<unknown> | undefined, extensionUri: vscode.Uri): Promise<void> {
+  const result = entry.last;
+  const version = (extension?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown';
+  const text = format === 'json' ? JSON.stringify(result, null, 2) + '\n' : await htmlReport(result, extensionUri, entry, version);
   await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
 }

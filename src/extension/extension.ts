@@ -17,7 +17,7 @@ import { SPEC_SELECTOR, isSpecDocument } from './specDocuments';
 import { readSettings } from './settings';
 import { PanelBridge } from './panelBridge';
 import { isTrusted } from './workspaceTrust';
-import type { RunState } from '../shared/protocol';
+import { isWebviewToHost, type RunState } from '../shared/protocol';
 
 /** What activate() returns: a small surface the in-host tests observe runs through. */
 export interface DepthLensApi {
@@ -26,6 +26,12 @@ export interface DepthLensApi {
   readonly running: boolean;
   readonly statusText: string;
   readonly enginePid: number | undefined;
+  /** The spec file the panel follows (the active spec editor's). */
+  readonly panelFile: string | undefined;
+  /** What the panel was last told about the spec it follows: its file and why its charts are stale, if they are. */
+  readonly panelDocument: { file: string; stale: string | null } | undefined;
+  /** Handles a message as if the panel had sent it (validated like one): the in-host tests' stand-in for a click. */
+  fromPanel(message: unknown): void;
 }
 
 export function activate(context: vscode.ExtensionContext): DepthLensApi {
@@ -70,6 +76,8 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecCodeLenses(store)),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panel),
     vscode.window.onDidChangeVisibleTextEditors(updateStatusVisibility),
+    vscode.window.onDidChangeActiveTextEditor((editor) => bridge.activeEditorChanged(editor)),
+    runs.onDidFinishRun(() => bridge.runFinished()),
     store.onDidChange((uri) => bridge.findingsChanged(uri)),
     checker.onDidCheckEdit((doc) => {
       if (readSettings(doc.uri).autoRun && store.get(doc.uri)?.parse.spec) void runs.run(doc, 'quick');
@@ -97,6 +105,16 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     },
     get enginePid() {
       return client.pid;
+    },
+    get panelFile() {
+      return bridge.followedFile;
+    },
+    fromPanel(message: unknown) {
+      if (isWebviewToHost(message) && message.type !== 'ready') bridge.onMessage(message);
+    },
+    get panelDocument() {
+      const m = panel.lastPosted('document');
+      return m?.type === 'document' ? { file: m.file, stale: m.stale } : undefined;
     },
   };
 }

@@ -17,6 +17,8 @@ export class PanelController implements vscode.Disposable, vscode.WebviewPanelSe
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
   private queue: HostToWebview[] = [];
+  /** The last message of each kind sent or queued (the in-host tests read what the panel was told). */
+  private readonly last = new Map<HostToWebview['type'], HostToWebview>();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly host: PanelHost, private readonly log: Logger) {}
 
@@ -43,8 +45,13 @@ export class PanelController implements vscode.Disposable, vscode.WebviewPanelSe
   /** Posts now if the panel is ready, else queues (latest message of each kind wins). Does nothing when closed. */
   post(message: HostToWebview): void {
     if (!this.panel) return;
+    this.last.set(message.type, message);
     if (this.ready) void this.panel.webview.postMessage(message);
     else this.queue = [...this.queue.filter((m) => m.type !== message.type), message];
+  }
+
+  lastPosted(type: HostToWebview['type']): HostToWebview | undefined {
+    return this.last.get(type);
   }
 
   private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -73,7 +80,10 @@ export class PanelController implements vscode.Disposable, vscode.WebviewPanelSe
       this.ready = true;
       const pending = this.queue.length ? this.queue : this.host.snapshot();
       this.queue = [];
-      for (const m of pending) void this.panel?.webview.postMessage(m);
+      for (const m of pending) {
+        this.last.set(m.type, m);
+        void this.panel?.webview.postMessage(m);
+      }
       return;
     }
     this.host.onMessage(message);

@@ -1,6 +1,8 @@
-// Between the panel and the rest: what the panel shows on (re)open, findings of the active spec, and the panel's requests.
+// Between the panel and the rest: the panel follows the active spec editor (one panel, each spec's own runs), tells it
+// when the spec no longer matches its charts, forwards that spec's findings, and handles the panel's requests.
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost } from '../shared/protocol';
+import { basename } from 'node:path';
+import type { HostToWebview, ShowDocumentMessage, StaleReason, WebviewToHost } from '../shared/protocol';
 import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
 import type { PanelController, PanelHost } from './panel';
@@ -8,11 +10,15 @@ import type { SavedResults } from './savedResults';
 import type { RunController } from './runController';
 import { activeSpecEditor, isSpecDocument, specFilePath } from './specDocuments';
 import { toVsRange } from './findingDiagnostics';
+import { fixEdit } from './fixEdit';
 
 export class PanelBridge implements PanelHost {
   private runs: RunController | undefined;
   private panel: PanelController | undefined;
   private log: Logger | undefined;
+  /** The spec document the panel follows: the active spec editor's, kept while a non-spec editor has focus. */
+  private followed: vscode.TextDocument | undefined;
+  private lastDocument: ShowDocumentMessage | undefined;
 
   constructor(private readonly store: FindingsStore, private readonly memory: SavedResults) {}
 
@@ -20,27 +26,78 @@ export class PanelBridge implements PanelHost {
     this.runs = runs;
     this.panel = panel;
     this.log = log;
+    this.followed = activeSpecEditor()?.document;
+  }
+
+  /** The file the panel follows (tests observe it). */
+  get followedFile(): string | undefined {
+    return this.followed ? specFilePath(this.followed) : undefined;
   }
 
   snapshot(): HostToWebview[] {
     const out: HostToWebview[] = [];
-    const editor = activeSpecEditor();
-    const file = editor ? specFilePath(editor.document) : undefined;
-    const entry = (file ? this.memory.forFile(file) : undefined) ?? this.memory.latest();
+    const doc = this.followed ?? activeSpecEditor()?.document;
+    const file = doc ? specFilePath(doc) : undefined;
+    const entry = file ? this.memory.forFile(file) : this.memory.latest();
+    if (doc) out.push(this.documentMessage(doc));
     if (entry) out.push({ type: 'result', result: entry.last, previous: entry.previous });
     out.push({ type: 'runState', state: this.runs?.running ? 'running' : entry ? 'done' : 'idle' });
-    if (editor) {
-      const f = this.store.get(editor.document.uri);
-      if (f) out.push({ type: 'specFindings', file: specFilePath(editor.document), findings: [...f.staticFindings, ...f.measured] });
+    if (doc) {
+      const f = this.store.get(doc.uri);
+      if (f) out.push({ type: 'specFindings', file: specFilePath(doc), findings: [...f.staticFindings, ...f.measured] });
     }
     return out;
   }
 
+  /** The active editor changed: a spec editor becomes the one the panel follows, with its own runs and findings. */
+  activeEditorChanged(editor: vscode.TextEditor | undefined): void {
+    if (!editor || !isSpecDocument(editor.document) || editor.document === this.followed) return;
+    this.followed = editor.document;
+    this.lastDocument = undefined;
+    if (!this.panel?.isOpen) return;
+    const doc = editor.document;
+    const file = specFilePath(doc);
+    this.postDocument(doc);
+    const entry = this.memory.forFile(file);
+    if (entry) this.panel.post({ type: 'result', result: entry.last, previous: entry.previous });
+    const f = this.store.get(doc.uri);
+    this.panel.post({ type: 'specFindings', file, findings: f ? [...f.staticFindings, ...f.measured] : [] });
+  }
+
   findingsChanged(uri: vscode.Uri): void {
-    const editor = activeSpecEditor();
-    if (!this.panel?.isOpen || !editor || editor.document.uri.toString() !== uri.toString()) return;
+    const doc = this.followed;
+    if (!this.panel?.isOpen || !doc || doc.uri.toString() !== uri.toString()) return;
     const f = this.store.get(uri);
-    this.panel.post({ type: 'specFindings', file: specFilePath(editor.document), findings: f ? [...f.staticFindings, ...f.measured] : [] });
+    this.postDocument(doc);
+    this.panel.post({ type: 'specFindings', file: specFilePath(doc), findings: f ? [...f.staticFindings, ...f.measured] : [] });
+  }
+
+  /** A run finished: the followed spec's staleness may have changed (its text is now the run's). */
+  runFinished(): void {
+    if (this.followed && this.panel?.isOpen) this.postDocument(this.followed);
+  }
+
+  private postDocument(doc: vscode.TextDocument): void {
+    const message = this.documentMessage(doc);
+    const last = this.lastDocument;
+    if (last && last.file === message.file && last.name === message.name && last.stale === message.stale) return;
+    this.lastDocument = message;
+    this.panel?.post(message);
+  }
+
+  private documentMessage(doc: vscode.TextDocument): ShowDocumentMessage {
+    const file = specFilePath(doc);
+    const spec = this.store.get(doc.uri)?.parse.spec;
+    return { type: 'document', file, name: spec?.name || basename(file), stale: this.staleness(doc) };
+  }
+
+  /** Why the followed spec's charts no longer show it as written, if they do not. */
+  private staleness(doc: vscode.TextDocument): StaleReason | null {
+    const entry = this.memory.forFile(specFilePath(doc));
+    if (!entry) return null;
+    const checked = this.store.get(doc.uri);
+    if (checked && checked.version === doc.version && !checked.parse.spec) return 'invalid';
+    return entry.text !== undefined && entry.text !== doc.getText() ? 'edited' : null;
   }
 
   onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>): void {
@@ -49,8 +106,8 @@ export class PanelBridge implements PanelHost {
         void this.reveal(message.path, message.range);
         break;
       case 'run': {
-        const editor = this.specEditorForRun();
-        if (editor) void this.runs?.run(editor.document, message.mode === 'quick' ? 'quick' : 'full', message.seeds);
+        const doc = this.specEditorForRun()?.document ?? (this.followed && !this.followed.isClosed ? this.followed : undefined);
+        if (doc) void this.runs?.run(doc, message.mode === 'quick' ? 'quick' : 'full', message.seeds);
         else void vscode.window.showWarningMessage('DepthLens: open a *.depthlens.yaml spec to run it.');
         break;
       }
@@ -60,20 +117,22 @@ export class PanelBridge implements PanelHost {
       case 'exportImage':
         void this.saveImage(message.name, message.dataUrl);
         break;
+      case 'applyFix':
+        void this.applyFix(message.code, message.path, message.title);
+        break;
     }
   }
 
-  /** The spec of the latest result if it is open, else the visible spec. */
+  /** The spec the panel follows if it is open in an editor, else the visible spec. */
   private specEditorForRun(): vscode.TextEditor | undefined {
-    const latest = this.memory.latest();
-    const byResult = latest && vscode.window.visibleTextEditors.find((e) => isSpecDocument(e.document) && specFilePath(e.document) === latest.file);
-    return byResult ?? activeSpecEditor();
+    const followed = this.followed;
+    const visible = followed && vscode.window.visibleTextEditors.find((e) => e.document === followed);
+    return visible ?? activeSpecEditor();
   }
 
   private async reveal(path: string, range: { start: { line: number; character: number }; end: { line: number; character: number } } | undefined): Promise<void> {
-    const latest = this.memory.latest();
     let doc = this.specEditorForRun()?.document;
-    if (!doc && latest?.file) doc = await vscode.workspace.openTextDocument(vscode.Uri.file(latest.file));
+    if (!doc && this.followed) doc = await vscode.workspace.openTextDocument(this.followed.uri);
     if (!doc) return;
     const loc = this.store.get(doc.uri)?.parse.source.get(path);
     const target = range ? toVsRange(range) : loc ? toVsRange(loc.value ?? loc.key) : undefined;
@@ -82,6 +141,27 @@ export class PanelBridge implements PanelHost {
     const r = doc.validateRange(target);
     editor.selection = new vscode.Selection(r.start, r.end);
     editor.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /** The fix with this title of a finding the store holds for the followed spec, applied as one edit. */
+  private async applyFix(code: string, path: string, title: string): Promise<void> {
+    const doc = this.followed;
+    const f = doc && this.store.get(doc.uri);
+    if (!doc || !f) return;
+    const finding = [...f.staticFindings, ...f.measured].find((x) => x.code === code && x.path === path && x.fix?.title === title);
+    if (!finding?.fix) {
+      void vscode.window.showWarningMessage(`DepthLens: the ${code} fix "${title}" no longer applies (the spec changed).`);
+      return;
+    }
+    try {
+      const edit = fixEdit(doc.getText(), finding.fix);
+      const we = new vscode.WorkspaceEdit();
+      we.replace(doc.uri, toVsRange(edit.range), edit.newText);
+      await vscode.workspace.applyEdit(we);
+      this.log?.info(`applied ${code} fix "${title}" from the panel`);
+    } catch (err) {
+      void vscode.window.showWarningMessage(`DepthLens: cannot apply "${title}": ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private async saveImage(name: string, dataUrl: string): Promise<void> {

@@ -81,6 +81,7 @@ export class RunController implements vscode.Disposable {
 
     const file = specFilePath(doc);
     const version = doc.version;
+    const text = doc.getText();
     this.log.info(`run (${mode}) ${file} on ${settings.backend}`);
     let reportProgress: (fraction: number, text: string) => void = () => undefined;
     const { id, outcome } = this.client.run(specTextFor(doc), file, options, {
@@ -106,7 +107,7 @@ export class RunController implements vscode.Disposable {
       return outcome;
     });
     if (this.current?.id === id) this.current = undefined;
-    this.finish(doc, version, file, result, mode);
+    this.finish(doc, version, file, result, mode, text, options);
     this.finished.fire({ mode, outcome: result.kind });
     return result;
   }
@@ -117,12 +118,12 @@ export class RunController implements vscode.Disposable {
     this.client.cancel(this.current.id);
   }
 
-  private finish(doc: vscode.TextDocument, version: number, file: string, outcome: RunOutcome, mode: RunMode): void {
+  private finish(doc: vscode.TextDocument, version: number, file: string, outcome: RunOutcome, mode: RunMode, text: string, options: RunOptions): void {
     switch (outcome.kind) {
       case 'done': {
         const r: Result = outcome.result;
         const previous = this.memory.forFile(file)?.last ?? null;
-        this.memory.record(file, r);
+        this.memory.record(file, r, text, options);
         void vscode.commands.executeCommand('setContext', 'depthlens.hasResult', true);
         this.store.setMeasured(doc, version, placeFindings(doc, r.findings));
         this.status.setBackend(r.backend);

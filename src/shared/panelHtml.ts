@@ -16,7 +16,23 @@ export interface PanelHtmlOptions {
   cspSource?: string;
   title?: string;
   /** Inlined as an inert JSON data block; the panel shows it at start when it has no saved state. */
-  initial?: { result: Result; previous?: Result | null };
+  initial?: { result: Result; previous?: Result | null; record?: RunRecord };
+}
+
+/**
+ * What a report needs to be reproduced from: the spec text as run, the DepthLens version, where and when it ran and
+ * with which options (the backend's name, version and adapter are in the Result itself).
+ */
+export interface RunRecord {
+  specText: string;
+  depthlensVersion: string;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  /** "depthlens analyze (CLI)" or "VS Code 1.96.0". */
+  producedBy: string;
+  machine: { platform: string; arch: string; cpus: number; cpuModel: string; memoryGiB: number; node: string };
+  /** The run options that change numbers: backend choice, seeds override, quick caps, sweep and training. */
+  options: Record<string, string | number | boolean>;
 }
 
 /** The id the panel reads the inlined result from (src/webview/state.ts). */
@@ -62,7 +78,7 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
     'uri' in s ? `<link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(s.uri)}">` : `<style nonce="${nonce}">${inlineSafe(s.inline, 'style')}</style>`,
   );
   const data = o.initial
-    ? `<script type="application/json" id="${INITIAL_DATA_ID}">${jsonDataBlock({ result: o.initial.result, previous: o.initial.previous ?? null })}</script>`
+    ? `<script type="application/json" id="${INITIAL_DATA_ID}">${jsonDataBlock({ result: o.initial.result, previous: o.initial.previous ?? null, record: o.initial.record ?? null })}</script>`
     : '';
   const script = 'uri' in o.script
     ? `<script nonce="${nonce}" src="${escapeHtml(o.script.uri)}"></script>`
@@ -105,13 +121,13 @@ export function inlineCodiconFont(css: string, fontBase64: string): string {
  * The standalone report: the panel with script, styles and font inlined and the result in its data block. One file,
  * no network, read-only (the panel finds no acquireVsCodeApi). Used by the CLI (--html) and the extension's export.
  */
-export function renderReportHtml(result: Result, assets: ReportAssets, previous: Result | null = null): string {
+export function renderReportHtml(result: Result, assets: ReportAssets, previous: Result | null = null, record?: RunRecord): string {
   return renderPanelHtml({
     title: `DepthLens report — ${result.spec.name || result.spec.path}`,
     nonce: createNonce(),
     // The source map comment would make devtools fetch a file that is not there.
     script: { inline: assets.script.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n') },
     styles: [{ inline: inlineCodiconFont(assets.codiconCss, assets.codiconFontBase64) }, { inline: assets.panelCss }],
-    initial: { result, previous },
+    initial: { result, previous, ...(record ? { record } : {}) },
   });
 }

@@ -223,7 +223,15 @@ export interface ExportImageMessage {
   dataUrl: string;
 }
 
-export type WebviewToHost = WebviewReadyMessage | RevealMessage | RunRequestMessage | CancelRunMessage | ExportImageMessage;
+/** "Apply fix" in the panel's findings: the host applies the fix with this title of the finding (code, path) it knows. */
+export interface ApplyFixMessage {
+  type: 'applyFix';
+  code: string;
+  path: SpecPath;
+  title: string;
+}
+
+export type WebviewToHost = WebviewReadyMessage | RevealMessage | RunRequestMessage | CancelRunMessage | ExportImageMessage | ApplyFixMessage;
 
 // ---------- guards ----------
 
@@ -303,6 +311,8 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
       return isOneOf(RUN_MODES, x.mode) && (x.seeds === undefined || (isFiniteNumber(x.seeds) && x.seeds >= 1));
     case 'exportImage':
       return typeof x.name === 'string' && typeof x.dataUrl === 'string' && x.dataUrl.startsWith('data:image/png;base64,');
+    case 'applyFix':
+      return typeof x.code === 'string' && typeof x.path === 'string' && typeof x.title === 'string';
     default:
       return false;
   }

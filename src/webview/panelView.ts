@@ -6,6 +6,7 @@ import type { Finding } from '../shared/findings';
 import { CHARTS, type Baseline, type ChartId } from './charts/definitions';
 import type { SeriesChart } from './charts/seriesChart';
 import { ComparePicker } from './dom/comparePicker';
+import { renderRunRecord } from './dom/runRecord';
 import { ChartCard } from './dom/chartCard';
 import { FindingsList, type FindingGroup } from './dom/findingsList';
 import { h, icon } from './dom/h';
@@ -66,7 +67,11 @@ export class PanelView {
     this.progress = new ProgressBar(status);
     this.compare = new ComparePicker(status, (n) => this.pickBaseline(n));
     this.cards = CHARTS.map((spec) => new ChartCard(this.charts, spec, (name, dataUrl) => this.exportImage(name, dataUrl)));
-    this.findings = new FindingsList(sidebar, host.interactive ? (f) => this.reveal(f) : null);
+    this.findings = new FindingsList(
+      sidebar,
+      host.interactive ? (f) => this.reveal(f) : null,
+      host.interactive ? (f) => f.fix && host.post({ type: 'applyFix', code: f.code, path: f.path, title: f.fix.title }) : null,
+    );
   }
 
   /** Restore (webview state, else the report's inlined result), then listen for messages and theme changes. */
@@ -80,6 +85,7 @@ export class PanelView {
       if (initial) {
         if (initial.previous) addRun(this.state.history, initial.previous, 0);
         this.state.result = addRun(this.state.history, initial.result, 0).result;
+        if (initial.record) renderRunRecord(this.charts.parentElement ?? this.doc.body, initial.record, initial.result);
       }
     }
     this.render();

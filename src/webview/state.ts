@@ -3,7 +3,7 @@
 import { isFinding, isOneOf, isResult, RUN_MODES, STALE_REASONS, type RunMode, type StaleReason } from '../shared/protocol';
 import type { Finding } from '../shared/findings';
 import type { Result } from '../shared/result';
-import { INITIAL_DATA_ID } from '../shared/panelHtml';
+import { INITIAL_DATA_ID, type RunRecord } from '../shared/panelHtml';
 
 export type { RunMode };
 
@@ -75,7 +75,19 @@ export function restoreState(stored: unknown): PanelState | null {
 }
 
 /** The result inlined by the HTML report, if any: a <script type="application/json"> block, parsed, never executed. */
-export function readInitialData(doc: Document): { result: Result; previous: Result | null } | null {
+function isRunRecord(x: unknown): x is RunRecord {
+  return (
+    isObject(x) &&
+    typeof x.specText === 'string' &&
+    typeof x.depthlensVersion === 'string' &&
+    typeof x.createdAt === 'string' &&
+    typeof x.producedBy === 'string' &&
+    isObject(x.machine) &&
+    isObject(x.options)
+  );
+}
+
+export function readInitialData(doc: Document): { result: Result; previous: Result | null; record: RunRecord | null } | null {
   const text = doc.getElementById(INITIAL_DATA_ID)?.textContent;
   if (!text) return null;
   let data: unknown;
@@ -85,5 +97,5 @@ export function readInitialData(doc: Document): { result: Result; previous: Resu
     return null;
   }
   if (!isObject(data) || !isResult(data.result)) return null;
-  return { result: data.result, previous: isResult(data.previous) ? data.previous : null };
+  return { result: data.result, previous: isResult(data.previous) ? data.previous : null, record: isRunRecord(data.record) ? data.record : null };
 }

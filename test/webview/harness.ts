@@ -81,7 +81,7 @@ function stubScript(theme: string, state: unknown): string {
  * Opens the panel in a VS Code-like page: body class for the theme, acquireVsCodeApi stubbed before any script runs.
  * `state` is what getState() returns (a previous setState, for the reload test).
  */
-export async function openPanel(browser: Browser, options: { theme?: 'vscode-dark' | 'vscode-light'; state?: unknown; size?: { width: number; height: number } } = {}): Promise<PanelPage> {
+export async function openPanel(browser: Browser, options: { theme?: 'vscode-dark' | 'vscode-light' | 'vscode-high-contrast'; state?: unknown; size?: { width: number; height: number } } = {}): Promise<PanelPage> {
   const file = writePanelHtml();
   const page = await browser.newPage({ viewport: options.size ?? { width: 1280, height: 900 } });
   const errors: string[] = [];

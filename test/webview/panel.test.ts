@@ -353,6 +353,10 @@ function contrast(a: string, b: string): number {
 test('theme: light, dark and high contrast each re-colour the charts with a colour-blind-safe palette of ≥ 3:1 contrast', async () => {
   await withPanel(async (p) => {
     await p.send({ type: 'result', result: gaussian.result });
+    const firstFrame = await p.page.evaluate(() =>
+      ['gradient', 'isometry', 'sweep', 'trainLoss', 'trainAccuracy', 'trainIsometry'].map((id) => (window as any).depthlensPanel.chart(id).scales.y.options.ticks.color),
+    );
+    assert.equal(new Set(firstFrame).size, 1, `first frame tick colours ${firstFrame.join(', ')}`);
     const seen: string[] = [];
     for (const theme of ['vscode-dark', 'vscode-light', 'vscode-high-contrast']) {
       await p.page.evaluate((t) => {
@@ -370,6 +374,11 @@ test('theme: light, dark and high contrast each re-colour the charts with a colo
       const orderOf = (role: string): number => (order as [string, number][]).find(([r]) => r === role)![1];
       assert.ok(orderOf('mean') < orderOf('theory'));
       seen.push(dataset(iso, 'phi-mean').borderColor);
+      // Axis text on every chart in the theme's chart foreground, from the first frame (not Chart.js's default grey).
+      const tickColours = await p.page.evaluate(() =>
+        ['gradient', 'isometry', 'sweep', 'trainLoss', 'trainAccuracy', 'trainIsometry'].map((id) => (window as any).depthlensPanel.chart(id).scales.y.options.ticks.color),
+      );
+      assert.equal(new Set(tickColours).size, 1, `${theme}: tick colours ${tickColours.join(', ')}`);
     }
     assert.equal(new Set(seen).size, 3, `one colour per theme: ${seen.join(', ')}`);
     // Okabe–Ito blue in the light theme.
@@ -444,15 +453,213 @@ test('screenshots, dark and light, for people to look at', async () => {
       { theme },
     );
   }
-  // The panel beside the editor: one column, findings first.
   await withPanel(
     async (p) => {
-      await p.send({ type: 'result', result: degenerate.result });
-      await p.send({ type: 'runState', state: 'running', progress: { fraction: 0.6, text: 'seed 2: layer 7' } });
-      await p.page.screenshot({ path: join(screenshotDir, 'panel-narrow-dark.png'), fullPage: true });
+      await p.send({ type: 'result', result: gaussian.result, previous: orthogonal.result });
+      await p.page.screenshot({ path: join(screenshotDir, 'panel-high-contrast.png'), fullPage: true });
     },
-    { size: { width: 520, height: 900 } },
+    { theme: 'vscode-high-contrast' },
+  );
+  // The panel beside the editor: one column, findings first; light and dark.
+  for (const theme of ['vscode-dark', 'vscode-light'] as const) {
+    await withPanel(
+      async (p) => {
+        await p.send({ type: 'result', result: degenerate.result });
+        await p.send({ type: 'runState', state: 'running', progress: { fraction: 0.6, text: 'seed 2 of 2: backward pass, 7 of 12 layers' } });
+        await p.page.screenshot({ path: join(screenshotDir, `panel-narrow-${theme.replace('vscode-', '')}.png`), fullPage: true });
+      },
+      { size: { width: 520, height: 900 }, theme },
+    );
+  }
+  // A quick run of a 1000-layer spec after an edit: the cap chip, the stale banner.
+  await withPanel(
+    async (p) => {
+      await p.send({ type: 'document', file: deepQuick.result.spec.path, name: deepQuick.result.spec.name, stale: null });
+      await p.send({ type: 'result', result: deepQuick.result });
+      await p.send({ type: 'document', file: deepQuick.result.spec.path, name: deepQuick.result.spec.name, stale: 'edited' });
+      await p.page.screenshot({ path: join(screenshotDir, 'panel-quick-stale-light.png'), fullPage: true });
+    },
+    { theme: 'vscode-light' },
   );
   console.log(`# screenshots: ${screenshotDir}`);
 });
 
+
+test('the panel follows the spec it is told about: each spec its own runs, stale charts marked', async () => {
+  const gaussianFile = gaussian.result.spec.path;
+  const deepFile = deep.result.spec.path;
+  await withPanel(async (p) => {
+    await p.send({ type: 'document', file: gaussianFile, name: 'Gaussian', stale: null });
+    await p.send({ type: 'result', result: gaussian.result });
+    // Another spec becomes active: it has no run yet, so no charts (not the other spec's).
+    await p.send({ type: 'document', file: deepFile, name: 'Deep', stale: null });
+    assert.equal(await p.page.locator('.empty').isHidden(), false);
+    assert.match((await p.page.locator('.empty').textContent()) ?? '', /No run of “Deep” yet/);
+    assert.equal(await p.page.locator('#chart-gradient').isHidden(), true);
+    assert.equal(await p.page.locator('.spec-path').textContent(), deepFile);
+    // A result of the spec not followed is kept for later, not shown.
+    await p.send({ type: 'result', result: orthogonal.result });
+    assert.equal(await p.page.locator('#chart-gradient').isHidden(), true);
+    // Back to the first spec: its latest run (orthogonal arrived for it meanwhile).
+    await p.send({ type: 'document', file: gaussianFile, name: 'Gaussian', stale: null });
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-mean').data.length, orthogonal.result.layers.length);
+    assert.equal(await p.page.locator('.spec-name').textContent(), orthogonal.result.spec.name);
+    assert.equal(await p.page.locator('.stale-banner').isHidden(), true);
+    // Edited since the run, then not parsing: a banner says so and the charts are dimmed.
+    await p.send({ type: 'document', file: gaussianFile, name: 'Gaussian', stale: 'edited' });
+    assert.equal(await p.page.locator('.stale-banner').isHidden(), false);
+    assert.match((await p.page.locator('.stale-banner').textContent()) ?? '', /changed since run 2/);
+    assert.equal(await p.page.locator('.charts').evaluate((e) => e.classList.contains('stale')), true);
+    await p.send({ type: 'document', file: gaussianFile, name: 'Gaussian', stale: 'invalid' });
+    assert.match((await p.page.locator('.stale-banner').textContent()) ?? '', /does not parse/);
+    await p.page.click('#stale-run');
+    assert.deepEqual((await p.posted()).filter((m) => m.type === 'run'), [{ type: 'run', mode: 'full' }]);
+    await p.send({ type: 'document', file: gaussianFile, name: 'Gaussian', stale: null });
+    assert.equal(await p.page.locator('.stale-banner').isHidden(), true);
+  });
+});
+
+test('findings: measured ones listed once, spec problems apart from predictions', async () => {
+  const r = gaussian.result;
+  const measured = r.findings.filter((f) => f.measured);
+  assert.ok(measured.length > 0, 'the gaussian run has a measured finding');
+  const statics = r.findings.filter((f) => !f.measured);
+  const syntax = checkText('depthlens: 1\nmodel: [unclosed\n', r.spec.path).findings;
+  assert.ok(syntax.some((f) => f.code === 'DL001'), 'a syntax error is DL001');
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    // The host's list for the edited spec carries the measured findings too (they are diagnostics in the editor).
+    await p.send({ type: 'specFindings', file: r.spec.path, findings: [...statics, ...measured] });
+    assert.equal(await p.page.locator('.findings li').count(), statics.length + measured.length);
+    assert.equal(await p.page.locator('.panel-heading .badge').textContent(), String(statics.length + measured.length));
+    await p.send({ type: 'specFindings', file: r.spec.path, findings: [...syntax, ...measured] });
+    const groups = await p.page.locator('.findings-group').allTextContents();
+    assert.equal(groups[0], 'Spec problems');
+    assert.ok(!groups.includes('Predicted from the spec') || syntax.some((f) => f.code !== 'DL001'));
+    const firstGroupCodes = await p.page.locator('.findings').first().locator('.finding-code').allTextContents();
+    assert.ok(firstGroupCodes.includes('DL001'));
+  });
+});
+
+test('a quick run says what it capped, with one click to run in full, and every depth it mentions', async () => {
+  const r = deepQuick.result;
+  assert.deepEqual(r.quickCaps?.depth, { spec: 1000, run: 100 });
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    assert.match((await p.page.locator('#quick-chip').textContent()) ?? '', /quick: depth 100 of 1000 \(setting\)/);
+    assert.match((await p.page.locator('.chips').textContent()) ?? '', /100 of 1000 layers/);
+    assert.match((await p.page.locator('#summary-gradient').textContent()) ?? '', /the 100 layers of a quick run \(the spec has 1000\)/);
+    const xTitle = await p.page.evaluate(() => (window as any).depthlensPanel.chart('gradient').options.scales.x.title.text);
+    assert.match(xTitle, /quick run: 100 of the spec's 1000 layers/);
+    await p.page.click('#run-full');
+    assert.deepEqual((await p.posted()).filter((m) => m.type === 'run'), [{ type: 'run', mode: 'full' }]);
+    // A full run afterwards: no quick chip.
+    await p.send({ type: 'result', result: deep.result });
+    assert.equal(await p.page.locator('#quick-chip').count(), 0);
+    assert.match((await p.page.locator('.chips').textContent()) ?? '', /full run/);
+  });
+});
+
+test('run state text: said once, progress counts up', async () => {
+  await withPanel(async (p) => {
+    await p.send({ type: 'runState', state: 'cancelled', message: 'cancelled' });
+    assert.equal(await p.page.locator('.run-state').textContent(), 'Cancelled');
+    await p.send({ type: 'runState', state: 'error', message: 'failed' });
+    assert.equal(await p.page.locator('.run-state').textContent(), 'Failed');
+    await p.send({ type: 'runState', state: 'done', message: '2.0 s' });
+    assert.equal(await p.page.locator('.run-state').textContent(), 'Done: 2.0 s');
+  });
+  // The engine's progress messages for one seed count layers up, in the backward pass too.
+  const parsed = (await import('../../src/spec/index')).parseSpec(DEEP_GAUSSIAN, 'p.depthlens.yaml');
+  const messages: string[] = [];
+  await (await import('../../src/engine/index')).analyze(parsed.spec!, { backend: 'auto', seeds: 1, quick: { maxDepth: 200, maxWidth: 8, seeds: 1 } }, {
+    onProgress: (e) => {
+      if (e.phase === 'diagnostics') messages.push(e.message);
+    },
+  });
+  const backward = messages.map((m) => /backward pass, (\d+) of 200 layers/.exec(m)).filter((m) => m !== null).map((m) => Number(m[1]));
+  assert.ok(backward.length >= 1, messages.join(' | '));
+  for (let i = 1; i < backward.length; i++) assert.ok(backward[i] >= backward[i - 1], `backward progress counts down: ${backward.join(', ')}`);
+});
+
+test('layout: in one column the findings scroll with the page and never cover a chart', async () => {
+  await withPanel(
+    async (p) => {
+      await p.send({ type: 'result', result: degenerate.result });
+      assert.equal(await p.page.locator('.sidebar').evaluate((e) => getComputedStyle(e).position), 'static');
+      for (const y of [0, 300, 700, 1200]) {
+        await p.page.evaluate((top) => window.scrollTo(0, top), y);
+        const overlap = await p.page.evaluate(() => {
+          const a = document.querySelector('.sidebar')!.getBoundingClientRect();
+          const b = document.querySelector('#chart-gradient')!.getBoundingClientRect();
+          return Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)) * Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left));
+        });
+        assert.equal(overlap, 0, `sidebar covers the gradient chart at scroll ${y}`);
+      }
+    },
+    { size: { width: 520, height: 700 } },
+  );
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: degenerate.result });
+    assert.equal(await p.page.locator('.sidebar').evaluate((e) => getComputedStyle(e).position), 'sticky');
+  });
+});
+
+test('plots: a flat curve is not stretched (minimum range), tooltips give seeds and theory, wheel zooms', async () => {
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: orthogonal.result });
+    const y = await p.page.evaluate(() => {
+      const c = (window as any).depthlensPanel.chart('gradient');
+      return { min: c.scales.y.min, max: c.scales.y.max, ticks: c.scales.y.ticks.map((t: any) => t.label) };
+    });
+    assert.ok(y.max - y.min >= 1 - 1e-9, `gradient axis spans ${y.max - y.min} decades`);
+    // Tooltip at the middle layer: the mean, the seeds' range and the theory's value there.
+    const r = orthogonal.result;
+    const mid = r.layers[Math.floor(r.layers.length / 2)];
+    const at = await p.page.evaluate((x) => {
+      const c = (window as any).depthlensPanel.chart('gradient');
+      const rect = c.canvas.getBoundingClientRect();
+      return { x: rect.left + c.scales.x.getPixelForValue(x), y: rect.top + (c.chartArea.top + c.chartArea.bottom) / 2 };
+    }, mid.index);
+    await p.page.mouse.move(at.x, at.y);
+    await p.page.waitForTimeout(50);
+    const lines = await p.page.evaluate(() => (window as any).depthlensPanel.chart('gradient').tooltip.body.flatMap((b: any) => b.lines));
+    const meanLine = (lines as string[]).find((l) => l.startsWith('‖∇W‖'));
+    assert.ok(meanLine, lines.join(' | '));
+    assert.match(meanLine, /seeds .* to .*/);
+    if (r.theory && Number.isFinite(r.theory.perLayer)) assert.match(meanLine, /theory /);
+    // Wheel over the plot zooms x; double-click shows all again.
+    const full = await p.page.evaluate(() => {
+      const c = (window as any).depthlensPanel.chart('gradient');
+      return c.scales.x.max - c.scales.x.min;
+    });
+    await p.page.mouse.wheel(0, -300);
+    await p.page.waitForTimeout(50);
+    const zoomed = await p.page.evaluate(() => {
+      const c = (window as any).depthlensPanel.chart('gradient');
+      return c.scales.x.max - c.scales.x.min;
+    });
+    assert.ok(zoomed < full, `zoomed ${zoomed} vs full ${full}`);
+    await p.page.mouse.dblclick(at.x, at.y);
+    const reset = await p.page.evaluate(() => {
+      const c = (window as any).depthlensPanel.chart('gradient');
+      return c.scales.x.max - c.scales.x.min;
+    });
+    assert.equal(reset, full);
+  });
+});
+
+test('"Apply fix" beside a finding with a fix posts it to the host; the report has no such button', async () => {
+  const r = deepQuick.result;
+  const withFix = r.findings.filter((f) => f.fix);
+  assert.ok(withFix.length > 0, 'the deep gaussian spec has findings with fixes');
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    assert.equal(await p.page.locator('.apply-fix').count(), withFix.length);
+    await p.page.locator('.apply-fix').first().click();
+    const posted = (await p.posted()).filter((m) => m.type === 'applyFix');
+    assert.equal(posted.length, 1);
+    const sent = posted[0] as { code: string; path: string; title: string };
+    assert.ok(withFix.some((f) => f.code === sent.code && f.path === sent.path && f.fix!.title === sent.title), JSON.stringify(sent));
+  });
+});

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { writeHtmlReport } from '../../src/cli/report';
@@ -143,6 +144,18 @@ test('`depthlens analyze --html` writes the report from the bundled CLI', async 
     const points = await page.evaluate(() => (window as any).depthlensPanel.chart('isometry').data.datasets.find((d: any) => d.depthlensKey === 'phi-mean').data.length);
     assert.equal(points, result.layers.length);
     assert.equal(await page.locator('h1.spec-name').textContent(), result.spec.name);
+    // The report is a record: the spec text as run, versions, machine, time and options, and the command to rerun it.
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const record = (await page.locator('#run-record dl').textContent()) ?? '';
+    assert.match(record, new RegExp(`DepthLens ${pkg.version.replace(/\./g, '\\.')}`));
+    assert.match(record, /depthlens analyze \(CLI\)/);
+    assert.match(record, new RegExp(`${result.backend.name} ${result.backend.version.replace(/\./g, '\\.')}`));
+    assert.match(record, new RegExp(`${process.platform} ${process.arch}, ${cpus().length} × `));
+    assert.match(record, /sweep = false/);
+    assert.match(record, /Created\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    assert.match(record, new RegExp(`depthlens analyze ${spec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --backend auto --no-sweep`));
+    assert.equal(await page.locator('#run-record .spec-text').textContent(), GAUSSIAN_TANH);
+    await page.screenshot({ path: join(screenshotDir, 'report-record-dark.png'), fullPage: true });
     assert.deepEqual(external, []);
     assert.deepEqual(errors, []);
   } finally {

@@ -7,12 +7,14 @@ import {
   isometrySeries,
   layerOverSteps,
   middleLayer,
+  smoothSeries,
   theoryGradientLine,
   trainSeries,
+  valueAt,
 } from '../../src/webview/series';
 import { factorText, numberText, pow10Text, totalFactorText } from '../../src/shared/numberText';
 import { withAlpha } from '../../src/webview/theme';
-import { logTicks } from '../../src/webview/charts/seriesChart';
+import { log10AxisTicks, logTicks, powerText, widenToSpan } from '../../src/webview/charts/seriesChart';
 
 function layer(index: number, phi: number | null, logGrad: number | null, degenerate = false, rank = 8): LayerResult {
   return {
@@ -24,14 +26,15 @@ function layer(index: number, phi: number | null, logGrad: number | null, degene
   };
 }
 
-test('theory line has slope −ln(perLayer) and passes through the measured mean at the output layer', () => {
+test('theory line has slope −log10(perLayer) and passes through the measured mean (ln → log10) at the output layer', () => {
   const layers = [layer(0, 1, 5), layer(1, 1, 4), layer(2, 1, 3), layer(3, 1, 2.5)];
   const line = theoryGradientLine({ layers, theory: { perLayer: 2, lambda: 4, basis: 'gaussian-bn-large-batch' } });
   assert.equal(line.length, 2);
-  assert.deepEqual(line[1], { x: 3, y: 2.5 });
-  // Three layers toward the input, each multiplying the norm by 2: ln grows by 3 ln 2.
+  assert.equal(line[1].x, 3);
+  assert.ok(Math.abs((line[1].y as number) - 2.5 / Math.LN10) < 1e-12);
+  // Three layers toward the input, each multiplying the norm by 2: log10 grows by 3 log10 2.
   assert.equal(line[0].x, 0);
-  assert.ok(Math.abs((line[0].y as number) - (2.5 + 3 * Math.LN2)) < 1e-12);
+  assert.ok(Math.abs((line[0].y as number) - (2.5 / Math.LN10 + 3 * Math.log10(2))) < 1e-12);
 });
 
 test('a per-layer theory curve is drawn through every layer, anchored at the last finite measured layer', () => {
@@ -45,10 +48,45 @@ test('a per-layer theory curve is drawn through every layer, anchored at the las
 test('theory line anchors at the last finite layer and is absent when the rate is unbounded', () => {
   const layers = [layer(0, 1, 7), layer(1, 1, 6), layer(2, 1, null)];
   const line = theoryGradientLine({ layers, theory: { perLayer: Math.E, lambda: Math.E ** 2, basis: 'unknown' } });
-  assert.deepEqual(line[1], { x: 1, y: 6 });
-  assert.ok(Math.abs((line[0].y as number) - 7) < 1e-12);
+  assert.equal(line[1].x, 1);
+  assert.ok(Math.abs((line[1].y as number) - 6 / Math.LN10) < 1e-12);
+  assert.ok(Math.abs((line[0].y as number) - 7 / Math.LN10) < 1e-12);
   assert.deepEqual(theoryGradientLine({ layers, theory: { perLayer: Infinity, lambda: Infinity, basis: 'unknown' } }), []);
   assert.deepEqual(theoryGradientLine({ layers, theory: null }), []);
+});
+
+test('smoothing: debiased EMA (a constant stays constant), gaps kept; weight 0 is the identity', () => {
+  const flat = [1, 1, 1, 1].map((y, x) => ({ x, y }));
+  assert.deepEqual(smoothSeries(flat, 0.6).map((p) => Number((p.y as number).toFixed(12))), [1, 1, 1, 1]);
+  const steps = [{ x: 0, y: 0 }, { x: 1, y: null }, { x: 2, y: 10 }];
+  const s = smoothSeries(steps, 0.5);
+  assert.equal(s[1].y, null);
+  // EMA after 0 then 10 with weight ½: (0·½ + 10·½)/(1 − ¼) = 5/0.75.
+  assert.ok(Math.abs((s[2].y as number) - 5 / 0.75) < 1e-12);
+  assert.deepEqual(smoothSeries(steps, 0), steps);
+});
+
+test('values between a line\'s points are interpolated; outside it there is none', () => {
+  const line = [{ x: 0, y: 1 }, { x: 10, y: 3 }];
+  assert.equal(valueAt(line, 5), 2);
+  assert.equal(valueAt(line, 10), 3);
+  assert.equal(valueAt(line, 11), null);
+});
+
+test('log10 axes: 1-2-5 steps over a few decades, whole decades beyond, values past float range still written', () => {
+  const round = (vs: number[]): number[] => vs.map((v) => Number(v.toFixed(6)));
+  assert.deepEqual(round(log10AxisTicks(-0.2, 3.4)), round([1, 3, 10, 30, 100, 300, 1000].map(Math.log10)));
+  assert.deepEqual(round(log10AxisTicks(-0.5, 1.5)), round([0.5, 1, 2, 5, 10, 20].map(Math.log10)));
+  // 41 whole decades, at most 8 ticks: every 6th.
+  assert.deepEqual(log10AxisTicks(400, 440), [400, 406, 412, 418, 424, 430, 436]);
+  assert.deepEqual(log10AxisTicks(0, 1).map((v) => Number(v.toFixed(6))), [0, 0.30103, 0.69897, 1].map((v) => Number(v.toFixed(6))));
+  assert.equal(powerText(3), '10³');
+  assert.equal(powerText(400.30103), '2·10⁴⁰⁰');
+  assert.equal(powerText(Math.log10(2)), '2');
+  assert.deepEqual(widenToSpan(0.1, 0.2, 1, false).map((v) => Number(v.toFixed(12))), [-0.35, 0.65]);
+  assert.deepEqual(widenToSpan(0, 5, 1, false), [0, 5]);
+  const [lo, hi] = widenToSpan(2, 4, 10, true);
+  assert.ok(Math.abs(hi / lo - 10) < 1e-9 && Math.abs(Math.sqrt(lo * hi) - Math.sqrt(8)) < 1e-9);
 });
 
 test('rank-collapsed layers become gaps on the log axis and contiguous collapse ranges', () => {

@@ -47,28 +47,37 @@ export interface ChartDef {
 
 type LineDataset = ChartDataset<'line', XY[]> & { depthlensKey?: string; depthlensRole?: SeriesRole };
 
-function tickText(value: number, def: AxisDef): string {
+function tickText(value: number, def: AxisDef, ticks: readonly { value: number }[]): string {
   if (def.percent) return `${Math.round(value * 100)}%`;
-  return def.log10 ? powerText(value) : numberText(value);
+  if (!def.log10) return numberText(value);
+  // One notation per axis: 10ᵏ when every tick is a whole decade, else the numbers themselves (0.5, 1, 2, 5, 10).
+  const decades = ticks.every((t) => Math.abs(t.value - Math.round(t.value)) < 1e-9);
+  return powerText(value, decades);
 }
 
-/** The quantity whose log10 is `exponent`: 10ᵏ at integers, plain digits near 1, else m·10ᵏ (never overflows). */
-export function powerText(exponent: number): string {
+/**
+ * The quantity whose log10 is `exponent` (never overflows): 10ᵏ at whole decades when `decades`, plain digits within
+ * three orders of 1, else m·10ᵏ.
+ */
+export function powerText(exponent: number, decades = true): string {
   if (!Number.isFinite(exponent)) return numberText(exponent);
   const k = Math.round(exponent);
+  if (Math.abs(exponent) < 3 && !(decades && Math.abs(exponent - k) < 1e-9)) return numberText(10 ** exponent);
   if (Math.abs(exponent - k) < 1e-9) return pow10Text(k);
-  if (Math.abs(exponent) < 3) return numberText(10 ** exponent);
   const floor = Math.floor(exponent);
   const mantissa = Number((10 ** (exponent - floor)).toPrecision(3));
   return mantissa >= 10 ? pow10Text(floor + 1) : `${mantissa}·${pow10Text(floor)}`;
 }
 
-/** Ticks of a log10-valued axis: whole decades when it spans two or more, else 1-2-5-style steps inside the decade. */
+/**
+ * Ticks of a log10-valued axis, as a log axis would place them (1-2-5 steps over a few decades, else whole decades),
+ * computed on values shifted by whole decades so that exponents past the float range work too.
+ */
 export function log10AxisTicks(min: number, max: number): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) return [];
-  if (max - min >= 2) {
+  if (max - min > 8) {
     const ks: number[] = [];
-    for (let k = Math.ceil(min); k <= Math.floor(max); k++) ks.push(k);
+    for (let k = Math.ceil(min) || 0; k <= Math.floor(max); k++) ks.push(k); // || 0: ceil(−0.2) is −0
     const stride = Math.ceil(ks.length / 8);
     return ks.filter((_, i) => i % stride === 0);
   }
@@ -171,7 +180,10 @@ export class SeriesChart {
         },
       },
     });
+    // Options changed after construction take effect on the next update: without it the first frame keeps Chart.js's
+    // default grey ticks and titles.
     this.applyPalette();
+    this.chart.update('none');
     this.listenForZoom(canvas);
   }
 
@@ -347,7 +359,7 @@ export class SeriesChart {
       border: {},
       ticks: {
         maxTicksLimit: 8,
-        callback: (value) => tickText(Number(value), def),
+        callback: (value, _index, ticks) => tickText(Number(value), def, ticks),
       },
     };
   }

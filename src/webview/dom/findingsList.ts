@@ -15,7 +15,8 @@ export class FindingsList {
   private readonly list: HTMLElement;
   private readonly count: HTMLElement;
 
-  constructor(parent: HTMLElement, private readonly onReveal: ((f: Finding) => void) | null) {
+  /** `onApplyFix`: applies a finding's fix in the editor (VS Code only); null in the report. */
+  constructor(parent: HTMLElement, private readonly onReveal: ((f: Finding) => void) | null, private readonly onApplyFix: ((f: Finding) => void) | null = null) {
     this.count = h('span', { class: 'badge', 'aria-label': 'number of findings' }, '0');
     this.list = h('div', { class: 'findings-body' });
     parent.append(h('h2', { class: 'panel-heading' }, icon('checklist'), 'Findings', this.count), this.list);
@@ -54,6 +55,10 @@ export class FindingsList {
     const button = h('button', { class: 'finding-row', type: 'button', title: `Go to ${where}` }, ...body);
     // A <button> turns Enter and Space into click, so one listener covers mouse and keyboard.
     button.addEventListener('click', () => onReveal(f));
-    return h('li', { class: `finding severity-${f.severity}` }, button);
+    const onApplyFix = this.onApplyFix;
+    if (!f.fix || !onApplyFix) return h('li', { class: `finding severity-${f.severity}` }, button);
+    const apply = h('button', { class: 'apply-fix', type: 'button', title: `Apply: ${f.fix.title}` }, icon('lightbulb-autofix'), 'Apply fix');
+    apply.addEventListener('click', () => onApplyFix(f));
+    return h('li', { class: `finding severity-${f.severity}` }, button, apply);
   }
 }

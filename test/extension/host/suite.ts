@@ -15,6 +15,9 @@ interface Api {
   readonly running: boolean;
   readonly statusText: string;
   readonly enginePid: number | undefined;
+  readonly panelFile: string | undefined;
+  readonly panelDocument: { file: string; stale: string | null } | undefined;
+  fromPanel(message: unknown): void;
 }
 
 type Outcome = { kind: 'done'; result: { backend: { name: string }; layers: { index: number; logGradNorm: { mean: number | null } }[]; spec: { path: string } } } | { kind: 'cancelled' } | { kind: 'error'; message: string };
@@ -170,6 +173,58 @@ hostTest('Open Diagnostics Panel shows the DepthLens webview', async () => {
     vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('depthlens.panel')),
   );
 });
+
+hostTest('the panel follows the active spec editor and marks its charts stale while the text differs or does not parse', async () => {
+  const tiny = workspaceUri('tiny.depthlens.yaml');
+  const gaussian = workspaceUri('gaussian.depthlens.yaml');
+  const doc = await open(tiny);
+  const original = doc.getText();
+  const outcome = (await vscode.commands.executeCommand('depthlens.analyze', tiny)) as Outcome;
+  assertEqual(outcome.kind, 'done', 'analyze tiny');
+  await vscode.commands.executeCommand('depthlens.openPanel');
+  await waitFor('the panel to follow tiny, not stale', () => api.panelDocument?.file === tiny.fsPath && api.panelDocument.stale === null);
+  // Another spec becomes active: the panel follows it (its own runs, none of tiny's).
+  await open(gaussian);
+  await waitFor('the panel to follow gaussian', () => api.panelFile === gaussian.fsPath && api.panelDocument?.file === gaussian.fsPath);
+  // Back to tiny, then edit it: the charts no longer show the text.
+  await open(tiny);
+  await waitFor('the panel to follow tiny again', () => api.panelDocument?.file === tiny.fsPath);
+  const seedLine = doc.getText().split('\n').findIndex((l) => l.trim().startsWith('seed:'));
+  assert(seedLine >= 0, 'tiny has a seed: line');
+  const replaceAll = async (text: string): Promise<void> => {
+    const we = new vscode.WorkspaceEdit();
+    we.replace(tiny, new vscode.Range(0, 0, doc.lineCount, 0), text);
+    assert(await vscode.workspace.applyEdit(we), 'edit failed');
+  };
+  try {
+    await replaceAll(original.replace(/seed: 0/, 'seed: 1'));
+    await waitFor('stale: edited', () => api.panelDocument?.stale === 'edited');
+    await replaceAll(original.replace(/^model:/m, 'model: [unclosed'));
+    await waitFor('stale: invalid', () => api.panelDocument?.stale === 'invalid');
+    await replaceAll(original);
+    await waitFor('not stale once the text is what was run', () => api.panelDocument?.stale === null);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+}, 60_000);
+
+hostTest('"Apply fix" in the panel applies the finding\'s fix to the followed spec', async () => {
+  const uri = workspaceUri('gaussian.depthlens.yaml');
+  const doc = await open(uri);
+  const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL101'), 'DL101 on gaussian');
+  const dl101 = ds.find((d) => codeOf(d) === 'DL101')!;
+  const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, dl101.range)) as vscode.CodeAction[];
+  const preferred = actions.find((a) => a.isPreferred);
+  assert(preferred, `no preferred quick fix for DL101: ${actions.map((a) => a.title).join(', ')}`);
+  await waitFor('the panel to follow gaussian', () => api.panelFile === uri.fsPath);
+  try {
+    api.fromPanel({ type: 'applyFix', code: 'DL101', path: 'model.init', title: preferred.title });
+    await waitFor('the spec to say init: orthogonal', () => /init:\s*orthogonal/.test(doc.getText()));
+    await diagnosticsSettled(uri, (d) => !d.some((x) => codeOf(x) === 'DL101'), 'DL101 to clear');
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+}, 30_000);
 
 hostTest('Export Report writes the last result as JSON and as self-contained HTML', async () => {
   await open(workspaceUri('tiny.depthlens.yaml')); // export takes the active spec's last result
