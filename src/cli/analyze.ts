@@ -31,6 +31,9 @@ const consoleIO: AnalyzeIO = {
   progress: process.stderr.isTTY ? (t) => process.stderr.write(`\r${t}\x1b[K`) : null,
 };
 
+/** After Ctrl-C or SIGTERM, how long the run may take to stop before the process quits regardless. */
+const CANCEL_GRACE_MS = 1000;
+
 /** Caps of `--quick`: small enough for a run in a few seconds on two cores. */
 export const QUICK_CAPS = { maxDepth: 50, maxWidth: 64, seeds: 2 };
 
@@ -149,13 +152,21 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   }
 
   const controller = new AbortController();
-  const onSigint = (): void => {
+  let settled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(130);
     io.progress?.('');
-    io.err('depthlens analyze: cancelling (Ctrl-C again to quit at once)');
+    const what = signal === 'SIGINT' ? 'interrupted (Ctrl-C)' : `received ${signal}`;
+    io.err(`depthlens analyze: ${what}: cancelling the run (Ctrl-C again to quit at once)`);
     controller.abort();
+    // The run stops at its next yield (every ~50 ms); should it not, or should workers still hold the process, quit anyway.
+    setTimeout(() => {
+      if (!settled) io.err(`depthlens analyze: cancelled (the run did not stop within ${CANCEL_GRACE_MS / 1000} s; quitting)`);
+      process.exit(130);
+    }, CANCEL_GRACE_MS).unref();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const options: RunOptions = {
     backend: args.backend,
     ...(args.seeds !== null ? { seeds: args.seeds } : {}),
@@ -185,7 +196,9 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
     io.err(`depthlens analyze: ${args.file}: the run failed: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
   } finally {
-    process.off('SIGINT', onSigint);
+    settled = true;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   bar.clear();
   result.spec.path = args.file;

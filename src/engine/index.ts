@@ -173,6 +173,7 @@ async function measure(
         });
         workDone += depth;
         values.push(run.pass.layers[0]?.logGradNorm ?? NaN);
+        progress({ phase: 'sweep', fraction: fraction(0, 0), seed, message: `depth ${depth}, seed ${seed} done` });
       }
       points.push({ depth, logGradNormW1: spread(values) });
       result.timings.sweepSeconds = (performance.now() - t0) / 1000;

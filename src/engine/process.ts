@@ -1,6 +1,8 @@
 // The engine as a forked child process (dist/engine.js): EngineRequest in, EngineEvent out, over Node IPC.
-// One run at a time; a new run cancels the one in flight. A cancel aborts the run's AbortSignal, which the pass checks
-// between layers while yielding to the event loop every ~50 ms, so the run stops (and frees its tensors) within a second.
+// One run at a time; a new run cancels the one in flight. A cancel aborts the run's AbortSignal, which the run checks
+// between passes and, inside a pass, between layers and the bands of long products while yielding to the event loop
+// every ~50 ms, so the run stops (and frees its tensors) within a second. The same yields let a disconnect from a parent
+// that died end the process.
 import { isEngineRequest, type EngineEvent, type RunRequest, type WarmRequest } from '../shared/protocol';
 import { checkText } from '../theory';
 import { analyze, CancelledError, warmUp } from './index';
