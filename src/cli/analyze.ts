@@ -1,7 +1,8 @@
 // `depthlens analyze <spec> [--json out.json] [--backend X] [--seeds N] [--quick] [--no-sweep]`: runs the engine on a spec
 // and prints a short summary with the findings; a progress bar on a TTY (stderr); Ctrl-C cancels cleanly.
 import { writeOutputFile } from './outputFile';
-import { analyze, CancelledError, BackendUnavailableError, DataError, RunTooLargeError, type AnalyzeProgress } from '../engine';
+import { analyze, CancelledError, describeError, durationText, type AnalyzeProgress } from '../engine';
+import { errorToFinding } from '../shared/runError';
 import type { RunOptions } from '../shared/protocol';
 import { backendDetails, backendText } from '../shared/backendText';
 import {
@@ -13,7 +14,7 @@ import {
   type TrainDepthRun,
   type TrainResult,
 } from '../shared/result';
-import { readSpecText, valueRange } from '../spec';
+import { readSpecText } from '../spec';
 import { checkText } from '../theory';
 import { atOrAbove, formatFinding, sortFindings } from './format';
 import { writeHtmlReport } from './report';
@@ -35,7 +36,7 @@ const consoleIO: AnalyzeIO = {
 const CANCEL_GRACE_MS = 1000;
 
 /** Caps of `--quick`: small enough for a run in a few seconds on two cores. */
-export const QUICK_CAPS = { maxDepth: 50, maxWidth: 64, seeds: 2 };
+export const QUICK_CAPS = { maxDepth: 50, maxWidth: 64, maxBatch: 64, seeds: 2 };
 
 export interface AnalyzeArgs {
   file: string;
@@ -80,7 +81,7 @@ export const analyzeOptions: AnalyzeOption[] = [
   {
     name: '--quick',
     takes: null,
-    help: `quick run: depth ≤ ${QUICK_CAPS.maxDepth}, width ≤ max(${QUICK_CAPS.maxWidth}, batch), ${QUICK_CAPS.seeds} seeds, no depth sweep or training`,
+    help: `quick run: depth ≤ ${QUICK_CAPS.maxDepth}, width ≤ ${QUICK_CAPS.maxWidth}, batch ≤ ${QUICK_CAPS.maxBatch}, ${QUICK_CAPS.seeds} seeds, no depth sweep or training`,
     apply: (a) => ((a.quick = true), null),
   },
   { name: '--no-sweep', takes: null, help: 'skip the depth sweep (diagnostics.depths)', apply: (a) => ((a.sweep = false), null) },
@@ -178,22 +179,26 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   const bar = progressBar(io);
   let result: Result;
   try {
-    result = await analyze(parse.spec, options, { signal: controller.signal, source: parse.source, onProgress: bar.update });
+    const onProgress = (p: AnalyzeProgress): void => {
+      // The prediction, once the backend is up: before a long run starts, the user sees how long it will take.
+      if (p.predictedSeconds !== undefined) {
+        bar.clear();
+        io.err(`depthlens analyze: ${p.message}`);
+      }
+      bar.update(p);
+    };
+    result = await analyze(parse.spec, options, { signal: controller.signal, source: parse.source, onProgress });
   } catch (e) {
     bar.clear();
     if (e instanceof CancelledError) {
       io.err('depthlens analyze: cancelled');
       return 130;
     }
-    if (e instanceof BackendUnavailableError) {
-      io.err(`depthlens analyze: ${e.message}`);
-      return 2;
-    }
-    if (e instanceof DataError || e instanceof RunTooLargeError) {
-      io.err(formatFinding(args.file, { code: 'DL001', severity: 'error', message: e.message, path: e.path, measured: false, range: valueRange(parse.source, e.path) }));
-      return 2;
-    }
-    io.err(`depthlens analyze: ${args.file}: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+    const error = describeError(e, parse.source);
+    const finding = errorToFinding(error);
+    if (finding) io.err(formatFinding(args.file, finding));
+    else if (error.kind === 'backend') io.err(`depthlens analyze: ${error.message}`);
+    else io.err(`depthlens analyze: ${args.file}: the run failed: ${error.message}`);
     return 2;
   } finally {
     settled = true;
@@ -258,7 +263,7 @@ export function summary(r: Result): string[] {
   lines.push(`${r.spec.name} (${r.spec.path})${r.quick ? ' — quick run' : ''}`);
   lines.push(
     `backend ${backendText(b)} · ${r.seeds} seed${r.seeds === 1 ? '' : 's'} · ` +
-      `${r.layers.length} layers · ${r.seconds.toFixed(1)} s (init ${t.initSeconds.toFixed(1)} s, diagnostics ${t.diagnosticSeconds.toFixed(1)} s` +
+      `${r.layers.length} layers · ${r.seconds.toFixed(1)} s${r.predictedSeconds !== undefined ? `, predicted ${durationText(r.predictedSeconds)}` : ''} (init ${t.initSeconds.toFixed(1)} s, diagnostics ${t.diagnosticSeconds.toFixed(1)} s` +
       `${t.sweepSeconds ? `, sweep ${t.sweepSeconds.toFixed(1)} s` : ''}${t.trainSeconds ? `, training ${t.trainSeconds.toFixed(1)} s` : ''})`,
   );
   lines.push(...backendDetails(b).map((l) => `  ${l}`));

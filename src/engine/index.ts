@@ -8,16 +8,18 @@ import type { Finding } from '../shared/findings';
 import { deviceLossError, selectBackend, type Backend, type Workload } from './backend';
 import { PeakGpuMemory } from './gpuMemory';
 import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
-import { RunTooLargeError, throwIfAborted } from './errors';
-import { DEFAULT_MAX_CPU_MINUTES, largestFeasibleWidth, predictCpu, workloadText } from './backends/cost';
+import { OverBudgetError, RunTooLargeError, throwIfAborted } from './errors';
+import { DEFAULT_MAX_CPU_MINUTES, durationText, largestFeasibleWidth, predictCpu, predictSeconds, workloadText } from './backends/cost';
 import { measuredFindings } from './measuredFindings';
 import { resizeSpec } from './resize';
 import { growthFit, spread } from './stats';
 import { runTraining, trainingWork } from './train';
 
-export { CancelledError, RunTooLargeError } from './errors';
+export { CancelledError, OverBudgetError, RunTooLargeError } from './errors';
 export { DataError } from './data';
 export { selectBackend, BackendUnavailableError, type Backend, type Tf } from './backend';
+export { durationText } from './backends/cost';
+export { describeError } from './runError';
 export { isometryGapFromGram } from './isometry';
 export { warmUp } from './warm';
 
@@ -50,9 +52,12 @@ export function planRun(spec: Spec, options: RunOptions): RunPlan {
   const q = options.quick;
   if (q) {
     const depth = Math.min(spec.model.depth, q.maxDepth);
-    // Never below the batch: a width under the batch makes every Gram rank-deficient, a different network entirely.
-    const width = Math.min(spec.model.width, Math.max(q.maxWidth, spec.data.batch));
-    run = resizeSpec(spec, depth, width) ?? resizeSpec(spec, depth) ?? spec;
+    const batch = Math.min(spec.data.batch, q.maxBatch ?? q.maxWidth);
+    // Never below the (capped) batch: a width under the batch makes every Gram rank-deficient, a different network entirely.
+    const width = Math.min(spec.model.width, Math.max(q.maxWidth, batch));
+    const capped = batch === run.data.batch ? run : { ...run, data: { ...run.data, batch } };
+    // An explicit layer list cannot change its width: it keeps it (capped depth and batch only).
+    run = resizeSpec(capped, depth, width) ?? resizeSpec(capped, depth) ?? capped;
     seeds = Math.min(seeds, q.seeds);
   }
   const wantSweep = options.sweep ?? !q;
@@ -72,9 +77,18 @@ export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHoo
   const backend = await selectBackend(options.backend, options.nativeModulePaths ?? [], workload);
   hooks.onBackend?.(backend.info);
   throwIfAborted(hooks.signal);
-  assertFitsTime(backend, workload, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
+  const training = trainingPlan(plan, options, sweepSpecs);
+  const whole = { ...workload, passes: workload.passes + training.work / Math.max(1, plan.spec.model.depth) };
+  assertFitsTime(backend, whole, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
+  const predicted = predictSeconds(backend.info.name, whole);
+  if (predicted !== null) {
+    assertWithinBudget(backend, whole, predicted, options.maxSeconds);
+    hooks.onProgress?.({ phase: 'backend', fraction: 0, message: `predicted: about ${durationText(predicted)} on ${backend.info.name}`, predictedSeconds: predicted });
+  }
   try {
-    return await measure(spec, options, plan, sweepSpecs, backend, hooks, started);
+    const result = await measure(spec, plan, sweepSpecs, training, backend, hooks, started);
+    if (predicted !== null) result.predictedSeconds = predicted;
+    return result;
   } catch (e) {
     throw deviceLossError(backend, e) ?? e;
   }
@@ -83,9 +97,9 @@ export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHoo
 /** The run's phases on a started backend: diagnostics for every seed, the depth sweep, the short training. */
 async function measure(
   spec: Spec,
-  options: RunOptions,
   plan: RunPlan,
   sweepSpecs: { depth: number; spec: Spec | null }[],
+  training: TrainingPlan,
   backend: Backend,
   hooks: AnalyzeHooks,
   started: number,
@@ -97,9 +111,7 @@ async function measure(
     gpuMemory?.sample();
     hooks.onProgress?.(p);
   };
-  const trainDepths = sweepSpecs.filter((d) => d.spec).map((d) => d.depth);
-  const trainRuns = seedSpec.train !== null && (options.train ?? !plan.quick);
-  const trainWorkTotal = trainRuns ? trainingWork(seedSpec, trainDepths) : 0;
+  const { runs: trainRuns, depths: trainDepths, work: trainWorkTotal } = training;
   const work = plan.seeds * seedSpec.model.depth + plan.seeds * sweepSpecs.reduce((s, d) => s + (d.spec ? d.depth : 0), 0) + trainWorkTotal;
   let workDone = 0;
   const fraction = (within: number, size: number): number => Math.min(1, (workDone + within * size) / Math.max(1, work));
@@ -206,6 +218,31 @@ async function measure(
   progress({ phase: 'done', fraction: 1, message: 'run complete' });
   if (gpuMemory) result.memory = { peakGpuBytes: gpuMemory.peak };
   return result;
+}
+
+interface TrainingPlan {
+  runs: boolean;
+  /** Depths the training compares (the sweep's). */
+  depths: number[];
+  /** Its cost in layer passes (./train trainingWork); 0 when it does not run. */
+  work: number;
+}
+
+function trainingPlan(plan: RunPlan, options: RunOptions, sweepSpecs: { depth: number; spec: Spec | null }[]): TrainingPlan {
+  const depths = sweepSpecs.filter((d) => d.spec).map((d) => d.depth);
+  const runs = plan.spec.train !== null && (options.train ?? !plan.quick);
+  return { runs, depths, work: runs ? trainingWork(plan.spec, depths) : 0 };
+}
+
+/** Refuses, before any work, a run predicted to take longer than the caller's budget (RunOptions.maxSeconds). */
+function assertWithinBudget(backend: Backend, w: Workload, predicted: number, budget: number | undefined): void {
+  if (budget === undefined || budget <= 0 || predicted <= budget) return;
+  throw new OverBudgetError(
+    `a ${workloadText(w)} run (width × batch × depth) is predicted to take about ${durationText(predicted)} on ${backend.info.name}, ` +
+      `over the budget of ${durationText(budget)}`,
+    predicted,
+    budget,
+  );
 }
 
 /** Refuses, before any work, a run that a one-thread CPU backend is predicted to take longer than `limit` seconds for. */

@@ -4,8 +4,9 @@
 // every ~50 ms, so the run stops (and frees its tensors) within a second. The same yields let a disconnect from a parent
 // that died end the process.
 import { isEngineRequest, type EngineEvent, type RunRequest, type WarmRequest } from '../shared/protocol';
+import type { SourceMap } from '../spec';
 import { checkText } from '../theory';
-import { analyze, CancelledError, warmUp } from './index';
+import { analyze, CancelledError, describeError, warmUp } from './index';
 
 interface ActiveRun {
   id: number;
@@ -22,10 +23,12 @@ function send(event: EngineEvent): void {
 
 async function execute(req: RunRequest, controller: AbortController): Promise<void> {
   const { id } = req;
+  let source: SourceMap | undefined;
   try {
     const { parse, findings } = checkText(req.text, req.file);
+    source = parse.source;
     if (!parse.spec) {
-      send({ type: 'error', id, message: `${req.file || 'spec'}: invalid spec (${parse.problems.length} problem(s))`, findings });
+      send({ type: 'error', id, kind: 'spec', message: `${req.file || 'spec'}: invalid spec (${parse.problems.length} problem(s))`, findings });
       return;
     }
     const result = await analyze(parse.spec, req.options, {
@@ -39,16 +42,16 @@ async function execute(req: RunRequest, controller: AbortController): Promise<vo
     else send({ type: 'done', id, result });
   } catch (e) {
     if (e instanceof CancelledError || controller.signal.aborted) send({ type: 'cancelled', id });
-    else send({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });
+    else send({ type: 'error', id, ...describeError(e, source) });
   }
 }
 
 /** Runs are queued behind the warm-up (about 0.3 s on wasm), never cancelled by it. */
-async function warm(choice: WarmRequest['backend'], nativeModulePaths: string[] = []): Promise<void> {
+async function warm({ id, backend: choice, nativeModulePaths = [] }: WarmRequest): Promise<void> {
   const started = performance.now();
   const done = warmUp(choice, nativeModulePaths).then(
-    (backend) => send({ type: 'warmed', backend, milliseconds: performance.now() - started }),
-    (e: unknown) => send({ type: 'warmed', backend: null, milliseconds: performance.now() - started, message: e instanceof Error ? e.message : String(e) }),
+    (backend) => send({ type: 'warmed', id, backend, milliseconds: performance.now() - started }),
+    (e: unknown) => send({ type: 'warmed', id, backend: null, milliseconds: performance.now() - started, message: e instanceof Error ? e.message : String(e) }),
   );
   warming = done;
   await done;
@@ -84,7 +87,8 @@ process.on('message', (msg: unknown) => {
       if (active && active.id === msg.id) active.controller.abort();
       break;
     case 'warm':
-      if (!active && !warming) void warm(msg.backend, msg.nativeModulePaths);
+      if (!active && !warming) void warm(msg);
+      else send({ type: 'warmed', id: msg.id, backend: null, milliseconds: 0, message: 'skipped: a run or another warm-up is in flight' });
       break;
     case 'shutdown': {
       active?.controller.abort();
