@@ -356,7 +356,7 @@ async function engineSession(engine: string, size: Size, seeds: number): Promise
           if (e.backend) resolve(e.milliseconds);
           else reject(new Error(`warm-up failed: ${e.message}`));
         });
-        child.send({ type: 'warm', backend: 'wasm' } satisfies EngineRequest);
+        child.send({ type: 'warm', id: 0, backend: 'wasm' } satisfies EngineRequest);
       }),
     close: () => {
       child.send({ type: 'shutdown' });

@@ -1,7 +1,8 @@
 // `depthlens analyze <spec> [--json out.json] [--backend X] [--seeds N] [--quick] [--no-sweep]`: runs the engine on a spec
 // and prints a short summary with the findings; a progress bar on a TTY (stderr); Ctrl-C cancels cleanly.
 import { writeOutputFile } from './outputFile';
-import { analyze, CancelledError, BackendUnavailableError, DataError, RunTooLargeError, type AnalyzeProgress } from '../engine';
+import { analyze, CancelledError, describeError, durationText, type AnalyzeProgress } from '../engine';
+import { errorToFinding } from '../shared/runError';
 import type { RunOptions } from '../shared/protocol';
 import { backendDetails, backendText } from '../shared/backendText';
 import {
@@ -13,7 +14,6 @@ import {
   type TrainDepthRun,
   type TrainResult,
 } from '../shared/result';
-import { valueRange } from '../spec';
 import { checkText } from '../theory';
 import { atOrAbove, formatFinding, sortFindings } from './format';
 import { applyModelOption, MODEL_OPTIONS_HELP, readSpecOrModel, type ModelOptions } from './modelInput';
@@ -34,8 +34,11 @@ const consoleIO: AnalyzeIO = {
   progress: process.stderr.isTTY ? (t) => process.stderr.write(`\r${t}\x1b[K`) : null,
 };
 
+/** After Ctrl-C or SIGTERM, how long the run may take to stop before the process quits regardless. */
+const CANCEL_GRACE_MS = 1000;
+
 /** Caps of `--quick`: small enough for a run in a few seconds on two cores. */
-export const QUICK_CAPS = { maxDepth: 50, maxWidth: 64, seeds: 2 };
+export const QUICK_CAPS = { maxDepth: 50, maxWidth: 64, maxBatch: 64, seeds: 2 };
 
 export interface AnalyzeArgs {
   file: string;
@@ -80,7 +83,7 @@ export const analyzeOptions: AnalyzeOption[] = [
   {
     name: '--quick',
     takes: null,
-    help: `quick run: depth ≤ ${QUICK_CAPS.maxDepth}, width ≤ max(${QUICK_CAPS.maxWidth}, batch), ${QUICK_CAPS.seeds} seeds, no depth sweep or training`,
+    help: `quick run: depth ≤ ${QUICK_CAPS.maxDepth}, width ≤ ${QUICK_CAPS.maxWidth}, batch ≤ ${QUICK_CAPS.maxBatch}, ${QUICK_CAPS.seeds} seeds, no depth sweep or training`,
     apply: (a) => ((a.quick = true), null),
   },
   {
@@ -162,13 +165,21 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   }
 
   const controller = new AbortController();
-  const onSigint = (): void => {
+  let settled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(130);
     io.progress?.('');
-    io.err('depthlens analyze: cancelling (Ctrl-C again to quit at once)');
+    const what = signal === 'SIGINT' ? 'interrupted (Ctrl-C)' : `received ${signal}`;
+    io.err(`depthlens analyze: ${what}: cancelling the run (Ctrl-C again to quit at once)`);
     controller.abort();
+    // The run stops at its next yield (every ~50 ms); should it not, or should workers still hold the process, quit anyway.
+    setTimeout(() => {
+      if (!settled) io.err(`depthlens analyze: cancelled (the run did not stop within ${CANCEL_GRACE_MS / 1000} s; quitting)`);
+      process.exit(130);
+    }, CANCEL_GRACE_MS).unref();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const options: RunOptions = {
     backend: args.backend,
     ...(args.seeds !== null ? { seeds: args.seeds } : {}),
@@ -181,26 +192,31 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   const bar = progressBar(io);
   let result: Result;
   try {
-    result = await analyze(parse.spec, options, { signal: controller.signal, source: parse.source, onProgress: bar.update });
+    const onProgress = (p: AnalyzeProgress): void => {
+      // The prediction, once the backend is up: before a long run starts, the user sees how long it will take.
+      if (p.predictedSeconds !== undefined) {
+        bar.clear();
+        io.err(`depthlens analyze: ${p.message}`);
+      }
+      bar.update(p);
+    };
+    result = await analyze(parse.spec, options, { signal: controller.signal, source: parse.source, onProgress });
   } catch (e) {
     bar.clear();
     if (e instanceof CancelledError) {
       io.err('depthlens analyze: cancelled');
       return 130;
     }
-    if (e instanceof BackendUnavailableError) {
-      io.err(`depthlens analyze: ${e.message}`);
-      return 2;
-    }
-    if (e instanceof DataError || e instanceof RunTooLargeError) {
-      const [placed] = read.place([{ code: 'DL001', severity: 'error', message: e.message, path: e.path, measured: false, range: valueRange(parse.source, e.path) }]);
-      io.err(formatFinding(args.file, placed!));
-      return 2;
-    }
-    io.err(`depthlens analyze: ${args.file}: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+    const error = describeError(e, parse.source);
+    const finding = errorToFinding(error);
+    if (finding) io.err(formatFinding(args.file, read.place([finding])[0]!));
+    else if (error.kind === 'backend') io.err(`depthlens analyze: ${error.message}`);
+    else io.err(`depthlens analyze: ${args.file}: the run failed: ${error.message}`);
     return 2;
   } finally {
-    process.off('SIGINT', onSigint);
+    settled = true;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   bar.clear();
   result.spec.path = args.file;
@@ -261,7 +277,7 @@ export function summary(r: Result): string[] {
   lines.push(`${r.spec.name} (${r.spec.path})${r.quick ? ' — quick run' : ''}`);
   lines.push(
     `backend ${backendText(b)} · ${r.seeds} seed${r.seeds === 1 ? '' : 's'} · ` +
-      `${r.layers.length} layers · ${r.seconds.toFixed(1)} s (init ${t.initSeconds.toFixed(1)} s, diagnostics ${t.diagnosticSeconds.toFixed(1)} s` +
+      `${r.layers.length} layers · ${r.seconds.toFixed(1)} s${r.predictedSeconds !== undefined ? `, predicted ${durationText(r.predictedSeconds)}` : ''} (init ${t.initSeconds.toFixed(1)} s, diagnostics ${t.diagnosticSeconds.toFixed(1)} s` +
       `${t.sweepSeconds ? `, sweep ${t.sweepSeconds.toFixed(1)} s` : ''}${t.trainSeconds ? `, training ${t.trainSeconds.toFixed(1)} s` : ''})`,
   );
   lines.push(...backendDetails(b).map((l) => `  ${l}`));

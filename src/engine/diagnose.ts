@@ -5,6 +5,7 @@ import type { Backend } from './backend';
 import { loadBatch } from './data';
 import { assertPassFits, passFits } from './sizeCheck';
 import { resizeSpec } from './resize';
+import { throwIfAborted, yieldToEventLoop } from './errors';
 import { buildHostNetwork } from './network';
 import { runDiagnosticPass, type PassHooks, type PassInput, type PassResult } from './pass';
 import { spread } from './stats';
@@ -25,6 +26,10 @@ export async function runSeed(
   hooks: PassHooks = {},
   options: Pick<PassInput, 'weightForm'> = {},
 ): Promise<SeedRun> {
+  // A pass shorter than its yield interval never yields inside: a run of many short passes (seeds × sweep depths) yields
+  // here, so that a cancel, a signal or the parent's disconnect is seen between any two passes.
+  await yieldToEventLoop();
+  throwIfAborted(hooks.signal);
   const t0 = performance.now();
   const batch = loadBatch(spec, seed);
   const net = buildHostNetwork(spec.model.layers, batch.features, batch.classes, seed);

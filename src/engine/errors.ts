@@ -12,6 +12,18 @@ export class RunTooLargeError extends Error {
   }
 }
 
+/** A run predicted to take longer than the caller's budget (RunOptions.maxSeconds), refused before any work. */
+export class OverBudgetError extends Error {
+  override readonly name = 'OverBudgetError';
+  constructor(
+    message: string,
+    readonly predictedSeconds: number,
+    readonly budgetSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The run was cancelled through its AbortSignal; every tensor of the run has been disposed. */
 export class CancelledError extends Error {
   constructor() {

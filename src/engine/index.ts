@@ -8,8 +8,8 @@ import type { Finding } from '../shared/findings';
 import { deviceLossError, selectBackend, type Backend, type Workload } from './backend';
 import { PeakGpuMemory } from './gpuMemory';
 import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
-import { RunTooLargeError, throwIfAborted } from './errors';
-import { DEFAULT_MAX_CPU_MINUTES, largestFeasibleWidth, predictCpu, workloadText } from './backends/cost';
+import { OverBudgetError, RunTooLargeError, throwIfAborted } from './errors';
+import { DEFAULT_MAX_CPU_MINUTES, durationText, largestFeasibleWidth, predictCpu, predictSeconds, workloadText } from './backends/cost';
 import { measuredFindings } from './measuredFindings';
 import { resizeSpec } from './resize';
 import { growthFit, spread } from './stats';
@@ -18,10 +18,12 @@ import { checkDataFiles } from './data';
 import { validateRunOptions } from './runOptions';
 import { assertSpecFits } from './sizeCheck';
 
-export { CancelledError, RunTooLargeError } from './errors';
+export { CancelledError, OverBudgetError, RunTooLargeError } from './errors';
 export { DataError } from './data';
 export { RunOptionsError, validateRunOptions } from './runOptions';
 export { selectBackend, BackendUnavailableError, type Backend, type Tf } from './backend';
+export { durationText } from './backends/cost';
+export { describeError } from './runError';
 export { isometryGapFromGram } from './isometry';
 export { warmUp } from './warm';
 
@@ -45,6 +47,8 @@ export interface RunPlan {
   spec: Spec;
   seeds: number;
   quick: boolean;
+  /** A quick run's caps: each capped value as the spec (or the options) asked and as run. */
+  quickCaps: QuickCaps | null;
   sweepDepths: number[];
 }
 
@@ -54,15 +58,26 @@ export function planRun(spec: Spec, options: RunOptions): RunPlan {
   const q = options.quick;
   if (q) {
     const depth = Math.min(spec.model.depth, q.maxDepth);
-    // Never below the batch: a width under the batch makes every Gram rank-deficient, a different network entirely.
-    const width = Math.min(spec.model.width, Math.max(q.maxWidth, spec.data.batch));
-    run = resizeSpec(spec, depth, width) ?? resizeSpec(spec, depth) ?? spec;
+    const batch = Math.min(spec.data.batch, q.maxBatch ?? q.maxWidth);
+    // Never below the (capped) batch: a width under the batch makes every Gram rank-deficient, a different network entirely.
+    const width = Math.min(spec.model.width, Math.max(q.maxWidth, batch));
+    const capped = batch === run.data.batch ? run : { ...run, data: { ...run.data, batch } };
+    // An explicit layer list cannot change its width: it keeps it (capped depth and batch only).
+    run = resizeSpec(capped, depth, width) ?? resizeSpec(capped, depth) ?? capped;
     seeds = Math.min(seeds, q.seeds);
   }
   const wantSweep = options.sweep ?? !q;
   let sweepDepths = wantSweep && spec.diagnostics.depths ? [...spec.diagnostics.depths] : [];
   if (q) sweepDepths = sweepDepths.filter((d) => d <= q.maxDepth);
-  return { spec: run, seeds: Math.max(1, Math.floor(seeds)), quick: !!q, sweepDepths };
+  seeds = Math.max(1, Math.floor(seeds));
+  const quickCaps: QuickCaps | null = q
+    ? {
+        depth: { spec: spec.model.depth, run: run.model.depth },
+        width: { spec: spec.model.width, run: run.model.width },
+        seeds: { spec: options.seeds ?? spec.diagnostics.seeds, run: seeds },
+      }
+    : null;
+  return { spec: run, seeds, quick: !!q, quickCaps, sweepDepths };
 }
 
 /**
@@ -72,14 +87,6 @@ export function planRun(spec: Spec, options: RunOptions): RunPlan {
 function passText(f: number, depth: number): string {
   const done = Math.round(f * 2 * depth);
   return done <= depth ? `forward pass, ${done} of ${depth} layers` : `backward pass, ${done - depth} of ${depth} layers`;
-}
-
-function quickCapsOf(spec: Spec, options: RunOptions, plan: RunPlan): QuickCaps {
-  return {
-    depth: { spec: spec.model.depth, run: plan.spec.model.depth },
-    width: { spec: spec.model.width, run: plan.spec.model.width },
-    seeds: { spec: options.seeds ?? spec.diagnostics.seeds, run: plan.seeds },
-  };
 }
 
 export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: AnalyzeHooks = {}): Promise<Result> {
@@ -96,14 +103,23 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
   const backend = await selectBackend(options.backend, options.nativeModulePaths ?? [], workload);
   hooks.onBackend?.(backend.info);
   throwIfAborted(hooks.signal);
-  assertFitsTime(backend, workload, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
+  const training = trainingPlan(plan, options, sweepSpecs);
+  const whole = { ...workload, passes: workload.passes + training.work / Math.max(1, plan.spec.model.depth) };
+  assertFitsTime(backend, whole, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
+  const predicted = predictSeconds(backend.info.name, whole);
+  if (predicted !== null) {
+    assertWithinBudget(backend, whole, predicted, options.maxSeconds);
+    hooks.onProgress?.({ phase: 'backend', fraction: 0, message: `predicted: about ${durationText(predicted)} on ${backend.info.name}`, predictedSeconds: predicted });
+  }
   // Memory, before any tensor: the main network and the deepest sweep network (a file's feature count is checked per seed).
   const deepest = sweepSpecs.reduce<Spec>((a, d) => (d.spec && d.spec.model.depth > a.model.depth ? d.spec : a), plan.spec);
   // Native TensorFlow manages its own memory (no wasm heap, no buffer limit): it is not held to these bounds.
   const native = backend.info.name === 'tensorflow' || backend.info.name === 'tensorflow-gpu';
   if (!native) for (const s of new Set([plan.spec, deepest])) assertSpecFits(s, s.data.features || s.model.width, s.data.classes, s.data.batch, backend.capacity);
   try {
-    return await measure(spec, options, plan, sweepSpecs, backend, hooks, started);
+    const result = await measure(spec, plan, sweepSpecs, training, backend, hooks, started);
+    if (predicted !== null) result.predictedSeconds = predicted;
+    return result;
   } catch (e) {
     throw deviceLossError(backend, e) ?? e;
   }
@@ -112,9 +128,9 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
 /** The run's phases on a started backend: diagnostics for every seed, the depth sweep, the short training. */
 async function measure(
   spec: Spec,
-  options: RunOptions,
   plan: RunPlan,
   sweepSpecs: { depth: number; spec: Spec | null }[],
+  training: TrainingPlan,
   backend: Backend,
   hooks: AnalyzeHooks,
   started: number,
@@ -126,9 +142,7 @@ async function measure(
     gpuMemory?.sample();
     hooks.onProgress?.(p);
   };
-  const trainDepths = sweepSpecs.filter((d) => d.spec).map((d) => d.depth);
-  const trainRuns = seedSpec.train !== null && (options.train ?? !plan.quick);
-  const trainWorkTotal = trainRuns ? trainingWork(seedSpec, trainDepths) : 0;
+  const { runs: trainRuns, depths: trainDepths, work: trainWorkTotal } = training;
   const work = plan.seeds * seedSpec.model.depth + plan.seeds * sweepSpecs.reduce((s, d) => s + (d.spec ? d.depth : 0), 0) + trainWorkTotal;
   let workDone = 0;
   const fraction = (within: number, size: number): number => Math.min(1, (workDone + within * size) / Math.max(1, work));
@@ -143,7 +157,7 @@ async function measure(
     seconds: 0,
     seeds: plan.seeds,
     timings: { initSeconds: 0, diagnosticSeconds: 0, trainSeconds: 0, sweepSeconds: 0 },
-    ...(plan.quick ? { quick: true, quickCaps: quickCapsOf(spec, options, plan) } : {}),
+    ...(plan.quickCaps ? { quick: true, quickCaps: plan.quickCaps } : {}),
     layers: [],
     growth: null,
     theory,
@@ -203,6 +217,7 @@ async function measure(
         });
         workDone += depth;
         values.push(run.pass.layers[0]?.logGradNorm ?? NaN);
+        progress({ phase: 'sweep', fraction: fraction(0, 0), seed, message: `depth ${depth}, seed ${seed} done` });
       }
       points.push({ depth, logGradNormW1: spread(values) });
       result.timings.sweepSeconds = (performance.now() - t0) / 1000;
@@ -235,6 +250,31 @@ async function measure(
   progress({ phase: 'done', fraction: 1, message: 'run complete' });
   if (gpuMemory) result.memory = { peakGpuBytes: gpuMemory.peak };
   return result;
+}
+
+interface TrainingPlan {
+  runs: boolean;
+  /** Depths the training compares (the sweep's). */
+  depths: number[];
+  /** Its cost in layer passes (./train trainingWork); 0 when it does not run. */
+  work: number;
+}
+
+function trainingPlan(plan: RunPlan, options: RunOptions, sweepSpecs: { depth: number; spec: Spec | null }[]): TrainingPlan {
+  const depths = sweepSpecs.filter((d) => d.spec).map((d) => d.depth);
+  const runs = plan.spec.train !== null && (options.train ?? !plan.quick);
+  return { runs, depths, work: runs ? trainingWork(plan.spec, depths) : 0 };
+}
+
+/** Refuses, before any work, a run predicted to take longer than the caller's budget (RunOptions.maxSeconds). */
+function assertWithinBudget(backend: Backend, w: Workload, predicted: number, budget: number | undefined): void {
+  if (budget === undefined || budget <= 0 || predicted <= budget) return;
+  throw new OverBudgetError(
+    `a ${workloadText(w)} run (width × batch × depth) is predicted to take about ${durationText(predicted)} on ${backend.info.name}, ` +
+      `over the budget of ${durationText(budget)}`,
+    predicted,
+    budget,
+  );
 }
 
 /** Refuses, before any work, a run that a one-thread CPU backend is predicted to take longer than `limit` seconds for. */

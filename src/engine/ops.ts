@@ -1,5 +1,5 @@
 // The pass's per-layer elementwise and reduction steps, backend-neutral: normalization forward and backward, the backward
-// signal's rescale, the activation forward and backward, and Grams. Each step runs as one fused kernel where the backend
+// signal's rescale, and the activation forward and backward (Grams: ./bands). Each step runs as one fused kernel where the backend
 // has one (kernels/wasm for small tensors on the bundled wasm backend, kernels/webgpu on webgpu, where every tfjs op costs
 // a dispatch and a JS-number operand a buffer upload), and as composite tfjs ops elsewhere; the composite ops are also the
 // reference the fused kernels are tested against.
@@ -9,7 +9,6 @@ import { activate, derivative } from './activations';
 import type { Tf } from './backend';
 import { FUSED_MAX_ELEMENTS, registerWasmKernels } from './kernels/wasm/fused';
 import { onBundledWasm } from './kernels/wasm/heap';
-import { transpose2d } from './kernels/wasm/transpose';
 import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE, registerWebGpuKernels } from './kernels/webgpu';
 import type { NormShape } from './kernels/webgpu/names';
 
@@ -87,10 +86,4 @@ export function activationBackward(tf: Tf, g: Tensor2D, u: Tensor2D, fn: Activat
     const d = derivative(tf, fn, gain === 1 ? u : tf.mul(u, gain), slope);
     return tf.mul(g, gain === 1 ? d : tf.mul(d, gain));
   }) as Tensor2D;
-}
-
-/** XᵀX of a d×n representation. On wasm the transpose is explicit (its transposed matmul is 10–20× slower). */
-export function gramOf(tf: Tf, x: Tensor2D): Tensor2D {
-  if (onBundledWasm(tf)) return tf.tidy(() => tf.matMul(transpose2d(tf, x), x));
-  return tf.matMul(x, x, true, false);
 }

@@ -10,7 +10,9 @@
 //  - the backward signal is divided by its max-abs after every top-level layer, the log scales are summed in float64 on
 //    the host, so log-norms stay right where the true gradient overflows float32;
 //  - Grams and scales stay on the device and are downloaded in batches, at most every ~50 ms, which is also when the
-//    pass yields to the event loop and checks for cancellation.
+//    pass yields to the event loop and checks for cancellation; products and weight draws long enough to hold a CPU
+//    backend past that are cut into bands with the same check between them (./bands), so a cancel lands within a second
+//    at any width.
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { LossKind } from '../spec/types';
 import type { ActivationStats } from '../shared/result';
@@ -20,7 +22,8 @@ import { throwIfAborted, yieldToEventLoop } from './errors';
 import { sharedHostPool } from './hostPool';
 import { isometryGapFromGram, type GapResult } from './isometry';
 import { type HostNetwork, type HostOp } from './network';
-import { activationBackward, activationForward, gramOf, normBackward, normForward, rescaleByMaxAbs } from './ops';
+import { activationBackward, activationForward, normBackward, normForward, rescaleByMaxAbs } from './ops';
+import { banded, bandedGram } from './bands';
 import { drawHouseholderFactors, type HouseholderFactors } from './haar';
 import { Rng } from './rng';
 import { deviceWeight, householderDraw, usesHouseholderFactors, type DeviceWeight, type WeightForm, type WeightUse } from './weights';
@@ -176,14 +179,14 @@ class Pass {
     let x: Tensor2D = x0;
     for (let i = 0; i < ops.length; i++) {
       if (boundaryBefore[i]) {
-        this.closeGroup(group, x);
+        await this.closeGroup(group, x);
         group = this.newGroup();
       }
       if (holdsWeight(ops[i])) await this.prepareWeights(denseOpsOf(ops[i]), this.keepWeights ? 'both' : 'forward');
-      x = this.forwardOp(ops[i], x, tape, group);
+      x = await this.forwardOp(ops[i], x, tape, group);
       if (this.dueForYield()) await this.yieldNow();
     }
-    this.closeGroup(group, x);
+    await this.closeGroup(group, x);
 
     // ---- loss and its gradient at the last representation ----
     const { loss, dx } = this.lossAndGrad(x);
@@ -194,7 +197,7 @@ class Pass {
     for (let i = tape.length - 1; i >= 0; i--) {
       const entry = tape[i];
       if (!this.keepWeights) await this.prepareWeights(redrawnOpsOf(entry), 'backward');
-      const next = this.backwardEntry(entry, g);
+      const next = await this.backwardEntry(entry, g);
       this.release(g);
       g = entry.kind === 'dense' || entry.kind === 'residual' ? this.rescale(next) : next;
       if (this.dueForYield()) await this.yieldNow();
@@ -208,15 +211,15 @@ class Pass {
 
   // ---------- forward ----------
 
-  private forwardOp(op: HostOp, x: Tensor2D, tape: TapeEntry[], group: Group): Tensor2D {
+  private async forwardOp(op: HostOp, x: Tensor2D, tape: TapeEntry[], group: Group): Promise<Tensor2D> {
     const { tf } = this;
     switch (op.kind) {
       case 'dense': {
-        const gramIn = this.gramOf(x);
+        const gramIn = await this.gramOf(x);
         this.denseGramIn[op.index] = gramIn;
         group.denseIndices.push(op.index);
         const w = this.takeWeight(op);
-        const z = this.own(w.apply(x));
+        const z = this.own(await banded(tf, x, 2 * op.fanIn * op.fanOut, (band) => w.apply(band), this.pause));
         this.release(x);
         if (!this.keepWeights) this.disposeWeight(w);
         tape.push({ kind: 'dense', index: op.index, op, w: this.keepWeights ? w : null, gramIn });
@@ -250,7 +253,7 @@ class Pass {
         const bodyTape: TapeEntry[] = [];
         this.hold(x); // the skip path needs x after the body ran
         let h = x;
-        for (const inner of op.body) h = this.forwardOp(inner, h, bodyTape, group);
+        for (const inner of op.body) h = await this.forwardOp(inner, h, bodyTape, group);
         const y = this.own(tf.tidy(() => tf.add(x, tf.mul(h, this.scalar(op.alpha)))) as Tensor2D);
         this.release(h);
         this.unhold(x);
@@ -278,13 +281,13 @@ class Pass {
     return g;
   }
 
-  private closeGroup(group: Group, x: Tensor2D): void {
+  private async closeGroup(group: Group, x: Tensor2D): Promise<void> {
     if (group.denseIndices.length === 0) {
       // Leading ops before the first weight (e.g. the norm of norm-linear-act) belong to the next block.
       this.groups.pop();
       return;
     }
-    group.gram = this.gramOf(x);
+    group.gram = await this.gramOf(x);
     if (group.sampled) {
       // The last activation's output; a block without an activation reports its output (nothing can saturate there).
       const { tf } = this;
@@ -294,10 +297,10 @@ class Pass {
   }
 
   /** XᵀX of a d×n representation, computed once per tensor. */
-  private gramOf(x: Tensor2D): Download {
+  private async gramOf(x: Tensor2D): Promise<Download> {
     const known = this.gramByTensor.get(x.id);
     if (known) return known;
-    const d = this.download(gramOf(this.tf, x));
+    const d = this.download(await bandedGram(this.tf, x, this.pause));
     this.gramByTensor.set(x.id, d);
     return d;
   }
@@ -330,18 +333,17 @@ class Pass {
 
   // ---------- backward ----------
 
-  private backwardEntry(entry: TapeEntry, g: Tensor2D): Tensor2D {
+  private async backwardEntry(entry: TapeEntry, g: Tensor2D): Promise<Tensor2D> {
     const { tf } = this;
     switch (entry.kind) {
       case 'dense': {
         const w = entry.w ?? this.takeWeight(entry.op);
-        const gram = gramOf(tf, g);
-        const dx = w.applyTransposed(g);
-        this.denseGramGrad[entry.index] = this.download(gram);
+        this.denseGramGrad[entry.index] = this.download(await bandedGram(tf, g, this.pause));
         this.denseScaleCount[entry.index] = this.scales.length;
+        const dx = this.own(await banded(tf, g, 2 * entry.op.fanIn * entry.op.fanOut, (band) => w.applyTransposed(band), this.pause));
         this.layersDone++;
         this.disposeWeight(w);
-        return this.own(dx);
+        return dx;
       }
       case 'norm': {
         const dx = this.own(normBackward(tf, g, entry.y, entry.inv, entry));
@@ -359,7 +361,7 @@ class Pass {
       case 'residual': {
         let h = this.own(tf.mul(g, this.scalar(entry.alpha)) as Tensor2D);
         for (let i = entry.body.length - 1; i >= 0; i--) {
-          const next = this.backwardEntry(entry.body[i], h);
+          const next = await this.backwardEntry(entry.body[i], h);
           this.release(h);
           h = next;
         }
@@ -390,7 +392,7 @@ class Pass {
     const t0 = performance.now();
     for (const op of ops) {
       const factors = usesHouseholderFactors(this.tf, op) ? await this.householderFactors(op, use === 'backward' ? -1 : 1) : undefined;
-      const w = await deviceWeight(this.tf, op, this.net.seed, use, this.input.weightForm, factors);
+      const w = await deviceWeight(this.tf, op, this.net.seed, use, this.input.weightForm, factors, this.pause);
       for (const t of w.tensors) this.own(t);
       this.prepared.set(op.index, w);
     }
@@ -537,6 +539,11 @@ class Pass {
     return Date.now() - this.lastYield >= YIELD_EVERY_MS || this.pending.length >= MAX_PENDING_DOWNLOADS;
   }
 
+  /** Between the bands of a long product (./bands): the pass's own yield, when due. */
+  private readonly pause = async (): Promise<void> => {
+    if (this.dueForYield()) await this.yieldNow();
+  };
+
   /** Every ~50 ms of work: download what is pending, let the event loop run, honour a cancel, report progress. */
   private async yieldNow(): Promise<void> {
     await this.flush();
@@ -581,6 +588,12 @@ class Pass {
     }
     let backwardBad: number | null = null;
     for (let index = depth - 1; index >= 0; index--) {
+      // n² per layer: thousands of layers at a large batch take seconds.
+      if (Date.now() - this.lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        this.lastYield = Date.now();
+        throwIfAborted(this.hooks.signal);
+      }
       const gramGrad = this.denseGramGrad[index]!.data as Float32Array;
       const gramIn = this.denseGramIn[index]!.data as Float32Array;
       const logScale = logScales[this.denseScaleCount[index]];

@@ -1,11 +1,12 @@
 // The engine as a forked child process (dist/engine.js): EngineRequest in, EngineEvent out, over Node IPC.
-// One run at a time; a new run cancels the one in flight. A cancel aborts the run's AbortSignal, which the pass checks
-// between layers while yielding to the event loop every ~50 ms, so the run stops (and frees its tensors) within a second.
+// One run at a time; a new run cancels the one in flight. A cancel aborts the run's AbortSignal, which the run checks
+// between passes and, inside a pass, between layers and the bands of long products while yielding to the event loop
+// every ~50 ms, so the run stops (and frees its tensors) within a second. The same yields let a disconnect from a parent
+// that died end the process.
 import { isEngineRequest, type EngineEvent, type RunRequest, type WarmRequest } from '../shared/protocol';
+import type { SourceMap } from '../spec';
 import { checkText } from '../theory';
-import { valueRange } from '../spec';
-import type { Finding } from '../shared/findings';
-import { analyze, CancelledError, DataError, RunTooLargeError, warmUp } from './index';
+import { analyze, CancelledError, describeError, warmUp } from './index';
 
 interface ActiveRun {
   id: number;
@@ -22,10 +23,12 @@ function send(event: EngineEvent): void {
 
 async function execute(req: RunRequest, controller: AbortController): Promise<void> {
   const { id } = req;
+  let source: SourceMap | undefined;
   try {
     const { parse, findings } = checkText(req.text, req.file);
+    source = parse.source;
     if (!parse.spec) {
-      send({ type: 'error', id, message: `${req.file || 'spec'}: invalid spec (${parse.problems.length} problem(s))`, findings });
+      send({ type: 'error', id, kind: 'spec', message: `${req.file || 'spec'}: invalid spec (${parse.problems.length} problem(s))`, findings });
       return;
     }
     const result = await analyze(parse.spec, req.options, {
@@ -39,22 +42,16 @@ async function execute(req: RunRequest, controller: AbortController): Promise<vo
     else send({ type: 'done', id, result });
   } catch (e) {
     if (e instanceof CancelledError || controller.signal.aborted) send({ type: 'cancelled', id });
-    else if (e instanceof DataError || e instanceof RunTooLargeError) {
-      // Located at the spec key to change, like a spec problem; measured, as the run found it (the extension shows it in
-      // Problems until the next run).
-      const { source } = checkText(req.text, req.file).parse;
-      const finding: Finding = { code: 'DL001', severity: 'error', message: e.message, path: e.path, measured: true, range: valueRange(source, e.path) };
-      send({ type: 'error', id, message: e.message, findings: [finding] });
-    } else send({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });
+    else send({ type: 'error', id, ...describeError(e, source) });
   }
 }
 
 /** Runs are queued behind the warm-up (about 0.3 s on wasm), never cancelled by it. */
-async function warm(choice: WarmRequest['backend'], nativeModulePaths: string[] = []): Promise<void> {
+async function warm({ id, backend: choice, nativeModulePaths = [] }: WarmRequest): Promise<void> {
   const started = performance.now();
   const done = warmUp(choice, nativeModulePaths).then(
-    (backend) => send({ type: 'warmed', backend, milliseconds: performance.now() - started }),
-    (e: unknown) => send({ type: 'warmed', backend: null, milliseconds: performance.now() - started, message: e instanceof Error ? e.message : String(e) }),
+    (backend) => send({ type: 'warmed', id, backend, milliseconds: performance.now() - started }),
+    (e: unknown) => send({ type: 'warmed', id, backend: null, milliseconds: performance.now() - started, message: e instanceof Error ? e.message : String(e) }),
   );
   warming = done;
   await done;
@@ -90,7 +87,8 @@ process.on('message', (msg: unknown) => {
       if (active && active.id === msg.id) active.controller.abort();
       break;
     case 'warm':
-      if (!active && !warming) void warm(msg.backend, msg.nativeModulePaths);
+      if (!active && !warming) void warm(msg);
+      else send({ type: 'warmed', id: msg.id, backend: null, milliseconds: 0, message: 'skipped: a run or another warm-up is in flight' });
       break;
     case 'shutdown': {
       active?.controller.abort();

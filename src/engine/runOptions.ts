@@ -16,10 +16,11 @@ export class RunOptionsError extends Error {
   }
 }
 
-/** The same bounds as the spec schema's diagnostics.seeds, model.depth and model.width. */
+/** The same bounds as the spec schema's diagnostics.seeds, model.depth, model.width and data.batch. */
 const MAX_SEEDS = 100;
 const MAX_DEPTH = 100000;
 const MAX_WIDTH = 8192;
+const MAX_BATCH = 8192;
 const MAX_CPU_MINUTES = 100000;
 
 type Check = (v: unknown) => string | null;
@@ -39,6 +40,7 @@ const fields: Record<keyof RunOptions, Check> = {
   train: boolean,
   nativeModulePaths: (v) => (Array.isArray(v) && v.length <= 16 && v.every((p) => absolutePath(p) === null) ? null : 'expected a list of at most 16 absolute folder paths'),
   maxCpuMinutes: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_CPU_MINUTES ? null : `expected a number of minutes from 0 to ${MAX_CPU_MINUTES}`),
+  maxSeconds: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'expected a number of seconds, 0 or more'),
   thresholds: () => null, // checked field by field below
   dataRoot: absolutePath,
   allowDataOutside: boolean,
@@ -47,6 +49,7 @@ const fields: Record<keyof RunOptions, Check> = {
 const quickFields: Record<keyof NonNullable<RunOptions['quick']>, Check> = {
   maxDepth: wholeNumber(1, MAX_DEPTH),
   maxWidth: wholeNumber(1, MAX_WIDTH),
+  maxBatch: wholeNumber(1, MAX_BATCH),
   seeds: wholeNumber(1, MAX_SEEDS),
 };
 

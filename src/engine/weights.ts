@@ -8,6 +8,8 @@
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import { compactWYBlocks, drawHouseholderFactors, formHouseholderProductOnDevice, type HouseholderFactors } from './haar';
+import type { Pause } from './bands';
+import { gaussianInitStd } from './init';
 import { denseWeight, weightStream, type DenseOp } from './network';
 import { onBundledWasm } from './kernels/wasm/heap';
 import { transpose2d, transposeInto } from './kernels/wasm/transpose';
@@ -60,6 +62,7 @@ export async function deviceWeight(
   use: WeightUse,
   form: WeightForm = 'auto',
   factors?: HouseholderFactors,
+  pause?: Pause,
 ): Promise<DeviceWeight> {
   const factored = form === 'auto' && tf.getBackend() !== 'webgpu';
   if (factored && op.init === 'orthogonal' && op.fanIn === op.fanOut && op.fanOut >= IMPLICIT_MIN_WIDTH) {
@@ -67,10 +70,10 @@ export async function deviceWeight(
     return householderWeight(tf, factors ?? drawHouseholderFactors(size, new Rng(seed, stream)), op.gain, use);
   }
   if (use === 'forward') {
-    const w = await denseWeightTensor(tf, op, seed, false, factors);
+    const w = await denseWeightTensor(tf, op, seed, false, factors, pause);
     return { apply: (x) => tf.matMul(w, x), applyTransposed: unavailable('Wᵀ·G', use), tensors: [w] };
   }
-  const wT = await denseWeightTensor(tf, op, seed, true, factors);
+  const wT = await denseWeightTensor(tf, op, seed, true, factors, pause);
   if (use === 'backward') return { apply: unavailable('W·X', use), applyTransposed: (g) => tf.matMul(wT, g), tensors: [wT] };
   // Only wasm pays for a transposed operand: elsewhere Wᵀ alone serves both products.
   if (!onBundledWasm(tf)) return { apply: (x) => tf.matMul(wT, x, true, false), applyTransposed: (g) => tf.matMul(wT, g), tensors: [wT] };
@@ -89,7 +92,14 @@ function unavailable(product: string, use: WeightUse): () => never {
  * block when the layer is not square (as `haarOrthogonal` does on the host). On the pure-JS cpu backend, whose matmuls are
  * slower than the host's float64 loops (6.8 against 2.3 ms at width 128), it is formed on the host.
  */
-export async function denseWeightTensor(tf: Tf, op: DenseOp, seed: number, transposed = false, factors?: HouseholderFactors): Promise<Tensor2D> {
+export async function denseWeightTensor(
+  tf: Tf,
+  op: DenseOp,
+  seed: number,
+  transposed = false,
+  factors?: HouseholderFactors,
+  pause: Pause = () => Promise.resolve(),
+): Promise<Tensor2D> {
   const [rows, cols] = transposed ? [op.fanIn, op.fanOut] : [op.fanOut, op.fanIn];
   if (usesHouseholderFactors(tf, op)) {
     const { size, stream } = householderDraw(op);
@@ -99,11 +109,45 @@ export async function denseWeightTensor(tf: Tf, op: DenseOp, seed: number, trans
     q.dispose();
     return block;
   }
+  if (op.init !== 'orthogonal') return tf.tensor2d(await gaussianWeightValues(op, seed, transposed, pause), [rows, cols]);
   const w = denseWeight(op, seed);
   const values = new Float32Array(rows * cols);
   if (transposed) transposeInto(Float32Array.from(w), values, op.fanOut, op.fanIn);
   else values.set(w);
   return tf.tensor2d(values, [rows, cols]);
+}
+
+/** Entries of a Gaussian weight drawn per band, with a pause between bands: a 4096² draw holds the host for about a second. */
+const DRAW_BAND_ENTRIES = 2 ** 20;
+
+/**
+ * A Gaussian W (or Wᵀ) as float32, drawn a band of rows at a time with a pause between bands: the same numbers as
+ * `denseWeight` (the draws are sequential either way), without its float64 d² copy.
+ */
+async function gaussianWeightValues(op: DenseOp, seed: number, transposed: boolean, pause: Pause): Promise<Float32Array> {
+  if (op.init === 'orthogonal') throw new Error('internal: an orthogonal weight is not Gaussian');
+  const { fanIn, fanOut } = op;
+  const rng = new Rng(seed, weightStream(op.index));
+  const std = gaussianInitStd(op.init, fanIn, fanOut, op.gain);
+  const values = new Float32Array(fanIn * fanOut);
+  const bandRows = Math.max(1, Math.floor(DRAW_BAND_ENTRIES / fanIn));
+  const size = Math.min(bandRows, fanOut) * fanIn;
+  const band = new Float64Array(size);
+  const band32 = transposed ? new Float32Array(size) : null;
+  const bandT = transposed ? new Float32Array(size) : null;
+  for (let first = 0; first < fanOut; first += bandRows) {
+    const rows = Math.min(bandRows, fanOut - first);
+    const w = rng.fillNormal(band.subarray(0, rows * fanIn), std);
+    if (!band32 || !bandT) values.set(w, first * fanIn);
+    else {
+      // Rows first..first+rows of W are columns of Wᵀ: transpose the band, then copy its rows into place.
+      band32.set(w);
+      transposeInto(band32, bandT, rows, fanIn);
+      for (let j = 0; j < fanIn; j++) values.set(bandT.subarray(j * rows, (j + 1) * rows), j * fanOut + first);
+    }
+    if (first + rows < fanOut) await pause();
+  }
+  return values;
 }
 
 /**

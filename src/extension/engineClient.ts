@@ -4,7 +4,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import {
   isEngineEvent,
-  type BackendEvent,
   type EngineEvent,
   type EngineRequest,
   type ProgressEvent,
@@ -14,11 +13,12 @@ import {
 import type { Logger } from '../shared/logger';
 import type { BackendChoice, BackendInfo, Result } from '../shared/result';
 import type { Finding } from '../shared/findings';
+import type { RunError } from '../shared/runError';
 
 export type RunOutcome =
   | { kind: 'done'; result: Result }
   | { kind: 'cancelled' }
-  | { kind: 'error'; message: string; findings?: Finding[] };
+  | { kind: 'error'; message: string; findings?: Finding[]; /** The engine's error as data; absent when the engine process itself failed. */ error?: RunError };
 
 export interface RunHooks {
   onProgress?(event: ProgressEvent): void;
@@ -107,6 +107,7 @@ export class EngineClient {
    */
   warm(backend: BackendChoice, nativeModulePaths?: string[]): Promise<WarmedEvent | null> {
     if (this.runs.size > 0) return Promise.resolve(null);
+    const id = this.nextId++;
     return this.start()
       .then(
         () =>
@@ -114,7 +115,7 @@ export class EngineClient {
             const child = this.child;
             if (!child) return resolve(null);
             const onMessage = (msg: unknown): void => {
-              if (!isEngineEvent(msg) || msg.type !== 'warmed') return;
+              if (!isEngineEvent(msg) || msg.type !== 'warmed' || msg.id !== id) return;
               done(msg);
             };
             const done = (answer: WarmedEvent | null): void => {
@@ -125,7 +126,7 @@ export class EngineClient {
             const onExit = (): void => done(null);
             child.on('message', onMessage);
             child.on('exit', onExit);
-            this.send({ type: 'warm', backend, ...(nativeModulePaths ? { nativeModulePaths } : {}) });
+            this.send({ type: 'warm', id, backend, ...(nativeModulePaths ? { nativeModulePaths } : {}) });
           }),
       )
       .catch((err: unknown) => {
@@ -233,7 +234,7 @@ export class EngineClient {
         run.hooks.onPartial?.(event.result);
         break;
       case 'backend':
-        run.hooks.onBackend?.((event as BackendEvent).backend);
+        run.hooks.onBackend?.(event.backend);
         break;
       case 'done':
         run.settle({ kind: 'done', result: event.result });
@@ -241,9 +242,11 @@ export class EngineClient {
       case 'cancelled':
         run.settle({ kind: 'cancelled' });
         break;
-      case 'error':
-        run.settle({ kind: 'error', message: event.message, ...(event.findings ? { findings: event.findings } : {}) });
+      case 'error': {
+        const { type: _type, id: _id, findings, ...error } = event;
+        run.settle({ kind: 'error', message: event.message, error, ...(findings ? { findings } : {}) });
         break;
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import { isBackendChoice, type BackendChoice, type BackendInfo, type Result } fr
 import { SEVERITIES, type Finding } from './findings';
 import type { ThresholdsSpec } from '../spec/types';
 import type { Range, SpecPath } from './findings';
+import { RUN_ERROR_KINDS, type RunError } from './runError';
 
 export type { Result } from './result';
 
@@ -15,8 +16,8 @@ export interface RunOptions {
   backend: BackendChoice;
   /** Override diagnostics.seeds. */
   seeds?: number;
-  /** Quick run: caps applied to the spec (auto-run on edit). */
-  quick?: { maxDepth: number; maxWidth: number; seeds: number };
+  /** Quick run: caps applied to the spec (auto-run on edit). The batch is capped at maxBatch (default maxWidth). */
+  quick?: QuickCaps;
   /** Run the depth sweep (diagnostics.depths). Default true when the spec has depths. */
   sweep?: boolean;
   /** Run the short training (train:). Default true when the spec has train. */
@@ -25,12 +26,24 @@ export interface RunOptions {
   nativeModulePaths?: string[];
   /** Runs predicted longer than this on wasm/cpu are refused before they start; default 10, 0 for no limit. */
   maxCpuMinutes?: number;
+  /**
+   * A budget in seconds: a run predicted to take longer on the chosen backend is refused before any work with an
+   * 'over-budget' error that carries the prediction (the extension then asks whether to run it anyway). Absent: no budget.
+   */
+  maxSeconds?: number;
   /** Override the spec's thresholds for the measured findings (the extension's settings, for specs that set none). */
   thresholds?: Partial<ThresholdsSpec>;
   /** Data files (data.path, data.labels) must lie inside this folder (the extension: the spec's workspace folder); default the spec file's folder. */
   dataRoot?: string;
   /** Allow data files anywhere (the CLI's --allow-data-outside). */
   allowDataOutside?: boolean;
+}
+
+export interface QuickCaps {
+  maxDepth: number;
+  maxWidth: number;
+  maxBatch?: number;
+  seeds: number;
 }
 
 export interface RunRequest {
@@ -58,6 +71,8 @@ export interface ShutdownRequest {
  */
 export interface WarmRequest {
   type: 'warm';
+  /** Echoed by the WarmedEvent that answers it. */
+  id: number;
   backend: BackendChoice;
   nativeModulePaths?: string[];
 }
@@ -79,6 +94,8 @@ export interface ProgressEvent {
   layer?: number;
   step?: number;
   message: string;
+  /** The whole run's predicted seconds on the chosen backend, sent once the backend is up (absent where not predictable). */
+  predictedSeconds?: number;
 }
 
 /** A partial result: what is known so far, streamed while the run goes on. */
@@ -94,10 +111,10 @@ export interface DoneEvent {
   result: Result;
 }
 
-export interface ErrorEvent {
+/** A failed run: the error as data (./runError), with the spec's problems when it was invalid (kind 'spec'). */
+export interface ErrorEvent extends RunError {
   type: 'error';
   id: number;
-  message: string;
   /** Spec problems when the spec was invalid (DL001). */
   findings?: Finding[];
 }
@@ -128,7 +145,9 @@ export interface BackendEvent {
 
 export interface WarmedEvent {
   type: 'warmed';
-  /** The backend now started, or null when it could not start (the message says why; the next run reports it too). */
+  /** The WarmRequest answered. */
+  id: number;
+  /** The backend now started, or null when it could not start or the warm-up was skipped (the message says why). */
   backend: BackendInfo | null;
   milliseconds: number;
   message?: string;
@@ -248,6 +267,55 @@ function isFiniteNumber(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
+function optional(x: unknown, check: (v: unknown) => boolean): boolean {
+  return x === undefined || check(x);
+}
+
+const isString = (x: unknown): x is string => typeof x === 'string';
+
+const isStringList = (x: unknown): x is string[] => Array.isArray(x) && x.every(isString);
+
+const isBoolean = (x: unknown): x is boolean => typeof x === 'boolean';
+
+const isPositiveInteger = (x: unknown): x is number => isFiniteNumber(x) && Number.isInteger(x) && x >= 1;
+
+const isNonNegative = (x: unknown): x is number => isFiniteNumber(x) && x >= 0;
+
+function isBackendInfo(x: unknown): boolean {
+  return isObject(x) && typeof x.name === 'string' && typeof x.version === 'string' && isFiniteNumber(x.threads) && optional(x.reason, isString);
+}
+
+function isQuickCaps(x: unknown): x is QuickCaps {
+  return isObject(x) && isPositiveInteger(x.maxDepth) && isPositiveInteger(x.maxWidth) && isPositiveInteger(x.seeds) && optional(x.maxBatch, isPositiveInteger);
+}
+
+/** Every field of RunOptions, as the spec's values are checked: a malformed option is refused, not run with. */
+export function isRunOptions(x: unknown): x is RunOptions {
+  return (
+    isObject(x) &&
+    isBackendChoice(x.backend) &&
+    optional(x.seeds, isPositiveInteger) &&
+    optional(x.quick, isQuickCaps) &&
+    optional(x.sweep, isBoolean) &&
+    optional(x.train, isBoolean) &&
+    optional(x.nativeModulePaths, isStringList) &&
+    optional(x.maxCpuMinutes, isNonNegative) &&
+    optional(x.maxSeconds, isNonNegative) &&
+    optional(x.thresholds, (t) => isObject(t) && Object.values(t).every((v) => v === undefined || isFiniteNumber(v)))
+  );
+}
+
+function isRunError(x: Record<string, unknown>): x is Record<string, unknown> & RunError {
+  return (
+    isOneOf(RUN_ERROR_KINDS, x.kind) &&
+    typeof x.message === 'string' &&
+    optional(x.path, isString) &&
+    optional(x.range, isRange) &&
+    optional(x.predictedSeconds, isFiniteNumber) &&
+    optional(x.budgetSeconds, isFiniteNumber)
+  );
+}
+
 function isPosition(x: unknown): boolean {
   return isObject(x) && isFiniteNumber(x.line) && isFiniteNumber(x.character);
 }
@@ -322,13 +390,13 @@ export function isEngineRequest(x: unknown): x is EngineRequest {
   if (!isObject(x)) return false;
   switch (x.type) {
     case 'run':
-      return isFiniteNumber(x.id) && typeof x.text === 'string' && typeof x.file === 'string' && isObject(x.options);
+      return isFiniteNumber(x.id) && typeof x.text === 'string' && typeof x.file === 'string' && isRunOptions(x.options);
     case 'cancel':
       return isFiniteNumber(x.id);
     case 'shutdown':
       return true;
     case 'warm':
-      return isBackendChoice(x.backend) && (x.nativeModulePaths === undefined || (Array.isArray(x.nativeModulePaths) && x.nativeModulePaths.every((p) => typeof p === 'string')));
+      return isFiniteNumber(x.id) && isBackendChoice(x.backend) && optional(x.nativeModulePaths, isStringList);
     default:
       return false;
   }
@@ -340,18 +408,24 @@ export function isEngineEvent(x: unknown): x is EngineEvent {
     case 'ready':
       return true;
     case 'warmed':
-      return isFiniteNumber(x.milliseconds) && (x.backend === null || isObject(x.backend));
+      return isFiniteNumber(x.id) && isFiniteNumber(x.milliseconds) && (x.backend === null || isBackendInfo(x.backend)) && optional(x.message, isString);
     case 'log':
       return isOneOf(LOG_LEVELS, x.level) && typeof x.message === 'string';
     case 'backend':
-      return isFiniteNumber(x.id) && isObject(x.backend);
+      return isFiniteNumber(x.id) && isBackendInfo(x.backend);
     case 'progress':
-      return isFiniteNumber(x.id) && isOneOf(RUN_PHASES, x.phase) && isFiniteNumber(x.fraction);
+      return (
+        isFiniteNumber(x.id) &&
+        isOneOf(RUN_PHASES, x.phase) &&
+        isFiniteNumber(x.fraction) &&
+        typeof x.message === 'string' &&
+        [x.seed, x.layer, x.step, x.predictedSeconds].every((v) => optional(v, isFiniteNumber))
+      );
     case 'partial':
     case 'done':
       return isFiniteNumber(x.id) && isResult(x.result);
     case 'error':
-      return isFiniteNumber(x.id) && typeof x.message === 'string';
+      return isFiniteNumber(x.id) && isRunError(x) && optional(x.findings, (f) => Array.isArray(f) && f.every(isFinding));
     case 'cancelled':
       return isFiniteNumber(x.id);
     default:

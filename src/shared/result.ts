@@ -154,6 +154,8 @@ export interface Result {
   spec: { path: string; name: string };
   backend: BackendInfo;
   seconds: number;
+  /** Seconds the run was predicted to take on its backend before it started (the cost model of src/engine/backends/cost.ts). */
+  predictedSeconds?: number;
   seeds: number;
   timings: Timings;
   memory?: MemoryUse;

@@ -93,13 +93,15 @@ diagnostics: { seeds: 5 }`;
 
 test('the warm and warmed messages pass the guards; malformed ones do not', async () => {
   const { isEngineRequest } = await import('../../src/shared/protocol');
-  assert.ok(isEngineRequest({ type: 'warm', backend: 'wasm' }));
-  assert.ok(isEngineRequest({ type: 'warm', backend: 'auto', nativeModulePaths: ['/x'] }));
-  assert.ok(!isEngineRequest({ type: 'warm' }));
-  assert.ok(!isEngineRequest({ type: 'warm', backend: 'wasm', nativeModulePaths: [3] }));
-  assert.ok(isEngineEvent({ type: 'warmed', backend: null, milliseconds: 3, message: 'x' }));
-  assert.ok(!isEngineEvent({ type: 'warmed', backend: 'wasm', milliseconds: 3 }));
-  send({ type: 'warm', backend: 'wasm' });
-  const warmed = await waitFor((e) => e.type === 'warmed');
+  assert.ok(isEngineRequest({ type: 'warm', id: 7, backend: 'wasm' }));
+  assert.ok(isEngineRequest({ type: 'warm', id: 7, backend: 'auto', nativeModulePaths: ['/x'] }));
+  assert.ok(!isEngineRequest({ type: 'warm', backend: 'wasm' }), 'a warm request without an id');
+  assert.ok(!isEngineRequest({ type: 'warm', id: 7 }));
+  assert.ok(!isEngineRequest({ type: 'warm', id: 7, backend: 'wasm', nativeModulePaths: [3] }));
+  assert.ok(isEngineEvent({ type: 'warmed', id: 7, backend: null, milliseconds: 3, message: 'x' }));
+  assert.ok(!isEngineEvent({ type: 'warmed', backend: null, milliseconds: 3 }), 'a warmed event without an id');
+  assert.ok(!isEngineEvent({ type: 'warmed', id: 7, backend: 'wasm', milliseconds: 3 }));
+  send({ type: 'warm', id: 7, backend: 'wasm' });
+  const warmed = await waitFor((e) => e.type === 'warmed' && e.id === 7);
   assert.ok(warmed.type === 'warmed' && warmed.backend?.name === 'wasm', JSON.stringify(warmed));
 });

@@ -115,6 +115,6 @@ test('the protocol guards accept exactly the values of their lists', () => {
   for (const mode of RUN_MODES) assert.ok(isWebviewToHost({ type: 'run', mode }), mode);
   for (const mode of outside) assert.ok(!isWebviewToHost({ type: 'run', mode }), String(mode));
 
-  for (const backend of BACKEND_CHOICES) assert.ok(isEngineRequest({ type: 'warm', backend }), backend);
-  for (const backend of [...outside, 'tensorflow']) assert.ok(!isEngineRequest({ type: 'warm', backend }), String(backend));
+  for (const backend of BACKEND_CHOICES) assert.ok(isEngineRequest({ type: 'warm', id: 1, backend }), backend);
+  for (const backend of [...outside, 'tensorflow']) assert.ok(!isEngineRequest({ type: 'warm', id: 1, backend }), String(backend));
 });

@@ -3,6 +3,7 @@
 // 4.3 s, 100/100/1000 0.9 + 0.8 s), the GPU's on an H200 (shared/notes/webgpu-in-node.md: ~60 µs per tfjs op with operands
 // made once, tfjs matMul 150 GFLOP/s at 512³ and ~2 TFLOP/s at 4096×4096×64). A faster CPU moves the crossover up, a
 // slower GPU driver moves it down; bench/gpu.sh measures it on the machine at hand.
+import type { BackendName } from '../../shared/result';
 import { defaultPoolSize } from '../poolSize';
 
 /** The size of the work a run will do, in the terms the cost model needs. */
@@ -113,4 +114,28 @@ export function largestFeasibleWidth(backend: 'wasm' | 'cpu', w: Workload, limit
     else hi = mid - 1;
   }
   return lo * 64;
+}
+
+/**
+ * Seconds the passes of `w` are predicted to take on a started backend, from the measured rates above; null for the
+ * native TensorFlow packages, whose rates were not measured here.
+ */
+export function predictSeconds(name: BackendName, w: Workload): number | null {
+  switch (name) {
+    case 'wasm':
+    case 'cpu':
+      return predictCpu(name, w);
+    case 'webgpu':
+      return predictGpu(w, true).seconds;
+    default:
+      return null;
+  }
+}
+
+/** "0.4 s", "40 s", "3.5 min", "2.1 h": a predicted duration, to the precision it has. */
+export function durationText(seconds: number): string {
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 90 * 60) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }
