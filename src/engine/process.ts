@@ -6,7 +6,7 @@
 import { isEngineRequest, type EngineEvent, type RunRequest, type WarmRequest } from '../shared/protocol';
 import type { SourceMap } from '../spec';
 import { checkText } from '../theory';
-import { analyze, CancelledError, describeError, warmUp } from './index';
+import { analyze, CancelledError, describeError, validateRunOptions, warmUp } from './index';
 
 interface ActiveRun {
   id: number;
@@ -74,9 +74,28 @@ function startRun(req: RunRequest): void {
   active = run;
 }
 
+/**
+ * A request the guard refused. A run request with an id is answered (its client is waiting), with the first bad option
+ * named where the options are at fault; anything else is only logged.
+ */
+function refuse(msg: unknown): void {
+  const id = typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'run' ? (msg as { id?: unknown }).id : undefined;
+  if (typeof id !== 'number' || !Number.isFinite(id)) {
+    send({ type: 'log', level: 'warn', message: 'engine: ignored a malformed request' });
+    return;
+  }
+  let error = describeError(new Error('malformed run request (text, file and options are required)'));
+  try {
+    validateRunOptions((msg as { options?: unknown }).options);
+  } catch (e) {
+    error = describeError(e);
+  }
+  send({ type: 'error', id, ...error });
+}
+
 process.on('message', (msg: unknown) => {
   if (!isEngineRequest(msg)) {
-    send({ type: 'log', level: 'warn', message: `engine: ignored a malformed request` });
+    refuse(msg);
     return;
   }
   switch (msg.type) {

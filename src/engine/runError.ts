@@ -6,6 +6,7 @@ import { GpuDeviceLostError } from './backend';
 import { BackendUnavailableError } from './backends/types';
 import { DataError } from './data';
 import { OverBudgetError, RunTooLargeError } from './errors';
+import { RunOptionsError } from './runOptions';
 
 export function describeError(e: unknown, source?: SourceMap): RunError {
   const message = e instanceof Error ? e.message : String(e);
@@ -13,6 +14,7 @@ export function describeError(e: unknown, source?: SourceMap): RunError {
   if (e instanceof DataError) return { kind: 'data', message, ...located(e.path) };
   if (e instanceof RunTooLargeError) return { kind: 'too-large', message, ...located(e.path) };
   if (e instanceof OverBudgetError) return { kind: 'over-budget', message, predictedSeconds: e.predictedSeconds, budgetSeconds: e.budgetSeconds };
+  if (e instanceof RunOptionsError) return { kind: 'options', message };
   if (e instanceof BackendUnavailableError || e instanceof GpuDeviceLostError) return { kind: 'backend', message };
   return { kind: 'internal', message };
 }

@@ -301,6 +301,8 @@ export function isRunOptions(x: unknown): x is RunOptions {
     optional(x.nativeModulePaths, isStringList) &&
     optional(x.maxCpuMinutes, isNonNegative) &&
     optional(x.maxSeconds, isNonNegative) &&
+    optional(x.dataRoot, isString) &&
+    optional(x.allowDataOutside, isBoolean) &&
     optional(x.thresholds, (t) => isObject(t) && Object.values(t).every((v) => v === undefined || isFiniteNumber(v)))
   );
 }

@@ -6,9 +6,9 @@ import type { Finding, Range, SpecPath } from './findings';
 /**
  * spec: the spec is invalid (its findings say where); data: a data file or value cannot be used; too-large: refused
  * before the run as too large for the backend (memory, or time on a CPU backend); over-budget: predicted longer than the
- * caller's budget (RunOptions.maxSeconds); backend: the backend could not start or was lost; internal: anything else.
+ * caller's budget (RunOptions.maxSeconds); options: the run options are invalid (the message names the option); backend: the backend could not start or was lost; internal: anything else.
  */
-export const RUN_ERROR_KINDS = ['spec', 'data', 'too-large', 'over-budget', 'backend', 'internal'] as const;
+export const RUN_ERROR_KINDS = ['spec', 'data', 'too-large', 'over-budget', 'options', 'backend', 'internal'] as const;
 export type RunErrorKind = (typeof RUN_ERROR_KINDS)[number];
 
 export interface RunError {

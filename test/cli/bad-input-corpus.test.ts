@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEngineEvent, isEngineRequest, isHostToWebview, isWebviewToHost, type EngineEvent } from '../../src/shared/protocol';
 import { validateRunOptions } from '../../src/engine/runOptions';
+import { errorToFinding } from '../../src/shared/runError';
+import type { Finding } from '../../src/shared/findings';
 import { cli, ensureBuiltCli, root } from './builtCli';
 
 const dir = mkdtempSync(join(tmpdir(), 'depthlens-corpus-'));
@@ -355,13 +357,16 @@ interface EngineCase {
 }
 
 const run = (options: unknown, name = 'valid.depthlens.yaml') => () => ({ type: 'run', id: 7, text: readFileSync(join(dir, name), 'utf8'), file: join(dir, name), options });
+/** What the extension puts in the Problems panel for an error event: its findings, or the finding of its located error. */
+const problemsOf = (e: EngineEvent & { type: 'error' }): Finding[] => e.findings ?? [errorToFinding(e)].filter((f): f is Finding => f !== null);
 const errorWith = (re: RegExp) => (e: EngineEvent) => e.type === 'error' && re.test(e.message);
 const ignored = (e: EngineEvent) => e.type === 'log' && e.level === 'warn' && /ignored a malformed request/.test(e.message);
 
 const engineCases: EngineCase[] = [
   { name: 'a string instead of a request', message: () => ('hello'), expect: ignored, describe: 'ignored with a warning' },
   { name: 'an unknown request type', message: () => ({ type: 'format-disk' }), expect: ignored, describe: 'ignored with a warning' },
-  { name: 'a run without text', message: () => ({ type: 'run', id: 1, file: '/x', options: { backend: 'wasm' } }), expect: ignored, describe: 'ignored with a warning' },
+  // A run request with an id is answered (its client waits on that id), never dropped.
+  { name: 'a run without text', message: () => ({ type: 'run', id: 1, file: '/x', options: { backend: 'wasm' } }), expect: errorWith(/malformed run request/), describe: 'an error answering its id' },
   { name: 'a warm with a bad backend', message: () => ({ type: 'warm', backend: 'quantum' }), expect: ignored, describe: 'ignored with a warning' },
   { name: 'run options: seeds 1e9', message: run({ backend: 'wasm', seeds: 1e9 }), expect: errorWith(/run options: seeds: expected a whole number from 1 to 100, got 1000000000/), describe: 'error naming seeds' },
   { name: 'run options: negative quick width', message: run({ backend: 'wasm', quick: { maxDepth: 10, maxWidth: -5, seeds: 1 } }), expect: errorWith(/run options: quick\.maxWidth: expected a whole number from 1 to 8192, got -5/), describe: 'error naming quick.maxWidth' },
@@ -369,23 +374,23 @@ const engineCases: EngineCase[] = [
   { name: 'run options: unknown backend', message: run({ backend: 'gpu9' }), expect: errorWith(/run options: backend: expected one of/), describe: 'error naming backend' },
   { name: 'run options: relative data root', message: run({ backend: 'wasm', dataRoot: 'workspace' }), expect: errorWith(/run options: dataRoot: expected an absolute folder path, got "workspace"/), describe: 'error naming dataRoot' },
   { name: 'run options: threshold 0', message: run({ backend: 'wasm', thresholds: { gradGrowthPerLayer: 0 } }), expect: errorWith(/run options: thresholds\.gradGrowthPerLayer: expected a number from 1 to 1000/), describe: 'error naming the threshold' },
-  { name: 'run options: not an object', message: run(['wasm']), expect: ignored, describe: 'ignored with a warning' },
+  { name: 'run options: not an object', message: run(['wasm']), expect: errorWith(/run options: expected an object, got a list of 1/), describe: 'an error answering its id' },
   {
     name: 'a run whose data.path is ../../../../etc/passwd: the finding for the Problems panel holds no line of it',
     message: run({ backend: 'wasm' }, 'passwd.depthlens.yaml'),
-    expect: (e) => e.type === 'error' && !!e.findings?.some((f) => f.path === 'data.path' && f.range?.start.line === 1 && f.range.start.character === 27 && /outside/.test(f.message)),
+    expect: (e) => e.type === 'error' && problemsOf(e).some((f) => f.path === 'data.path' && f.range?.start.line === 1 && f.range.start.character === 27 && /outside/.test(f.message)),
     describe: 'error with a DL001 finding at data.path',
   },
   {
     name: 'a run whose data file lies outside the workspace folder the extension names',
     message: run({ backend: 'wasm', dataRoot: join(dir, 'folder.csv') }, 'secret.depthlens.yaml'),
-    expect: (e) => e.type === 'error' && !!e.findings?.some((f) => f.path === 'data.path' && /data\.path: secret\.csv resolves to .*, outside .*folder\.csv, the folder data files may come from/.test(f.message)),
+    expect: (e) => e.type === 'error' && problemsOf(e).some((f) => f.path === 'data.path' && /data\.path: secret\.csv resolves to .*, outside .*folder\.csv, the folder data files may come from/.test(f.message)),
     describe: 'error with a DL001 finding at data.path',
   },
   {
     name: 'a run whose data file holds a secret line, inside the workspace folder',
     message: run({ backend: 'wasm', dataRoot: dir }, 'secret.depthlens.yaml'),
-    expect: (e) => e.type === 'error' && !!e.findings?.some((f) => f.path === 'data.path' && /row 2, column 1: expected a decimal number/.test(f.message)),
+    expect: (e) => e.type === 'error' && problemsOf(e).some((f) => f.path === 'data.path' && /row 2, column 1: expected a decimal number/.test(f.message)),
     describe: 'error with a DL001 finding at data.path',
   },
 ];
