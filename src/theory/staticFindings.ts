@@ -2,7 +2,7 @@
 import type { SourceMap, Spec } from '../spec/types';
 import type { SpecPath } from '../shared/findings';
 import type { Finding, FindingCode, FindingFix, Severity } from '../shared/findings';
-import { lambdaLinearBN, lambdaOrthogonalBN, batchForLambda, shapingLogGrowth } from './lambda';
+import { lambdaLinearBN, lambdaOrthogonalBN, batchForLambda, orthogonalBatchForLambda, shapingLogGrowth } from './lambda';
 import { networkFacts, type NetworkFacts } from './network';
 import { activationLogGrowth, estimateGrowth, lnRate, normalizationRate, residualBranchVarianceGain, toPrediction, type NormalizationRate } from './predict';
 import { rangeOf } from './locate';
@@ -323,7 +323,15 @@ function batchWidthRule(ctx: Context): Finding[] {
   const fix: FindingFix = { path: 'data.batch', value: m.width, title: `Set the batch to the width (${m.width})`, ...(over ? { preferred: true } : {}) };
   // near-identity data needs batch == features: move both.
   if (spec.data.source === 'near-identity') fix.more = [{ path: 'data.features', value: m.width }];
-  return [finding(ctx, 'DL107', over ? severityFor(ctx, orders) : 'info', 'data.batch', message, fix)];
+  const alternatives: FindingFix[] = [];
+  if (over && spec.data.source !== 'near-identity') {
+    // The smallest batch whose growth over this depth stays within the threshold, when it is below the width.
+    const enough = orthogonalBatchForLambda(Math.pow(10, (2 * ctx.threshold) / Math.max(1, ctx.facts.steps)), m.width, m.center);
+    if (enough > B && enough < m.width) {
+      alternatives.push({ path: 'data.batch', value: enough, title: `Raise the batch to ${enough} (growth within 10^${ctx.threshold})` });
+    }
+  }
+  return [finding(ctx, 'DL107', over ? severityFor(ctx, orders) : 'info', 'data.batch', message, fix, alternatives)];
 }
 
 /** Share of ‖x‖² in the component common to all samples above which the representation counts as collapsed to rank one. */

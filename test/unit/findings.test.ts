@@ -171,6 +171,9 @@ test('DL107: orthogonal + BN with B < d at depth warns with the predicted growth
   assert.match(f.message, /B = 16, d = 128/);
   assert.match(f.message, /batch = width removes/);
   assert.deepEqual(f.fix, { path: 'data.batch', value: 128, title: 'Set the batch to the width (128)', preferred: true });
+  // Alternative: the smallest batch within 10^3 over 999 steps, λ ≤ 10^(6/999) ≈ 1.013925: 1 + (1 − x)/(B − 2) + x(1 − x)/512
+  // (x = B/128) is 1.01404 at B = 48 and 1.01359 at B = 49.
+  assert.deepEqual(f.alternatives, [{ path: 'data.batch', value: 49, title: 'Raise the batch to 49 (growth within 10^3)' }]);
   // B = 96, d = 128, 1000 layers: λ ≈ 1.003 → ~10^0.7: under the 10^3 threshold, information only.
   assert.equal(only(findings({ data: { batch: 96, features: 128 }, model: { width: 128, depth: 1000 } }), 'DL107').severity, 'info');
   // B = 48, d = 128: ~10^3.03 at 1000 layers, just past the threshold → a warning.
