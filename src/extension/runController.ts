@@ -9,6 +9,7 @@ import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
 import type { LiveChecker } from './liveChecker';
 import type { SavedResults } from './savedResults';
+import { errorToFinding } from '../shared/runError';
 import { readSettings } from './settings';
 import { specFilePath } from './specDocuments';
 import type { RunStatusItem } from './statusBar';
@@ -49,8 +50,12 @@ export class RunController implements vscode.Disposable {
     return this.current !== undefined;
   }
 
-  /** Runs the document's current text. Resolves with the outcome; never throws. `seeds` overrides the setting (full runs). */
-  async run(doc: vscode.TextDocument, mode: RunMode, seeds?: number): Promise<RunOutcome> {
+  /**
+   * Runs the document's current text. Resolves with the outcome; never throws. `seeds` overrides the setting (full runs).
+   * A full run predicted longer than depthlens.runBudgetSeconds is refused by the engine and offered again with
+   * `overBudget` true, which lifts the budget.
+   */
+  async run(doc: vscode.TextDocument, mode: RunMode, seeds?: number, overBudget = false): Promise<RunOutcome> {
     this.checker.checkNow(doc);
     const checked = this.store.get(doc.uri);
     const spec = checked?.parse.spec;
@@ -72,6 +77,7 @@ export class RunController implements vscode.Disposable {
     if (mode === 'quick') Object.assign(options, { quick: settings.quick, sweep: false, train: false });
     else if (seeds !== undefined || settings.seeds !== undefined) options.seeds = seeds ?? settings.seeds;
     if (mode === 'sweep') options.sweep = true;
+    if (mode !== 'quick' && !overBudget && settings.runBudgetSeconds > 0) options.maxSeconds = settings.runBudgetSeconds;
 
     const file = specFilePath(doc);
     const version = doc.version;
@@ -100,7 +106,10 @@ export class RunController implements vscode.Disposable {
       return outcome;
     });
     if (this.current?.id === id) this.current = undefined;
-    this.finish(doc, version, file, result, mode);
+    if (result.kind === 'error' && result.error?.kind === 'over-budget') {
+      this.setState('idle', 'over budget');
+      void this.offerOverBudget(doc, mode, seeds, result.error.message);
+    } else this.finish(doc, version, file, result, mode);
     this.finished.fire({ mode, outcome: result.kind });
     return result;
   }
@@ -129,12 +138,27 @@ export class RunController implements vscode.Disposable {
         this.log.info('run cancelled');
         this.setState('cancelled', 'cancelled');
         break;
-      case 'error':
+      case 'error': {
         this.log.error(`run failed: ${outcome.message}`);
+        // An error that belongs to a spec key (a bad data file, a run too large) is a located DL001 in the Problems
+        // panel, as the CLI prints it; auto-runs show nothing else.
+        const finding = outcome.error ? errorToFinding(outcome.error) : null;
+        if (finding) this.store.setMeasured(doc, version, [finding]);
         this.setState('error', 'failed');
         if (mode !== 'quick') void vscode.window.showErrorMessage(`DepthLens: ${outcome.message}`);
         break;
+      }
     }
+  }
+
+  /** Asks whether to run a full run that is predicted to exceed the budget; runs it without the budget when confirmed. */
+  private async offerOverBudget(doc: vscode.TextDocument, mode: RunMode, seeds: number | undefined, message: string): Promise<void> {
+    this.log.info(`run not started: ${message}`);
+    const run = 'Run Anyway';
+    const settings = 'Change Budget';
+    const pick = await vscode.window.showWarningMessage(`DepthLens: ${message} (depthlens.runBudgetSeconds). Run it anyway?`, run, settings);
+    if (pick === run) await this.run(doc, mode, seeds, true);
+    else if (pick === settings) await vscode.commands.executeCommand('workbench.action.openSettings', 'depthlens.runBudgetSeconds');
   }
 
   private setState(state: RunState, detail: string): void {
