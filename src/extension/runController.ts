@@ -20,6 +20,19 @@ export interface PanelSink {
   post(message: HostToWebview): void;
 }
 
+/** What a RunController works with: the engine, where findings, results and state go, and where native backends live. */
+export interface RunControllerOptions {
+  client: EngineClient;
+  store: FindingsStore;
+  checker: LiveChecker;
+  memory: SavedResults;
+  status: RunStatusItem;
+  panel: PanelSink;
+  log: Logger;
+  /** Extra directories where native backends may be installed (the extension's global storage). */
+  nativeModulePaths: string[];
+}
+
 interface CurrentRun {
   id: number;
   mode: RunMode;
@@ -35,16 +48,25 @@ export class RunController implements vscode.Disposable {
   /** Fires when a run started by `run` ends, however it ends (including runs superseded by newer ones). */
   readonly onDidFinishRun = this.finished.event;
 
-  constructor(
-    private readonly client: EngineClient,
-    private readonly store: FindingsStore,
-    private readonly checker: LiveChecker,
-    private readonly memory: SavedResults,
-    private readonly status: RunStatusItem,
-    private readonly panel: PanelSink,
-    private readonly log: Logger,
-    private readonly nativeModulePaths: string[],
-  ) {}
+  private readonly client: EngineClient;
+  private readonly store: FindingsStore;
+  private readonly checker: LiveChecker;
+  private readonly memory: SavedResults;
+  private readonly status: RunStatusItem;
+  private readonly panel: PanelSink;
+  private readonly log: Logger;
+  private readonly nativeModulePaths: string[];
+
+  constructor(options: RunControllerOptions) {
+    this.client = options.client;
+    this.store = options.store;
+    this.checker = options.checker;
+    this.memory = options.memory;
+    this.status = options.status;
+    this.panel = options.panel;
+    this.log = options.log;
+    this.nativeModulePaths = options.nativeModulePaths;
+  }
 
   get running(): boolean {
     return this.current !== undefined;
