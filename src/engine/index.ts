@@ -1,20 +1,19 @@
-// analyze(spec, options, hooks): the engine's entry point. Plans the run (quick caps, sweep, training), starts the backend,
-// predicts the run's time and refuses runs over the limits, then runs its phases (./phases: diagnostics for every seed,
-// the optional depth sweep and training) and returns a Result (DESIGN §3b) with the theory's static findings and the
-// measured ones.
-import type { BackendInfo, Result, TheoryLine } from '../shared/result';
-import type { RunOptions } from '../shared/protocol';
-import type { SourceMap, Spec } from '../spec';
+// analyze(spec, options, hooks): the engine's entry point. Runs the diagnostic pass for every seed on the chosen backend,
+// the optional depth sweep, and returns a Result (DESIGN §3b) with the theory's static findings and the measured ones.
+import type { BackendInfo, DepthSweepPoint, Result, TheoryLine } from '../shared/result';
+import type { ProgressEvent, RunOptions } from '../shared/protocol';
+import { valueRange, type SourceMap, type Spec } from '../spec';
 import { predict, staticFindings } from '../theory';
 import type { Finding } from '../shared/findings';
 import { deviceLossError, selectBackend, type Backend, type Workload } from './backend';
 import { PeakGpuMemory } from './gpuMemory';
-import { diagnosticsPhase, RunProgress, sweepPhase, trainingPhase, type PhaseContext, type PhaseProgress, type SweepSpec } from './phases';
+import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
 import { OverBudgetError, RunTooLargeError, throwIfAborted } from './errors';
 import { DEFAULT_MAX_CPU_MINUTES, durationText, largestFeasibleWidth, predictCpu, predictSeconds, workloadText } from './backends/cost';
 import { measuredFindings } from './measuredFindings';
 import { resizeSpec } from './resize';
-import { trainingWork } from './train';
+import { growthFit, spread } from './stats';
+import { runTraining, trainingWork } from './train';
 
 export { CancelledError, OverBudgetError, RunTooLargeError } from './errors';
 export { DataError } from './data';
@@ -24,7 +23,7 @@ export { describeError } from './runError';
 export { isometryGapFromGram } from './isometry';
 export { warmUp } from './warm';
 
-export type AnalyzeProgress = PhaseProgress;
+export type AnalyzeProgress = Omit<ProgressEvent, 'type' | 'id'>;
 
 export interface AnalyzeHooks {
   onProgress?: (p: AnalyzeProgress) => void;
@@ -99,19 +98,23 @@ export async function analyze(spec: Spec, options: RunOptions, hooks: AnalyzeHoo
 async function measure(
   spec: Spec,
   plan: RunPlan,
-  sweepSpecs: SweepSpec[],
+  sweepSpecs: { depth: number; spec: Spec | null }[],
   training: TrainingPlan,
   backend: Backend,
   hooks: AnalyzeHooks,
   started: number,
 ): Promise<Result> {
+  const { signal } = hooks;
   const seedSpec = plan.spec;
   const gpuMemory = backend.info.name === 'webgpu' ? new PeakGpuMemory(backend.tf) : null;
-  const work = plan.seeds * seedSpec.model.depth + plan.seeds * sweepSpecs.reduce((s, d) => s + (d.spec ? d.depth : 0), 0) + training.work;
-  const progress = new RunProgress(work, (p) => {
+  const progress = (p: AnalyzeProgress): void => {
     gpuMemory?.sample();
     hooks.onProgress?.(p);
-  });
+  };
+  const { runs: trainRuns, depths: trainDepths, work: trainWorkTotal } = training;
+  const work = plan.seeds * seedSpec.model.depth + plan.seeds * sweepSpecs.reduce((s, d) => s + (d.spec ? d.depth : 0), 0) + trainWorkTotal;
+  let workDone = 0;
+  const fraction = (within: number, size: number): number => Math.min(1, (workDone + within * size) / Math.max(1, work));
 
   const theory = theoryLine(seedSpec);
   // Static findings are about the spec as written (its ranges), even when a quick run measures a capped copy.
@@ -137,18 +140,82 @@ async function measure(
     lastPartial = now;
     hooks.onPartial({ ...result, seconds: (now - started) / 1000, partial: true });
   };
-  const run: PhaseContext = { spec, plan, backend, signal: hooks.signal, source: hooks.source, result, progress, emitPartial };
 
-  const runs = await diagnosticsPhase(run);
+  // ---- diagnostics, one seed at a time ----
+  const runs: SeedRun[] = [];
+  for (let s = 0; s < plan.seeds; s++) {
+    const seed = spec.diagnostics.seed + s;
+    const size = seedSpec.model.depth;
+    const run = await runSeed(backend, seedSpec, seed, {
+      signal,
+      onProgress: (f, layer) => progress({ phase: 'diagnostics', fraction: fraction(f, size), seed, layer, message: `seed ${seed}: layer ${layer}` }),
+    });
+    workDone += size;
+    runs.push(run);
+    result.timings.initSeconds += run.initSeconds;
+    result.timings.diagnosticSeconds += run.diagnosticSeconds;
+    result.layers = aggregateLayers(runs);
+    result.growth = growthFit(result.layers.map((l) => l.logGradNorm.mean));
+    progress({ phase: 'diagnostics', fraction: fraction(0, 0), seed, message: `seed ${seed} done` });
+    emitPartial(s === 0);
+  }
   result.findings = [
     ...statics,
     ...measuredFindings({ spec: seedSpec, layers: result.layers, growth: result.growth, theory, runs, staticFindings: statics, source: hooks.source }),
   ];
-  if (sweepSpecs.length > 0) await sweepPhase(run, sweepSpecs, runs);
-  if (training.runs) await trainingPhase(run, training);
+
+  // ---- depth sweep: ln ‖∇W_0‖ (the paper's first-layer W_1) against depth ----
+  if (sweepSpecs.length > 0) {
+    const t0 = performance.now();
+    const points: DepthSweepPoint[] = [];
+    result.depthSweep = points;
+    for (const { depth, spec: atDepth } of sweepSpecs) {
+      if (!atDepth) continue;
+      const values: number[] = [];
+      if (atDepth === seedSpec) {
+        // Same network and seeds as the main diagnostics: reuse them.
+        values.push(...runs.map((r) => r.pass.layers[0]?.logGradNorm ?? NaN));
+        workDone += depth * plan.seeds;
+      }
+      for (let s = values.length; s < plan.seeds; s++) {
+        const seed = spec.diagnostics.seed + s;
+        const run = await runSeed(backend, atDepth, seed, {
+          signal,
+          onProgress: (f, layer) => progress({ phase: 'sweep', fraction: fraction(f, depth), seed, layer, message: `depth ${depth}, seed ${seed}` }),
+        });
+        workDone += depth;
+        values.push(run.pass.layers[0]?.logGradNorm ?? NaN);
+        progress({ phase: 'sweep', fraction: fraction(0, 0), seed, message: `depth ${depth}, seed ${seed} done` });
+      }
+      points.push({ depth, logGradNormW1: spread(values) });
+      result.timings.sweepSeconds = (performance.now() - t0) / 1000;
+      emitPartial();
+    }
+  }
+
+  // ---- short training (src/engine/train), after the diagnostics ----
+  if (trainRuns) {
+    const trained = await runTraining(
+      backend.tf,
+      seedSpec,
+      {
+        signal,
+        onProgress: (p) => progress({ phase: 'train', fraction: fraction(p.fraction, trainWorkTotal), step: p.step, message: p.message }),
+        onPartial: (train) => {
+          result.train = train;
+          emitPartial();
+        },
+      },
+      trainDepths,
+    );
+    result.train = trained.train;
+    result.timings.trainSeconds = trained.seconds;
+    const source = hooks.source;
+    result.findings.push(...trained.findings.map((f) => (source ? { ...f, range: valueRange(source, f.path) } : f)));
+  }
 
   result.seconds = (performance.now() - started) / 1000;
-  progress.report({ phase: 'done', fraction: 1, message: 'run complete' });
+  progress({ phase: 'done', fraction: 1, message: 'run complete' });
   if (gpuMemory) result.memory = { peakGpuBytes: gpuMemory.peak };
   return result;
 }
@@ -161,7 +228,7 @@ interface TrainingPlan {
   work: number;
 }
 
-function trainingPlan(plan: RunPlan, options: RunOptions, sweepSpecs: SweepSpec[]): TrainingPlan {
+function trainingPlan(plan: RunPlan, options: RunOptions, sweepSpecs: { depth: number; spec: Spec | null }[]): TrainingPlan {
   const depths = sweepSpecs.filter((d) => d.spec).map((d) => d.depth);
   const runs = plan.spec.train !== null && (options.train ?? !plan.quick);
   return { runs, depths, work: runs ? trainingWork(plan.spec, depths) : 0 };
