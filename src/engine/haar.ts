@@ -160,31 +160,42 @@ export async function formHouseholderProductOnDevice(
   scale = 1,
   block = DEFAULT_BLOCK,
   transposed = false,
+  /** Called between blocks (../bands): forming a wide Q takes seconds on a CPU backend. */
+  pause: () => Promise<void> = () => Promise.resolve(),
 ): Promise<Tensor2D> {
   const { d, sign } = f;
   const blocks = await compactWYBlocks(tf, f, block, true);
-  const qT = tf.tidy(() => {
-    // The trailing matrix starts as scale·diag(sign) of the coordinates from the last block on (diagonal: its own transpose).
-    const lastStart = blocks.length > 0 ? blocks[blocks.length - 1].start : 0;
-    const tailSize = d - lastStart;
-    const tail = new Float32Array(tailSize * tailSize);
-    for (let i = 0; i < tailSize; i++) tail[i * tailSize + i] = scale * sign[lastStart + i];
-    let mT: Tensor2D = tf.tensor2d(tail, [tailSize, tailSize]);
+  // The trailing matrix starts as scale·diag(sign) of the coordinates from the last block on (diagonal: its own transpose).
+  const lastStart = blocks.length > 0 ? blocks[blocks.length - 1].start : 0;
+  const tailSize = d - lastStart;
+  const tail = new Float32Array(tailSize * tailSize);
+  for (let i = 0; i < tailSize; i++) tail[i * tailSize + i] = scale * sign[lastStart + i];
+  let qT: Tensor2D = tf.tensor2d(tail, [tailSize, tailSize]);
+  try {
     for (let j = blocks.length - 1; j >= 0; j--) {
       const { start, vt, v, tT } = blocks[j];
       const size = d - start;
-      if (start !== lastStart) {
-        // M_in = scale·diag(sign[start..start+b)) ⊕ M_old, and so is its transpose
-        const b = size - (mT.shape[0] as number);
-        const top = new Float32Array(b * size);
-        for (let i = 0; i < b; i++) top[i * size + i] = scale * sign[start + i];
-        mT = tf.concat([tf.tensor2d(top, [b, size]), tf.pad(mT, [[0, 0], [b, 0]])], 0) as Tensor2D;
-      }
-      mT = tf.sub(mT, tf.matMul(tf.matMul(tf.matMul(mT, v), tT!), vt)) as Tensor2D;
+      const mT = qT;
+      qT = tf.tidy(() => {
+        let m = mT;
+        if (start !== lastStart) {
+          // M_in = scale·diag(sign[start..start+b)) ⊕ M_old, and so is its transpose
+          const b = size - (m.shape[0] as number);
+          const top = new Float32Array(b * size);
+          for (let i = 0; i < b; i++) top[i * size + i] = scale * sign[start + i];
+          m = tf.concat([tf.tensor2d(top, [b, size]), tf.pad(m, [[0, 0], [b, 0]])], 0) as Tensor2D;
+        }
+        return tf.sub(m, tf.matMul(tf.matMul(tf.matMul(m, v), tT!), vt)) as Tensor2D;
+      });
+      mT.dispose();
+      if (j > 0) await pause();
     }
-    return mT;
-  });
-  for (const b of blocks) for (const x of [b.vt, b.v, b.t, b.tT]) x?.dispose();
+  } catch (e) {
+    qT.dispose();
+    throw e;
+  } finally {
+    for (const b of blocks) for (const x of [b.vt, b.v, b.t, b.tT]) x?.dispose();
+  }
   if (transposed) return qT;
   const q = transpose2d(tf, qT);
   qT.dispose();

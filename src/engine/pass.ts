@@ -9,11 +9,11 @@
 //    never formed;
 //  - the backward signal is divided by its max-abs after every top-level layer, the log scales are summed in float64 on
 //    the host, so log-norms stay right where the true gradient overflows float32;
-//  - Grams and scales stay on the device and are downloaded in batches, at most every ~50 ms, which is also when the
-//    pass yields to the event loop and checks for cancellation; products and weight draws long enough to hold a CPU
-//    backend past that are cut into bands with the same check between them (./bands), so a cancel lands within a second
-//    at any width.
-import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
+//  - Grams and scales stay on the device and are downloaded in batches (./passTensors, with the ledger of the tensors the
+//    pass owns and holds), at most every ~50 ms, which is also when the pass yields to the event loop and checks for
+//    cancellation; products and weight draws long enough to hold a CPU backend past that are cut into bands with the same
+//    check between them (./bands), so a cancel lands within a second at any width.
+import type { Scalar, Tensor2D } from '@tensorflow/tfjs';
 import type { LossKind } from '../spec/types';
 import type { ActivationStats } from '../shared/result';
 import { unhealthyFraction } from './activations';
@@ -26,6 +26,7 @@ import { activationBackward, activationForward, normBackward, normForward, resca
 import { banded, bandedGram } from './bands';
 import { drawHouseholderFactors, type HouseholderFactors } from './haar';
 import { Rng } from './rng';
+import { DownloadQueue, TensorLedger, type Download } from './passTensors';
 import { deviceWeight, householderDraw, usesHouseholderFactors, type DeviceWeight, type WeightForm, type WeightUse } from './weights';
 
 export interface PassInput {
@@ -87,12 +88,6 @@ const MAX_PENDING_DOWNLOADS = 512;
 /** Host memory for Householder factors drawn ahead of their layer (a d×d weight's factors take about 4d² bytes). */
 const PREFETCH_BYTES = 512 * 2 ** 20;
 
-/** A device tensor whose values are wanted on the host; filled by `flush`. */
-interface Download {
-  tensor: Tensor;
-  data: Float32Array | null;
-}
-
 type DenseHostOp = HostOp & { kind: 'dense' };
 
 type TapeEntry =
@@ -121,12 +116,8 @@ export async function runDiagnosticPass(tf: Tf, net: HostNetwork, input: PassInp
 }
 
 class Pass {
-  private readonly downloads: Download[] = [];
-  private pending: Download[] = [];
-  /** Tensors created by this pass and still alive. */
-  private readonly owned = new Set<Tensor>();
-  /** Tensors the backward pass (or a pending residual add) still needs, with the number of holders. */
-  private readonly saved = new Map<Tensor, number>();
+  private readonly tensors = new TensorLedger();
+  private readonly downloads: DownloadQueue;
   private readonly gramByTensor = new Map<number, Download>();
   private readonly scales: Download[] = [];
   private readonly denseScaleCount: number[] = [];
@@ -156,6 +147,7 @@ class Pass {
     private readonly input: PassInput,
     private readonly hooks: PassHooks,
   ) {
+    this.downloads = new DownloadQueue(tf);
     this.denseGramGrad = new Array<Download | null>(net.depth).fill(null);
     this.denseGramIn = new Array<Download | null>(net.depth).fill(null);
     this.denseScaleCount = new Array<number>(net.depth).fill(0);
@@ -167,9 +159,9 @@ class Pass {
     const { tf, net, input } = this;
     throwIfAborted(this.hooks.signal);
     if (input.features !== net.features) throw new Error(`the batch has ${input.features} features, the network expects ${net.features}`);
-    this.readout = this.own(tf.tensor2d(Float32Array.from(net.readout), [net.classes, net.width]));
-    this.readoutT = this.own(tf.transpose(this.readout) as Tensor2D);
-    const x0 = this.own(tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(input.x), [input.n, input.features]))) as Tensor2D);
+    this.readout = this.tensors.own(tf.tensor2d(Float32Array.from(net.readout), [net.classes, net.width]));
+    this.readoutT = this.tensors.own(tf.transpose(this.readout) as Tensor2D);
+    const x0 = this.tensors.own(tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(input.x), [input.n, input.features]))) as Tensor2D);
 
     // ---- forward ----
     const tape: TapeEntry[] = [];
@@ -190,7 +182,7 @@ class Pass {
 
     // ---- loss and its gradient at the last representation ----
     const { loss, dx } = this.lossAndGrad(x);
-    this.release(x);
+    this.tensors.release(x);
     let g = this.rescale(dx);
 
     // ---- backward ----
@@ -198,12 +190,12 @@ class Pass {
       const entry = tape[i];
       if (!this.keepWeights) await this.prepareWeights(redrawnOpsOf(entry), 'backward');
       const next = await this.backwardEntry(entry, g);
-      this.release(g);
+      this.tensors.release(g);
       g = entry.kind === 'dense' || entry.kind === 'residual' ? this.rescale(next) : next;
       if (this.dueForYield()) await this.yieldNow();
     }
-    this.release(g);
-    await this.flush();
+    this.tensors.release(g);
+    await this.downloads.flush();
     const lossValue = (await loss.data())[0];
     loss.dispose();
     return await this.reduce(lossValue);
@@ -219,8 +211,8 @@ class Pass {
         this.denseGramIn[op.index] = gramIn;
         group.denseIndices.push(op.index);
         const w = this.takeWeight(op);
-        const z = this.own(await banded(tf, x, 2 * op.fanIn * op.fanOut, (band) => w.apply(band), this.pause));
-        this.release(x);
+        const z = this.tensors.own(await banded(tf, x, 2 * op.fanIn * op.fanOut, (band) => w.apply(band), this.pause));
+        this.tensors.release(x);
         if (!this.keepWeights) this.disposeWeight(w);
         tape.push({ kind: 'dense', index: op.index, op, w: this.keepWeights ? w : null, gramIn });
         this.layersDone++;
@@ -228,11 +220,11 @@ class Pass {
       }
       case 'norm': {
         const [y, inv] = normForward(tf, x, op, op.eps);
-        this.own(y);
-        this.own(inv);
-        this.hold(y);
-        this.hold(inv);
-        this.release(x);
+        this.tensors.own(y);
+        this.tensors.own(inv);
+        this.tensors.hold(y);
+        this.tensors.hold(inv);
+        this.tensors.release(x);
         tape.push({ kind: 'norm', axis: op.axis, center: op.center, y, inv });
         return y;
       }
@@ -242,21 +234,21 @@ class Pass {
           if (group.sampled) this.recordActivationStats(op, x);
           return x;
         }
-        const out = this.own(activationForward(tf, x, op.fn, op.gain, op.slope));
-        if (op.fn !== 'identity') this.hold(x);
+        const out = this.tensors.own(activationForward(tf, x, op.fn, op.gain, op.slope));
+        if (op.fn !== 'identity') this.tensors.hold(x);
         tape.push({ kind: 'activation', fn: op, input: x });
         if (group.sampled) this.recordActivationStats(op, out);
-        this.release(x);
+        this.tensors.release(x);
         return out;
       }
       case 'residual': {
         const bodyTape: TapeEntry[] = [];
-        this.hold(x); // the skip path needs x after the body ran
+        this.tensors.hold(x); // the skip path needs x after the body ran
         let h = x;
         for (const inner of op.body) h = await this.forwardOp(inner, h, bodyTape, group);
-        const y = this.own(tf.tidy(() => tf.add(x, tf.mul(h, this.scalar(op.alpha)))) as Tensor2D);
-        this.release(h);
-        this.unhold(x);
+        const y = this.tensors.own(tf.tidy(() => tf.add(x, tf.mul(h, this.scalar(op.alpha)))) as Tensor2D);
+        this.tensors.release(h);
+        this.tensors.unhold(x);
         tape.push({ kind: 'residual', alpha: op.alpha, body: bodyTape });
         return y;
       }
@@ -269,8 +261,8 @@ class Pass {
       const unhealthy = unhealthyFraction(tf, op.fn, out);
       return tf.stack([tf.mean(out), tf.sqrt(tf.mean(tf.square(out))), unhealthy ?? tf.scalar(0)]);
     });
-    if (this.currentStats) this.discard(this.currentStats);
-    this.currentStats = this.download(stats);
+    if (this.currentStats) this.downloads.discard(this.currentStats);
+    this.currentStats = this.downloads.add(stats);
   }
 
   private newGroup(): Group {
@@ -291,7 +283,7 @@ class Pass {
     if (group.sampled) {
       // The last activation's output; a block without an activation reports its output (nothing can saturate there).
       const { tf } = this;
-      group.stats = this.currentStats ?? this.download(tf.tidy(() => tf.stack([tf.mean(x), tf.sqrt(tf.mean(tf.square(x))), tf.scalar(0)])));
+      group.stats = this.currentStats ?? this.downloads.add(tf.tidy(() => tf.stack([tf.mean(x), tf.sqrt(tf.mean(tf.square(x))), tf.scalar(0)])));
     }
     this.currentStats = null;
   }
@@ -300,7 +292,7 @@ class Pass {
   private async gramOf(x: Tensor2D): Promise<Download> {
     const known = this.gramByTensor.get(x.id);
     if (known) return known;
-    const d = this.download(await bandedGram(this.tf, x, this.pause));
+    const d = this.downloads.add(await bandedGram(this.tf, x, this.pause));
     this.gramByTensor.set(x.id, d);
     return d;
   }
@@ -328,7 +320,7 @@ class Pass {
       }
       return [loss, tf.matMul(readoutT, dlogits)] as [Scalar, Tensor2D];
     });
-    return { loss, dx: this.own(dx) };
+    return { loss, dx: this.tensors.own(dx) };
   }
 
   // ---------- backward ----------
@@ -338,35 +330,35 @@ class Pass {
     switch (entry.kind) {
       case 'dense': {
         const w = entry.w ?? this.takeWeight(entry.op);
-        this.denseGramGrad[entry.index] = this.download(await bandedGram(tf, g, this.pause));
+        this.denseGramGrad[entry.index] = this.downloads.add(await bandedGram(tf, g, this.pause));
         this.denseScaleCount[entry.index] = this.scales.length;
-        const dx = this.own(await banded(tf, g, 2 * entry.op.fanIn * entry.op.fanOut, (band) => w.applyTransposed(band), this.pause));
+        const dx = this.tensors.own(await banded(tf, g, 2 * entry.op.fanIn * entry.op.fanOut, (band) => w.applyTransposed(band), this.pause));
         this.layersDone++;
         this.disposeWeight(w);
         return dx;
       }
       case 'norm': {
-        const dx = this.own(normBackward(tf, g, entry.y, entry.inv, entry));
-        this.unhold(entry.y);
-        this.unhold(entry.inv);
+        const dx = this.tensors.own(normBackward(tf, g, entry.y, entry.inv, entry));
+        this.tensors.unhold(entry.y);
+        this.tensors.unhold(entry.inv);
         return dx;
       }
       case 'activation': {
         const { fn, gain, slope } = entry.fn;
         const u = entry.input;
-        const dx = this.own(activationBackward(tf, g, u, fn, gain, slope));
-        if (fn !== 'identity') this.unhold(u);
+        const dx = this.tensors.own(activationBackward(tf, g, u, fn, gain, slope));
+        if (fn !== 'identity') this.tensors.unhold(u);
         return dx;
       }
       case 'residual': {
-        let h = this.own(tf.mul(g, this.scalar(entry.alpha)) as Tensor2D);
+        let h = this.tensors.own(tf.mul(g, this.scalar(entry.alpha)) as Tensor2D);
         for (let i = entry.body.length - 1; i >= 0; i--) {
           const next = await this.backwardEntry(entry.body[i], h);
-          this.release(h);
+          this.tensors.release(h);
           h = next;
         }
-        const dx = this.own(tf.add(g, h) as Tensor2D);
-        this.release(h);
+        const dx = this.tensors.own(tf.add(g, h) as Tensor2D);
+        this.tensors.release(h);
         return dx;
       }
     }
@@ -377,9 +369,9 @@ class Pass {
     const { tf } = this;
     // An exactly zero signal stays zero (scaled by 1/TINY) and logs −∞: every gradient below it is exactly zero.
     const [scaled, logScale] = rescaleByMaxAbs(tf, g, TINY);
-    this.scales.push(this.download(logScale));
-    this.release(g);
-    return this.own(scaled);
+    this.scales.push(this.downloads.add(logScale));
+    this.tensors.release(g);
+    return this.tensors.own(scaled);
   }
 
   // ---------- weights ----------
@@ -393,7 +385,7 @@ class Pass {
     for (const op of ops) {
       const factors = usesHouseholderFactors(this.tf, op) ? await this.householderFactors(op, use === 'backward' ? -1 : 1) : undefined;
       const w = await deviceWeight(this.tf, op, this.net.seed, use, this.input.weightForm, factors, this.pause);
-      for (const t of w.tensors) this.own(t);
+      for (const t of w.tensors) this.tensors.own(t);
       this.prepared.set(op.index, w);
     }
     this.initMs += performance.now() - t0;
@@ -431,7 +423,7 @@ class Pass {
   }
 
   private disposeWeight(w: DeviceWeight): void {
-    for (const t of w.tensors) this.dispose(t);
+    for (const t of w.tensors) this.tensors.dispose(t);
   }
 
   // ---------- bookkeeping ----------
@@ -441,84 +433,10 @@ class Pass {
   private scalar(value: number): Scalar {
     let s = this.scalars.get(value);
     if (!s) {
-      s = this.own(this.tf.keep(this.tf.scalar(value)));
+      s = this.tensors.own(this.tf.keep(this.tf.scalar(value)));
       this.scalars.set(value, s);
     }
     return s;
-  }
-
-  private own<T extends Tensor>(t: T): T {
-    this.owned.add(t);
-    return t;
-  }
-
-  private hold(t: Tensor): void {
-    this.saved.set(t, (this.saved.get(t) ?? 0) + 1);
-  }
-
-  /** Drops one hold; the last one releases the tensor. */
-  private unhold(t: Tensor): void {
-    const count = (this.saved.get(t) ?? 0) - 1;
-    if (count > 0) this.saved.set(t, count);
-    else {
-      this.saved.delete(t);
-      this.release(t);
-    }
-  }
-
-  /** Disposes a tensor of this pass unless the backward pass still needs it. */
-  private release(t: Tensor): void {
-    if (this.saved.has(t) || !this.owned.has(t)) return;
-    this.dispose(t);
-  }
-
-  private dispose(t: Tensor): void {
-    this.saved.delete(t);
-    if (this.owned.delete(t)) t.dispose();
-  }
-
-  private download(t: Tensor): Download {
-    const d: Download = { tensor: t, data: null };
-    this.downloads.push(d);
-    this.pending.push(d);
-    return d;
-  }
-
-  private discard(d: Download): void {
-    d.tensor.dispose();
-    this.pending = this.pending.filter((p) => p !== d);
-    const k = this.downloads.indexOf(d);
-    if (k >= 0) this.downloads.splice(k, 1);
-  }
-
-  /**
-   * Downloads every pending tensor, one transfer per shape (Grams, scalars, statistics): tensors of one shape are
-   * concatenated (stacked, for scalars) as they are, so no kernel is spent reshaping each of them.
-   */
-  private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const byShape = new Map<string, Download[]>();
-    for (const d of this.pending) {
-      const key = d.tensor.shape.join('×');
-      const same = byShape.get(key);
-      if (same) same.push(d);
-      else byShape.set(key, [d]);
-    }
-    this.pending = [];
-    const { tf } = this;
-    for (const batch of byShape.values()) {
-      const tensors = batch.map((d) => d.tensor);
-      const all = batch.length === 1 ? tensors[0] : tensors[0].rank === 0 ? tf.stack(tensors) : tf.concat(tensors, 0);
-      const data = (await all.data()) as Float32Array;
-      if (all !== tensors[0]) all.dispose();
-      let offset = 0;
-      for (const d of batch) {
-        const size = d.tensor.size;
-        d.data = data.slice(offset, offset + size);
-        offset += size;
-        d.tensor.dispose();
-      }
-    }
   }
 
   /**
@@ -536,7 +454,7 @@ class Pass {
 
   /** Checked after every op without an `await` (each one would cost a microtask turn, several per layer). */
   private dueForYield(): boolean {
-    return Date.now() - this.lastYield >= YIELD_EVERY_MS || this.pending.length >= MAX_PENDING_DOWNLOADS;
+    return Date.now() - this.lastYield >= YIELD_EVERY_MS || this.downloads.pendingCount >= MAX_PENDING_DOWNLOADS;
   }
 
   /** Between the bands of a long product (./bands): the pass's own yield, when due. */
@@ -546,7 +464,7 @@ class Pass {
 
   /** Every ~50 ms of work: download what is pending, let the event loop run, honour a cancel, report progress. */
   private async yieldNow(): Promise<void> {
-    await this.flush();
+    await this.downloads.flush();
     this.postGaps();
     await yieldToEventLoop();
     this.lastYield = Date.now();
@@ -558,10 +476,8 @@ class Pass {
   }
 
   disposeAll(): void {
-    for (const t of this.owned) t.dispose();
-    this.owned.clear();
-    this.saved.clear();
-    for (const d of this.downloads) if (!d.tensor.isDisposed) d.tensor.dispose();
+    this.tensors.disposeAll();
+    this.downloads.disposeAll();
   }
 
   // ---------- host reduction (float64) ----------

@@ -103,7 +103,7 @@ export async function denseWeightTensor(
   const [rows, cols] = transposed ? [op.fanIn, op.fanOut] : [op.fanOut, op.fanIn];
   if (usesHouseholderFactors(tf, op)) {
     const { size, stream } = householderDraw(op);
-    const q = await formHouseholderProductOnDevice(tf, factors ?? drawHouseholderFactors(size, new Rng(seed, stream)), op.gain, undefined, transposed);
+    const q = await formHouseholderProductOnDevice(tf, factors ?? drawHouseholderFactors(size, new Rng(seed, stream)), op.gain, undefined, transposed, pause);
     if (op.fanIn === op.fanOut) return q;
     const block = tf.slice(q, [0, 0], [rows, cols]);
     q.dispose();

@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
   const nativeDir = context.globalStorageUri.fsPath;
   const bridge = new PanelBridge(store, memory);
   const panel = new PanelController(context.extensionUri, bridge, log);
-  const runs = new RunController(client, store, checker, memory, status, panel, log, [join(nativeDir, 'node_modules')]);
+  const runs = new RunController({ client, store, checker, memory, status, panel, log, nativeModulePaths: [join(nativeDir, 'node_modules')] });
   bridge.attach(runs, panel, log);
 
   // With auto-run on, the first edit of a session should be answered as fast as later ones: the engine process and its

@@ -10,6 +10,7 @@ import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
 import type { LiveChecker } from './liveChecker';
 import type { SavedResults } from './savedResults';
+import { errorToFinding } from '../shared/runError';
 import { readSettings } from './settings';
 import { specFilePath } from './specDocuments';
 import type { RunStatusItem } from './statusBar';
@@ -19,6 +20,19 @@ export type RunMode = 'full' | 'sweep' | 'quick';
 
 export interface PanelSink {
   post(message: HostToWebview): void;
+}
+
+/** What a RunController works with: the engine, where findings, results and state go, and where native backends live. */
+export interface RunControllerOptions {
+  client: EngineClient;
+  store: FindingsStore;
+  checker: LiveChecker;
+  memory: SavedResults;
+  status: RunStatusItem;
+  panel: PanelSink;
+  log: Logger;
+  /** Extra directories where native backends may be installed (the extension's global storage). */
+  nativeModulePaths: string[];
 }
 
 interface CurrentRun {
@@ -36,23 +50,36 @@ export class RunController implements vscode.Disposable {
   /** Fires when a run started by `run` ends, however it ends (including runs superseded by newer ones). */
   readonly onDidFinishRun = this.finished.event;
 
-  constructor(
-    private readonly client: EngineClient,
-    private readonly store: FindingsStore,
-    private readonly checker: LiveChecker,
-    private readonly memory: SavedResults,
-    private readonly status: RunStatusItem,
-    private readonly panel: PanelSink,
-    private readonly log: Logger,
-    private readonly nativeModulePaths: string[],
-  ) {}
+  private readonly client: EngineClient;
+  private readonly store: FindingsStore;
+  private readonly checker: LiveChecker;
+  private readonly memory: SavedResults;
+  private readonly status: RunStatusItem;
+  private readonly panel: PanelSink;
+  private readonly log: Logger;
+  private readonly nativeModulePaths: string[];
+
+  constructor(options: RunControllerOptions) {
+    this.client = options.client;
+    this.store = options.store;
+    this.checker = options.checker;
+    this.memory = options.memory;
+    this.status = options.status;
+    this.panel = options.panel;
+    this.log = options.log;
+    this.nativeModulePaths = options.nativeModulePaths;
+  }
 
   get running(): boolean {
     return this.current !== undefined;
   }
 
-  /** Runs the document's current text. Resolves with the outcome; never throws. `seeds` overrides the setting (full runs). */
-  async run(doc: vscode.TextDocument, mode: RunMode, seeds?: number): Promise<RunOutcome> {
+  /**
+   * Runs the document's current text. Resolves with the outcome; never throws. `seeds` overrides the setting (full runs).
+   * A full run predicted longer than depthlens.runBudgetSeconds is refused by the engine and offered again with
+   * `overBudget` true, which lifts the budget.
+   */
+  async run(doc: vscode.TextDocument, mode: RunMode, seeds?: number, overBudget = false): Promise<RunOutcome> {
     if (!allowedByTrust(mode === 'quick' ? 'Auto-run' : 'Running a spec', mode !== 'quick', this.log)) return { kind: 'error', message: RESTRICTED_MESSAGE };
     this.checker.checkNow(doc);
     const checked = this.store.get(doc.uri);
@@ -78,6 +105,7 @@ export class RunController implements vscode.Disposable {
     if (mode === 'quick') Object.assign(options, { quick: settings.quick, sweep: false, train: false });
     else if (seeds !== undefined || settings.seeds !== undefined) options.seeds = seeds ?? settings.seeds;
     if (mode === 'sweep') options.sweep = true;
+    if (mode !== 'quick' && !overBudget && settings.runBudgetSeconds > 0) options.maxSeconds = settings.runBudgetSeconds;
 
     const file = specFilePath(doc);
     const version = doc.version;
@@ -107,7 +135,10 @@ export class RunController implements vscode.Disposable {
       return outcome;
     });
     if (this.current?.id === id) this.current = undefined;
-    this.finish(doc, version, file, result, mode, text, options);
+    if (result.kind === 'error' && result.error?.kind === 'over-budget') {
+      this.setState('idle', 'over budget');
+      void this.offerOverBudget(doc, mode, seeds, result.error.message);
+    } else this.finish(doc, version, file, result, mode, text, options);
     this.finished.fire({ mode, outcome: result.kind });
     return result;
   }
@@ -136,14 +167,27 @@ export class RunController implements vscode.Disposable {
         this.log.info('run cancelled');
         this.setState('cancelled', 'cancelled');
         break;
-      case 'error':
+      case 'error': {
         this.log.error(`run failed: ${outcome.message}`);
+        // An error that belongs to a spec key (a bad data file, a run too large) is a located DL001 in the Problems
+        // panel, as the CLI prints it; auto-runs show nothing else.
+        const finding = outcome.error ? errorToFinding(outcome.error) : null;
+        if (finding) this.store.setMeasured(doc, version, placeFindings(doc, [finding]));
         this.setState('error', 'failed');
-        // A run refused for its data or size carries a located finding (measured: it came from the run): into Problems.
-        if (outcome.findings?.some((f) => f.measured)) this.store.setMeasured(doc, version, outcome.findings);
         if (mode !== 'quick') void vscode.window.showErrorMessage(`DepthLens: ${outcome.message}`);
         break;
+      }
     }
+  }
+
+  /** Asks whether to run a full run that is predicted to exceed the budget; runs it without the budget when confirmed. */
+  private async offerOverBudget(doc: vscode.TextDocument, mode: RunMode, seeds: number | undefined, message: string): Promise<void> {
+    this.log.info(`run not started: ${message}`);
+    const run = 'Run Anyway';
+    const settings = 'Change Budget';
+    const pick = await vscode.window.showWarningMessage(`DepthLens: ${message} (depthlens.runBudgetSeconds). Run it anyway?`, run, settings);
+    if (pick === run) await this.run(doc, mode, seeds, true);
+    else if (pick === settings) await vscode.commands.executeCommand('workbench.action.openSettings', 'depthlens.runBudgetSeconds');
   }
 
   private setState(state: RunState, detail: string): void {

@@ -10,6 +10,8 @@ export interface DepthLensSettings {
   seeds: number | undefined;
   thresholds: { gradGrowthPerLayer: number; gradLog10Range: number };
   debounceMs: number;
+  /** Full runs predicted longer than this (seconds) ask first; 0 never asks. */
+  runBudgetSeconds: number;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): DepthLensSettings {
@@ -30,6 +32,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): DepthLensSettin
       gradLog10Range: positiveNumber(c.get<number>('thresholds.gradLog10Range'), 3),
     },
     debounceMs: Math.max(0, c.get<number>('debounceMs', 150)),
+    runBudgetSeconds: nonNegative(c.get<number>('runBudgetSeconds'), 120),
   };
 }
 
@@ -41,6 +44,10 @@ export { BACKEND_CHOICES };
 
 function positiveInt(v: number | undefined, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : fallback;
+}
+
+function nonNegative(v: number | undefined, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
 }
 
 function positiveNumber(v: number | undefined, fallback: number): number {

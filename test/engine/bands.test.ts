@@ -1,6 +1,6 @@
 // Long products and weight draws cut into bands with a pause between them (src/engine/bands.ts, weights.ts): the bands give
-// the numbers of the whole product and draw, each band is followed by a pause, and a cancel thrown by a pause frees every
-// tensor the bands made.
+// the numbers of the whole product and draw (and Q's forming, block by block), each band is followed by a pause, and a
+// cancel thrown by a pause frees every tensor the bands made.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor2D } from '@tensorflow/tfjs';
@@ -10,6 +10,7 @@ import { CancelledError } from '../../src/engine/errors';
 import { denseWeight, type DenseOp } from '../../src/engine/network';
 import { denseWeightTensor } from '../../src/engine/weights';
 import { Rng } from '../../src/engine/rng';
+import { drawHouseholderFactors, formHouseholderProduct, formHouseholderProductOnDevice } from '../../src/engine/haar';
 
 function randomMatrix(tf: Awaited<ReturnType<typeof selectBackend>>['tf'], rows: number, cols: number, seed: number): Tensor2D {
   const values = new Float32Array(rows * cols);
@@ -84,4 +85,22 @@ test('a Gaussian weight drawn in bands (with pauses) is the float32 rounding of 
   for (let i = 0; i < 1100; i++) for (let j = 0; j < 2048; j++) if (t[j * 1100 + i] !== reference[i * 2048 + j]) mismatches++;
   assert.equal(mismatches, 0);
   tf.dispose([w, wT]);
+});
+
+test('forming an orthogonal Q pauses between its reflector blocks, and a cancel there frees every tensor', async () => {
+  const { tf } = await selectBackend('wasm');
+  const factors = drawHouseholderFactors(200, new Rng(4, 2));
+  let pauses = 0;
+  const q = await formHouseholderProductOnDevice(tf, factors, 1, 64, false, () => ((pauses += 1), Promise.resolve()));
+  // 199 reflectors in blocks of 64: 4 blocks, a pause between consecutive ones.
+  assert.equal(pauses, 3);
+  const reference = Float32Array.from(formHouseholderProduct(factors));
+  assert.ok(maxAbsDiff(q.dataSync() as Float32Array, reference) < 1e-5);
+  q.dispose();
+  const before = tf.memory().numTensors;
+  const cancelAt = async (): Promise<void> => {
+    throw new CancelledError();
+  };
+  await assert.rejects(formHouseholderProductOnDevice(tf, factors, 1, 64, false, cancelAt), CancelledError);
+  assert.equal(tf.memory().numTensors, before);
 });

@@ -65,8 +65,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
-    // Past the start-up (module load, backend) and well into the passes.
-    await sleep(4000);
+    // Past the start-up (module load, backend: the prediction is printed then) and into the passes.
+    const waited = performance.now();
+    while (!stderr.includes('predicted:') && child.exitCode === null && performance.now() - waited < 60_000) await sleep(20);
+    await sleep(1500);
     assert.equal(child.exitCode, null, `the run ended before the signal: ${stderr}`);
     const t0 = performance.now();
     child.kill(signal);

@@ -112,4 +112,16 @@ model: { depth: 4, width: 8
 data:
   batch: 8
 `,
+  // A data file outside the workspace (issue 16 item 3): the run is refused with a located DL001 at data.path, and no
+  // line of the file reaches the Problems panel.
+  'outside.depthlens.yaml': `depthlens: 1
+name: data outside the workspace
+data:
+  source: csv
+  path: ../../../../../../../../etc/passwd
+  batch: 8
+model:
+  depth: 4
+  width: 8
+`,
 };

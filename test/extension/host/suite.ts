@@ -96,6 +96,22 @@ hostTest('a *.depthlens.json spec opens as JSON (schema completion) and is check
   assert(ds.some((d) => codeOf(d) === 'DL001' && d.range.start.line === initLine), `no DL001 on line ${initLine}: ${ds.map((d) => fmtRange(d.range)).join(', ')}`);
 });
 
+hostTest('a data file outside the workspace is refused: DL001 at data.path in Problems, no line of the file', async () => {
+  const uri = workspaceUri('outside.depthlens.yaml');
+  await open(uri);
+  const outcome = (await vscode.commands.executeCommand('depthlens.analyze', uri)) as Outcome;
+  assertEqual(outcome.kind, 'error', 'outcome of a run whose data lies outside the workspace');
+  const want = fmtRange(locateYaml(text(uri), 'data.path')!.value!);
+  const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL001'), 'DL001 on the outside-data spec');
+  const hit = ds.find((d) => codeOf(d) === 'DL001');
+  assertEqual(fmtRange(hit!.range), want, 'range of the data error');
+  assert(/outside/.test(hit!.message), `message does not say the file is outside the workspace: ${hit!.message}`);
+  // /etc/passwd's lines look like name:x:uid:gid:…; none may appear in any DepthLens diagnostic.
+  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').filter((l) => l.length > 8);
+  for (const d of ds) for (const line of passwd) assert(!d.message.includes(line), `a line of /etc/passwd reached Problems: ${d.message}`);
+  assert(ds.every((d) => !/root:x:0:0/.test(d.message)), 'the root entry of /etc/passwd reached Problems');
+});
+
 hostTest('a YAML syntax error gives DL001 and running it fails cleanly', async () => {
   const uri = workspaceUri('syntax.depthlens.yaml');
   await open(uri);
