@@ -3,27 +3,11 @@
 import { setValueEdit } from '../spec/index';
 import type { Position, TextEdit } from '../shared/findings';
 import type { FindingFix } from '../shared/findings';
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-  return starts;
-}
+import { lineStarts, positionAt } from '../shared/textPositions';
 
 function offsetOf(starts: number[], text: string, p: Position): number {
   const line = Math.min(Math.max(p.line, 0), starts.length - 1);
   return Math.min(starts[line]! + Math.max(p.character, 0), text.length);
-}
-
-function positionOf(starts: number[], offset: number): Position {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - starts[lo]! };
 }
 
 export function applyTextEdit(text: string, edit: TextEdit): string {
@@ -40,7 +24,7 @@ export function minimalEdit(before: string, after: string): TextEdit {
   while (tail < max - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
   const starts = lineStarts(before);
   return {
-    range: { start: positionOf(starts, head), end: positionOf(starts, before.length - tail) },
+    range: { start: positionAt(starts, head), end: positionAt(starts, before.length - tail) },
     newText: after.slice(head, after.length - tail),
   };
 }

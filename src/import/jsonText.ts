@@ -1,7 +1,8 @@
 // JSON model files as text: parse with a located syntax error, and find where each layer is written (its "name" key), so
 // an error or a finding about a layer points at the layer in the file.
 import { parseDocument } from 'yaml';
-import type { Range } from '../shared/findings';
+import type { Position, Range } from '../shared/findings';
+import { lineStarts, positionAt } from '../shared/textPositions';
 import { ModelFileError } from './errors';
 
 export class JsonText {
@@ -27,20 +28,9 @@ export class JsonText {
     return this.names;
   }
 
-  private position(offset: number): { line: number; character: number } {
-    if (!this.lineStarts) {
-      this.lineStarts = [0];
-      for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    }
-    const starts = this.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - starts[lo]! };
+  private position(offset: number): Position {
+    this.lineStarts ??= lineStarts(this.text);
+    return positionAt(this.lineStarts, offset);
   }
 
   rangeAt(offset: number, length: number): Range {

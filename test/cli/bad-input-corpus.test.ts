@@ -12,7 +12,7 @@ import { isEngineEvent, isEngineRequest, isHostToWebview, isWebviewToHost, type 
 import { validateRunOptions } from '../../src/engine/runOptions';
 import { errorToFinding } from '../../src/shared/runError';
 import type { Finding } from '../../src/shared/findings';
-import { cli, ensureBuiltCli, root } from './builtCli';
+import { cli, ensureBuiltCli, writeRssLauncher, root } from './builtCli';
 
 const dir = mkdtempSync(join(tmpdir(), 'depthlens-corpus-'));
 const outside = mkdtempSync(join(tmpdir(), 'depthlens-corpus-outside-'));
@@ -280,16 +280,7 @@ const cliCases: CliCase[] = [
 
 before(() => {
   ensureBuiltCli();
-  // Runs a bundled entry point and, on exit, writes its peak RSS (KiB) where DL_RSS_FILE says.
-  writeFileSync(
-    wrapper,
-    `const { writeFileSync } = require('node:fs');
-const [entry, ...args] = process.argv.slice(2);
-process.argv = [process.argv[0], entry, ...args];
-process.on('exit', () => writeFileSync(process.env.DL_RSS_FILE, String(process.resourceUsage().maxRSS)));
-require(entry);
-`,
-  );
+  writeRssLauncher(wrapper);
   setUpFiles();
 });
 after(() => {

@@ -1,6 +1,6 @@
 // The bundled CLI (dist/cli.js), rebuilt when any source is newer: the CLI tests run what users run.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const root = join(__dirname, '../..');
@@ -24,4 +24,20 @@ export function ensureBuiltCli(): void {
   if (!stale) return;
   const b = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`build failed:\n${b.stdout}\n${b.stderr}`);
+}
+
+/**
+ * Writes a CommonJS launcher at `path`: `node <path> <entry> <args…>` runs the bundled entry point and, on exit, writes
+ * its peak resident memory (KiB) where the DL_RSS_FILE environment variable says.
+ */
+export function writeRssLauncher(path: string): void {
+  writeFileSync(
+    path,
+    `const { writeFileSync } = require('node:fs');
+const [entry, ...args] = process.argv.slice(2);
+process.argv = [process.argv[0], entry, ...args];
+process.on('exit', () => writeFileSync(process.env.DL_RSS_FILE, String(process.resourceUsage().maxRSS)));
+require(entry);
+`,
+  );
 }

@@ -1,34 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli, ensureBuiltCli, root } from './builtCli';
 
-const root = join(__dirname, '../..');
-const cli = join(root, 'dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'depthlens-check-'));
 
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((n) => newestMtime(join(path, n))));
-}
-
-before(() => {
-  const inputs = [join(root, 'src'), join(root, 'schemas'), join(root, 'package.json')];
-  const stale = (() => {
-    try {
-      return statSync(cli).mtimeMs < Math.max(...inputs.map(newestMtime));
-    } catch {
-      return true;
-    }
-  })();
-  if (stale) {
-    const b = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, encoding: 'utf8' });
-    assert.equal(b.status, 0, `build failed:\n${b.stdout}\n${b.stderr}`);
-  }
-});
+before(ensureBuiltCli);
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function spec(name: string, text: string): string {

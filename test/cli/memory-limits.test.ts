@@ -11,21 +11,13 @@ import { loadFileDataset } from '../../src/engine/data';
 import { buildHostNetwork } from '../../src/engine/network';
 import { passFootprint, predictedProcessBytes } from '../../src/engine/sizeCheck';
 import { parseSpec } from '../../src/spec';
-import { cli, ensureBuiltCli } from './builtCli';
+import { cli, ensureBuiltCli, writeRssLauncher } from './builtCli';
 
 const dir = mkdtempSync(join(tmpdir(), 'depthlens-memory-'));
 const wrapper = join(dir, 'rss-run.cjs');
 before(() => {
   ensureBuiltCli();
-  writeFileSync(
-    wrapper,
-    `const { writeFileSync } = require('node:fs');
-const [entry, ...args] = process.argv.slice(2);
-process.argv = [process.argv[0], entry, ...args];
-process.on('exit', () => writeFileSync(process.env.DL_RSS_FILE, String(process.resourceUsage().maxRSS)));
-require(entry);
-`,
-  );
+  writeRssLauncher(wrapper);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

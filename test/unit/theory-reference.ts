@@ -87,27 +87,8 @@ export function simulateGradientGrowth(o: SimulationOptions): number {
   for (let l = 0; l < L; l++) {
     inputs.push(x);
     const W = weights[l]!;
-    const h = new Float64Array(d * n);
-    for (let i = 0; i < d; i++)
-      for (let k = 0; k < d; k++) {
-        const w = W[i * d + k]!;
-        for (let j = 0; j < n; j++) h[i * n + j]! += w * x[k * n + j]!;
-      }
-    const s = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      let mean = 0;
-      if (o.centred) {
-        for (let j = 0; j < n; j++) mean += h[i * n + j]!;
-        mean /= n;
-      }
-      let sq = 0;
-      for (let j = 0; j < n; j++) {
-        h[i * n + j]! -= mean;
-        sq += h[i * n + j]! ** 2;
-      }
-      s[i] = Math.sqrt(sq / n);
-      for (let j = 0; j < n; j++) h[i * n + j]! /= s[i]!;
-    }
+    const h = matmul(W, x, d, n);
+    const s = normalizeRows(h, d, n, o.centred);
     normalized.push(h);
     scales.push(s);
     x = h.map(o.f);
@@ -282,28 +263,9 @@ export function gradientProfile(o: ProfileOptions): Float64Array {
     } else {
       const W = Float64Array.from({ length: d * d }, () => normal() / Math.sqrt(d));
       gauss.push(W);
-      h = new Float64Array(d * n);
-      for (let i = 0; i < d; i++)
-        for (let k = 0; k < d; k++) {
-          const w = W[i * d + k]!;
-          for (let j = 0; j < n; j++) h[i * n + j]! += w * x[k * n + j]!;
-        }
+      h = matmul(W, x, d, n);
     }
-    const s = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      let mean = 0;
-      if (o.centred) {
-        for (let j = 0; j < n; j++) mean += h[i * n + j]!;
-        mean /= n;
-      }
-      let sq = 0;
-      for (let j = 0; j < n; j++) {
-        h[i * n + j]! -= mean;
-        sq += h[i * n + j]! ** 2;
-      }
-      s[i] = Math.sqrt(sq / n);
-      for (let j = 0; j < n; j++) h[i * n + j]! /= s[i]!;
-    }
+    const s = normalizeRows(h, d, n, o.centred);
     normalized.push(h);
     scales.push(s);
     const a = gainOf(l);
@@ -432,4 +394,35 @@ export function residualForwardReference(o: {
     shared += (mean * mean) / (sq / d) / n;
   }
   return { lnRmsGrowth: 0.5 * Math.log(meanSquare(x) / first), sharedFraction: shared };
+}
+
+/** W (d×d) times x (d×n), row-major. */
+function matmul(W: Float64Array, x: Float64Array, d: number, n: number): Float64Array {
+  const h = new Float64Array(d * n);
+  for (let i = 0; i < d; i++)
+    for (let k = 0; k < d; k++) {
+      const w = W[i * d + k]!;
+      for (let j = 0; j < n; j++) h[i * n + j]! += w * x[k * n + j]!;
+    }
+  return h;
+}
+
+/** Batch normalization of each row of h (d×n) over the batch, in place (centred or not); returns the rows' scales. */
+function normalizeRows(h: Float64Array, d: number, n: number, centred: boolean): Float64Array {
+  const s = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let mean = 0;
+    if (centred) {
+      for (let j = 0; j < n; j++) mean += h[i * n + j]!;
+      mean /= n;
+    }
+    let sq = 0;
+    for (let j = 0; j < n; j++) {
+      h[i * n + j]! -= mean;
+      sq += h[i * n + j]! ** 2;
+    }
+    s[i] = Math.sqrt(sq / n);
+    for (let j = 0; j < n; j++) h[i * n + j]! /= s[i]!;
+  }
+  return s;
 }

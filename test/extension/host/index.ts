@@ -1,13 +1,5 @@
 // extensionTestsPath entry: VS Code calls run() in the extension host; its rejection makes the window exit non-zero.
-import { join } from 'node:path';
-import * as vscode from 'vscode';
-import { runHostTests } from './runner';
+import { runInWorkspace } from './runner';
 import './suite';
 
-export async function run(): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('the test window opened without a workspace folder');
-  const outcomes = await runHostTests(join(folder.uri.fsPath, 'host-test-report.json'));
-  const failed = outcomes.filter((o) => !o.ok);
-  if (failed.length) throw new Error(`${failed.length} host test(s) failed: ${failed.map((f) => f.name).join(', ')}`);
-}
+export const run = runInWorkspace;

@@ -1,6 +1,8 @@
 // A minimal test runner for inside the VS Code extension host: runs named async tests in order, records each outcome,
 // and writes them as JSON to the report file the node:test wrapper (test/extension/vscode.test.ts) reads back.
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
 
 export interface HostTestOutcome {
   name: string;
@@ -46,4 +48,13 @@ export async function runHostTests(reportFile: string): Promise<HostTestOutcome[
     writeFileSync(reportFile, JSON.stringify({ planned, outcomes }, null, 2));
   }
   return outcomes;
+}
+
+/** The body of an extensionTestsPath entry's run(): the report goes into the workspace; a failure rejects (window exit 1). */
+export async function runInWorkspace(): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the test window opened without a workspace folder');
+  const outcomes = await runHostTests(join(folder.uri.fsPath, 'host-test-report.json'));
+  const failed = outcomes.filter((o) => !o.ok);
+  if (failed.length) throw new Error(`${failed.length} host test(s) failed: ${failed.map((f) => f.name).join(', ')}`);
 }
