@@ -10,7 +10,7 @@ import { SpecCodeLenses } from './codeLens';
 import { RunStatusItem } from './statusBar';
 import { SavedResults } from './savedResults';
 import { RunController } from './runController';
-import { PANEL_VIEW_TYPE, PanelController } from './panel';
+import { PANEL_VIEW_TYPE } from './panel';
 import { registerCommands } from './commands';
 import { registerModelCommands } from './modelImport';
 import { SPEC_SELECTOR, isSpecDocument } from './specDocuments';
@@ -44,10 +44,9 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
   const memory = new SavedResults(context.workspaceState);
   const client = new EngineClient({ enginePath: join(context.extensionPath, 'dist', 'engine.js'), log });
   const nativeDir = context.globalStorageUri.fsPath;
-  const bridge = new PanelBridge(store, memory);
-  const panel = new PanelController(context.extensionUri, bridge, log);
-  const runs = new RunController({ client, store, checker, memory, status, panel, log, nativeModulePaths: [join(nativeDir, 'node_modules')] });
-  bridge.attach(runs, panel, log);
+  const runs = new RunController({ client, store, checker, memory, status, log, nativeModulePaths: [join(nativeDir, 'node_modules')] });
+  const bridge = new PanelBridge({ extensionUri: context.extensionUri, store, memory, runs, log });
+  const panel = bridge.panel;
 
   // With auto-run on, the first edit of a session should be answered as fast as later ones: the engine process and its
   // backend start (and warm up) before that edit arrives — on activation (a spec was opened), when auto-run is turned on,
@@ -69,16 +68,13 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     checker,
     status,
     runs,
-    panel,
+    bridge,
     { dispose: () => client.dispose() },
     vscode.languages.registerCodeActionsProvider(SPEC_SELECTOR, new FindingCodeActions(store, log), FindingCodeActions.metadata),
     vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHovers(store)),
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecCodeLenses(store)),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panel),
     vscode.window.onDidChangeVisibleTextEditors(updateStatusVisibility),
-    vscode.window.onDidChangeActiveTextEditor((editor) => bridge.activeEditorChanged(editor)),
-    runs.onDidFinishRun(() => bridge.runFinished()),
-    store.onDidChange((uri) => bridge.findingsChanged(uri)),
     checker.onDidCheckEdit((doc) => {
       if (readSettings(doc.uri).autoRun && store.get(doc.uri)?.parse.spec) void runs.run(doc, 'quick');
     }),

@@ -5,28 +5,50 @@ import { basename } from 'node:path';
 import type { HostToWebview, ShowDocumentMessage, StaleReason, WebviewToHost } from '../shared/protocol';
 import type { Logger } from '../shared/logger';
 import type { FindingsStore } from './findingsStore';
-import type { PanelController, PanelHost } from './panel';
+import { PanelController, type PanelHost } from './panel';
 import type { SavedResults } from './savedResults';
 import type { RunController } from './runController';
 import { activeSpecEditor, isSpecDocument, specFilePath } from './specDocuments';
 import { toVsRange } from './findingDiagnostics';
 import { fixEdit } from './fixEdit';
 
-export class PanelBridge implements PanelHost {
-  private runs: RunController | undefined;
-  private panel: PanelController | undefined;
-  private log: Logger | undefined;
+export interface PanelBridgeOptions {
+  extensionUri: vscode.Uri;
+  store: FindingsStore;
+  memory: SavedResults;
+  runs: RunController;
+  log: Logger;
+}
+
+/** Owns the panel; follows the runs, the findings and the active editor by subscription. */
+export class PanelBridge implements PanelHost, vscode.Disposable {
+  readonly panel: PanelController;
+  private readonly store: FindingsStore;
+  private readonly memory: SavedResults;
+  private readonly runs: RunController;
+  private readonly log: Logger;
+  private readonly subscriptions: vscode.Disposable[];
   /** The spec document the panel follows: the active spec editor's, kept while a non-spec editor has focus. */
-  private followed: vscode.TextDocument | undefined;
+  private followed: vscode.TextDocument | undefined = activeSpecEditor()?.document;
   private lastDocument: ShowDocumentMessage | undefined;
 
-  constructor(private readonly store: FindingsStore, private readonly memory: SavedResults) {}
+  constructor(options: PanelBridgeOptions) {
+    this.store = options.store;
+    this.memory = options.memory;
+    this.runs = options.runs;
+    this.log = options.log;
+    this.panel = new PanelController(options.extensionUri, this, options.log);
+    this.subscriptions = [
+      this.panel,
+      this.runs.onDidPublish((message) => this.panel.post(message)),
+      this.runs.onDidFinishRun(() => this.runFinished()),
+      this.store.onDidChange((uri) => this.findingsChanged(uri)),
+      vscode.window.onDidChangeActiveTextEditor((editor) => this.activeEditorChanged(editor)),
+    ];
+  }
 
-  attach(runs: RunController, panel: PanelController, log: Logger): void {
-    this.runs = runs;
-    this.panel = panel;
-    this.log = log;
-    this.followed = activeSpecEditor()?.document;
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
   }
 
   /** The file the panel follows (tests observe it). */
@@ -41,7 +63,7 @@ export class PanelBridge implements PanelHost {
     const entry = file ? this.memory.forFile(file) : this.memory.latest();
     if (doc) out.push(this.documentMessage(doc));
     if (entry) out.push({ type: 'result', result: entry.last, previous: entry.previous });
-    out.push({ type: 'runState', state: this.runs?.running ? 'running' : entry ? 'done' : 'idle' });
+    out.push({ type: 'runState', state: this.runs.running ? 'running' : entry ? 'done' : 'idle' });
     if (doc) {
       const f = this.store.get(doc.uri);
       if (f) out.push({ type: 'specFindings', file: specFilePath(doc), findings: [...f.staticFindings, ...f.measured] });
@@ -50,11 +72,11 @@ export class PanelBridge implements PanelHost {
   }
 
   /** The active editor changed: a spec editor becomes the one the panel follows, with its own runs and findings. */
-  activeEditorChanged(editor: vscode.TextEditor | undefined): void {
+  private activeEditorChanged(editor: vscode.TextEditor | undefined): void {
     if (!editor || !isSpecDocument(editor.document) || editor.document === this.followed) return;
     this.followed = editor.document;
     this.lastDocument = undefined;
-    if (!this.panel?.isOpen) return;
+    if (!this.panel.isOpen) return;
     const doc = editor.document;
     const file = specFilePath(doc);
     this.postDocument(doc);
@@ -64,17 +86,17 @@ export class PanelBridge implements PanelHost {
     this.panel.post({ type: 'specFindings', file, findings: f ? [...f.staticFindings, ...f.measured] : [] });
   }
 
-  findingsChanged(uri: vscode.Uri): void {
+  private findingsChanged(uri: vscode.Uri): void {
     const doc = this.followed;
-    if (!this.panel?.isOpen || !doc || doc.uri.toString() !== uri.toString()) return;
+    if (!this.panel.isOpen || !doc || doc.uri.toString() !== uri.toString()) return;
     const f = this.store.get(uri);
     this.postDocument(doc);
     this.panel.post({ type: 'specFindings', file: specFilePath(doc), findings: f ? [...f.staticFindings, ...f.measured] : [] });
   }
 
   /** A run finished: the followed spec's staleness may have changed (its text is now the run's). */
-  runFinished(): void {
-    if (this.followed && this.panel?.isOpen) this.postDocument(this.followed);
+  private runFinished(): void {
+    if (this.followed && this.panel.isOpen) this.postDocument(this.followed);
   }
 
   private postDocument(doc: vscode.TextDocument): void {
@@ -82,7 +104,7 @@ export class PanelBridge implements PanelHost {
     const last = this.lastDocument;
     if (last && last.file === message.file && last.name === message.name && last.stale === message.stale) return;
     this.lastDocument = message;
-    this.panel?.post(message);
+    this.panel.post(message);
   }
 
   private documentMessage(doc: vscode.TextDocument): ShowDocumentMessage {
@@ -107,12 +129,12 @@ export class PanelBridge implements PanelHost {
         break;
       case 'run': {
         const doc = this.specEditorForRun()?.document ?? (this.followed && !this.followed.isClosed ? this.followed : undefined);
-        if (doc) void this.runs?.run(doc, message.mode === 'quick' ? 'quick' : 'full', message.seeds);
+        if (doc) void this.runs.run(doc, message.mode === 'quick' ? 'quick' : 'full', message.seeds);
         else void vscode.window.showWarningMessage('DepthLens: open a *.depthlens.yaml spec to run it.');
         break;
       }
       case 'cancel':
-        this.runs?.cancel();
+        this.runs.cancel();
         break;
       case 'exportImage':
         void this.saveImage(message.name, message.dataUrl);
@@ -158,7 +180,7 @@ export class PanelBridge implements PanelHost {
       const we = new vscode.WorkspaceEdit();
       we.replace(doc.uri, toVsRange(edit.range), edit.newText);
       await vscode.workspace.applyEdit(we);
-      this.log?.info(`applied ${code} fix "${title}" from the panel`);
+      this.log.info(`applied ${code} fix "${title}" from the panel`);
     } catch (err) {
       void vscode.window.showWarningMessage(`DepthLens: cannot apply "${title}": ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -173,6 +195,6 @@ export class PanelBridge implements PanelHost {
     if (!target) return;
     const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
     await vscode.workspace.fs.writeFile(target, bytes);
-    this.log?.info(`saved chart image ${target.fsPath} (${bytes.length} bytes)`);
+    this.log.info(`saved chart image ${target.fsPath} (${bytes.length} bytes)`);
   }
 }

@@ -1,5 +1,5 @@
 // Runs specs through the engine process: progress with cancellation, status item, context keys, measured findings,
-// results to the panel. A newer run (e.g. a newer edit's auto-run) cancels the one in flight.
+// results for the panel (published as events). A newer run (e.g. a newer edit's auto-run) cancels the one in flight.
 import * as vscode from 'vscode';
 import { setValueEdit } from '../spec/index';
 import type { HostToWebview, RunOptions, RunState } from '../shared/protocol';
@@ -18,10 +18,6 @@ import { allowedByTrust, RESTRICTED_MESSAGE } from './workspaceTrust';
 
 export type RunMode = 'full' | 'sweep' | 'quick';
 
-export interface PanelSink {
-  post(message: HostToWebview): void;
-}
-
 /** What a RunController works with: the engine, where findings, results and state go, and where native backends live. */
 export interface RunControllerOptions {
   client: EngineClient;
@@ -29,7 +25,6 @@ export interface RunControllerOptions {
   checker: LiveChecker;
   memory: SavedResults;
   status: RunStatusItem;
-  panel: PanelSink;
   log: Logger;
   /** Extra directories where native backends may be installed (the extension's global storage). */
   nativeModulePaths: string[];
@@ -49,13 +44,15 @@ export class RunController implements vscode.Disposable {
   private readonly finished = new vscode.EventEmitter<{ mode: RunMode; outcome: RunOutcome['kind'] }>();
   /** Fires when a run started by `run` ends, however it ends (including runs superseded by newer ones). */
   readonly onDidFinishRun = this.finished.event;
+  private readonly published = new vscode.EventEmitter<HostToWebview>();
+  /** What the panel should show of the runs: results (partial and final) and run state with progress. */
+  readonly onDidPublish = this.published.event;
 
   private readonly client: EngineClient;
   private readonly store: FindingsStore;
   private readonly checker: LiveChecker;
   private readonly memory: SavedResults;
   private readonly status: RunStatusItem;
-  private readonly panel: PanelSink;
   private readonly log: Logger;
   private readonly nativeModulePaths: string[];
 
@@ -65,7 +62,6 @@ export class RunController implements vscode.Disposable {
     this.checker = options.checker;
     this.memory = options.memory;
     this.status = options.status;
-    this.panel = options.panel;
     this.log = options.log;
     this.nativeModulePaths = options.nativeModulePaths;
   }
@@ -115,7 +111,7 @@ export class RunController implements vscode.Disposable {
     const { id, outcome } = this.client.run(specTextFor(doc), file, options, {
       onBackend: (b) => this.status.setBackend(b),
       onProgress: (p) => reportProgress(p.fraction, p.message),
-      onPartial: (result) => this.panel.post({ type: 'result', result, previous: this.memory.forFile(file)?.last ?? null }),
+      onPartial: (result) => this.published.fire({ type: 'result', result, previous: this.memory.forFile(file)?.last ?? null }),
     });
     this.current = { id, mode, uri: doc.uri };
     this.setState('running', mode === 'quick' ? 'quick run' : 'running');
@@ -130,7 +126,7 @@ export class RunController implements vscode.Disposable {
         progress.report({ message: text, increment: Math.max(0, pct - reported) });
         reported = Math.max(reported, pct);
         this.status.setState('running', `${Math.round(pct)}%`);
-        this.panel.post({ type: 'runState', state: 'running', progress: { fraction, text } });
+        this.published.fire({ type: 'runState', state: 'running', progress: { fraction, text } });
       };
       return outcome;
     });
@@ -159,7 +155,7 @@ export class RunController implements vscode.Disposable {
         this.store.setMeasured(doc, version, placeFindings(doc, r.findings));
         this.status.setBackend(r.backend);
         this.log.info(`run done in ${r.seconds.toFixed(2)} s on ${r.backend.name}: ${r.layers.length} layers, ${r.findings.length} findings`);
-        this.panel.post({ type: 'result', result: r, previous });
+        this.published.fire({ type: 'result', result: r, previous });
         this.setState('done', `${r.seconds.toFixed(1)} s`);
         break;
       }
@@ -194,7 +190,7 @@ export class RunController implements vscode.Disposable {
     if (state !== 'running' && this.current) return; // a newer run owns the state
     void vscode.commands.executeCommand('setContext', 'depthlens.running', state === 'running');
     this.status.setState(state, detail);
-    this.panel.post({ type: 'runState', state, message: detail });
+    this.published.fire({ type: 'runState', state, message: detail });
     this.stateChanged.fire(state);
   }
 
@@ -213,5 +209,6 @@ export class RunController implements vscode.Disposable {
     this.cancel();
     this.stateChanged.dispose();
     this.finished.dispose();
+    this.published.dispose();
   }
 }
