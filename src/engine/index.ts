@@ -1,22 +1,19 @@
 // analyze(spec, options, hooks): the engine's entry point. Runs the diagnostic pass for every seed on the chosen backend,
 // the optional depth sweep, and returns a Result (DESIGN §3b) with the theory's static findings and the measured ones.
-import type { BackendInfo, DepthSweepPoint, QuickCaps, Result, TheoryLine } from '../shared/result';
-import type { ProgressEvent, RunOptions } from '../shared/protocol';
-import { valueRange, type SourceMap, type Spec } from '../spec';
+import type { Result, TheoryLine } from '../shared/result';
+import type { RunOptions } from '../shared/protocol';
+import type { Spec } from '../spec';
 import { predict, predictProfile, staticFindings } from '../theory';
-import type { Finding } from '../shared/findings';
-import { deviceLossError, selectBackend, type Backend, type Workload } from './backend';
-import { PeakGpuMemory } from './gpuMemory';
-import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
-import { OverBudgetError, RunTooLargeError, throwIfAborted } from './errors';
-import { DEFAULT_MAX_CPU_MINUTES, durationText, largestFeasibleWidth, predictCpu, predictSeconds, workloadText } from './backends/cost';
-import { measuredFindings } from './measuredFindings';
-import { resizeSpec } from './resize';
-import { growthFit, spread } from './stats';
-import { runTraining, trainingWork } from './train';
+import { deviceLossError, selectBackend, type Backend } from './backend';
+import { DEFAULT_MAX_CPU_MINUTES, durationText, predictSeconds } from './backends/cost';
 import { checkDataFiles } from './data';
+import { throwIfAborted } from './errors';
+import { PeakGpuMemory } from './gpuMemory';
+import type { AnalyzeHooks } from './hooks';
+import { diagnosticsPhase, RunTracker, sweepPhase, trainingPhase } from './phases';
+import { planRun, sweepNetworks, trainingPlan, workloadOf, type RunPlan, type SweepNetwork, type TrainingPlan } from './plan';
+import { assertFitsMemory, assertFitsTime, assertWithinBudget } from './runLimits';
 import { validateRunOptions } from './runOptions';
-import { assertSpecFits } from './sizeCheck';
 
 export { CancelledError, OverBudgetError, RunTooLargeError } from './errors';
 export { DataError } from './data';
@@ -26,68 +23,8 @@ export { durationText } from './backends/cost';
 export { describeError } from './runError';
 export { isometryGapFromGram } from './isometry';
 export { warmUp } from './warm';
-
-export type AnalyzeProgress = Omit<ProgressEvent, 'type' | 'id'>;
-
-export interface AnalyzeHooks {
-  onProgress?: (p: AnalyzeProgress) => void;
-  /** Results so far (partial: true), at most every 100 ms: after a seed or a sweep depth completes. */
-  onPartial?: (r: Result) => void;
-  signal?: AbortSignal;
-  /** Positions of the spec's keys, so findings carry ranges. */
-  source?: SourceMap;
-  /** Called once the backend is up, before any work. */
-  onBackend?: (info: BackendInfo) => void;
-}
-
-const PARTIAL_EVERY_MS = 100;
-
-/** What a run actually does once quick caps and overrides are applied. */
-export interface RunPlan {
-  spec: Spec;
-  seeds: number;
-  quick: boolean;
-  /** A quick run's caps: each capped value as the spec (or the options) asked and as run. */
-  quickCaps: QuickCaps | null;
-  sweepDepths: number[];
-}
-
-export function planRun(spec: Spec, options: RunOptions): RunPlan {
-  let run = options.thresholds ? { ...spec, thresholds: { ...spec.thresholds, ...options.thresholds } } : spec;
-  let seeds = options.seeds ?? spec.diagnostics.seeds;
-  const q = options.quick;
-  if (q) {
-    const depth = Math.min(spec.model.depth, q.maxDepth);
-    const batch = Math.min(spec.data.batch, q.maxBatch ?? q.maxWidth);
-    // Never below the (capped) batch: a width under the batch makes every Gram rank-deficient, a different network entirely.
-    const width = Math.min(spec.model.width, Math.max(q.maxWidth, batch));
-    const capped = batch === run.data.batch ? run : { ...run, data: { ...run.data, batch } };
-    // An explicit layer list cannot change its width: it keeps it (capped depth and batch only).
-    run = resizeSpec(capped, depth, width) ?? resizeSpec(capped, depth) ?? capped;
-    seeds = Math.min(seeds, q.seeds);
-  }
-  const wantSweep = options.sweep ?? !q;
-  let sweepDepths = wantSweep && spec.diagnostics.depths ? [...spec.diagnostics.depths] : [];
-  if (q) sweepDepths = sweepDepths.filter((d) => d <= q.maxDepth);
-  seeds = Math.max(1, Math.floor(seeds));
-  const quickCaps: QuickCaps | null = q
-    ? {
-        depth: { spec: spec.model.depth, run: run.model.depth },
-        width: { spec: spec.model.width, run: run.model.width },
-        seeds: { spec: options.seeds ?? spec.diagnostics.seeds, run: seeds },
-      }
-    : null;
-  return { spec: run, seeds, quick: !!q, quickCaps, sweepDepths };
-}
-
-/**
- * Progress within one seed's pass (forward then backward, `f` over both) as layers done: the backward pass visits the
- * layers from the output down, and a layer index would count down there.
- */
-function passText(f: number, depth: number): string {
-  const done = Math.round(f * 2 * depth);
-  return done <= depth ? `forward pass, ${done} of ${depth} layers` : `backward pass, ${done - depth} of ${depth} layers`;
-}
+export type { AnalyzeHooks, AnalyzeProgress } from './hooks';
+export { planRun, type RunPlan } from './plan';
 
 export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: AnalyzeHooks = {}): Promise<Result> {
   const started = performance.now();
@@ -95,9 +32,7 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
   // Data files are checked (allowed folder, regular file, size) before the backend starts; the run reads the checked paths.
   const spec = checkDataFiles(specAsWritten, { root: options.dataRoot, allowOutside: options.allowDataOutside });
   const plan = planRun(spec, options);
-  // The compact form re-expands from the (possibly capped) run spec; the explicit form can only be cut from the original.
-  const sweepBase = plan.spec.model.form === 'compact' ? plan.spec : spec;
-  const sweepSpecs = plan.sweepDepths.map((depth) => ({ depth, spec: resizeSpec(sweepBase, depth) }));
+  const sweepSpecs = sweepNetworks(plan, spec);
   hooks.onProgress?.({ phase: 'backend', fraction: 0, message: `starting the ${options.backend} backend` });
   const workload = workloadOf(plan, sweepSpecs);
   const backend = await selectBackend(options.backend, options.nativeModulePaths ?? [], workload);
@@ -111,11 +46,7 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
     assertWithinBudget(backend, whole, predicted, options.maxSeconds);
     hooks.onProgress?.({ phase: 'backend', fraction: 0, message: `predicted: about ${durationText(predicted)} on ${backend.info.name}`, predictedSeconds: predicted });
   }
-  // Memory, before any tensor: the main network and the deepest sweep network (a file's feature count is checked per seed).
-  const deepest = sweepSpecs.reduce<Spec>((a, d) => (d.spec && d.spec.model.depth > a.model.depth ? d.spec : a), plan.spec);
-  // Native TensorFlow manages its own memory (no wasm heap, no buffer limit): it is not held to these bounds.
-  const native = backend.info.name === 'tensorflow' || backend.info.name === 'tensorflow-gpu';
-  if (!native) for (const s of new Set([plan.spec, deepest])) assertSpecFits(s, s.data.features || s.model.width, s.data.classes, s.data.batch, backend.capacity);
+  assertFitsMemory(backend, plan, sweepSpecs);
   try {
     const result = await measure(spec, plan, sweepSpecs, training, backend, hooks, started);
     if (predicted !== null) result.predictedSeconds = predicted;
@@ -129,27 +60,16 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
 async function measure(
   spec: Spec,
   plan: RunPlan,
-  sweepSpecs: { depth: number; spec: Spec | null }[],
+  sweeps: SweepNetwork[],
   training: TrainingPlan,
   backend: Backend,
   hooks: AnalyzeHooks,
   started: number,
 ): Promise<Result> {
-  const { signal } = hooks;
   const seedSpec = plan.spec;
   const gpuMemory = backend.info.name === 'webgpu' ? new PeakGpuMemory(backend.tf) : null;
-  const progress = (p: AnalyzeProgress): void => {
-    gpuMemory?.sample();
-    hooks.onProgress?.(p);
-  };
-  const { runs: trainRuns, depths: trainDepths, work: trainWorkTotal } = training;
-  const work = plan.seeds * seedSpec.model.depth + plan.seeds * sweepSpecs.reduce((s, d) => s + (d.spec ? d.depth : 0), 0) + trainWorkTotal;
-  let workDone = 0;
-  const fraction = (within: number, size: number): number => Math.min(1, (workDone + within * size) / Math.max(1, work));
-
-  const theory = theoryLine(seedSpec);
-  // Static findings are about the spec as written (its ranges), even when a quick run measures a capped copy.
-  const statics = staticFindingsOf(spec, hooks.source);
+  const total = plan.seeds * seedSpec.model.depth + plan.seeds * sweeps.reduce((s, d) => s + (d.spec ? d.depth : 0), 0) + training.work;
+  const tracker = new RunTracker(total, hooks, started, gpuMemory);
   const result: Result = {
     depthlens: 1,
     spec: { path: spec.file, name: spec.name },
@@ -160,152 +80,18 @@ async function measure(
     ...(plan.quickCaps ? { quick: true, quickCaps: plan.quickCaps } : {}),
     layers: [],
     growth: null,
-    theory,
-    findings: statics,
+    theory: theoryLine(seedSpec),
+    // Static findings are about the spec as written (its ranges), even when a quick run measures a capped copy.
+    findings: staticFindings(spec, hooks.source ?? new Map()),
   };
-  let lastPartial = 0;
-  const emitPartial = (force = false): void => {
-    if (!hooks.onPartial) return;
-    const now = performance.now();
-    if (!force && now - lastPartial < PARTIAL_EVERY_MS) return;
-    lastPartial = now;
-    hooks.onPartial({ ...result, seconds: (now - started) / 1000, partial: true });
-  };
-
-  // ---- diagnostics, one seed at a time ----
-  const runs: SeedRun[] = [];
-  for (let s = 0; s < plan.seeds; s++) {
-    const seed = spec.diagnostics.seed + s;
-    const size = seedSpec.model.depth;
-    const run = await runSeed(backend, seedSpec, seed, {
-      signal,
-      onProgress: (f, layer) =>
-        progress({ phase: 'diagnostics', fraction: fraction(f, size), seed, layer, message: `seed ${s + 1} of ${plan.seeds}: ${passText(f, size)}` }),
-    });
-    workDone += size;
-    runs.push(run);
-    result.timings.initSeconds += run.initSeconds;
-    result.timings.diagnosticSeconds += run.diagnosticSeconds;
-    result.layers = aggregateLayers(runs);
-    result.growth = growthFit(result.layers.map((l) => l.logGradNorm.mean));
-    progress({ phase: 'diagnostics', fraction: fraction(0, 0), seed, message: `seed ${seed} done` });
-    emitPartial(s === 0);
-  }
-  result.findings = [
-    ...statics,
-    ...measuredFindings({ spec: seedSpec, specDepth: spec.model.depth, layers: result.layers, growth: result.growth, theory, runs, staticFindings: statics, source: hooks.source }),
-  ];
-
-  // ---- depth sweep: ln ‖∇W_0‖ (the paper's first-layer W_1) against depth ----
-  if (sweepSpecs.length > 0) {
-    const t0 = performance.now();
-    const points: DepthSweepPoint[] = [];
-    result.depthSweep = points;
-    for (const { depth, spec: atDepth } of sweepSpecs) {
-      if (!atDepth) continue;
-      const values: number[] = [];
-      if (atDepth === seedSpec) {
-        // Same network and seeds as the main diagnostics: reuse them.
-        values.push(...runs.map((r) => r.pass.layers[0]?.logGradNorm ?? NaN));
-        workDone += depth * plan.seeds;
-      }
-      for (let s = values.length; s < plan.seeds; s++) {
-        const seed = spec.diagnostics.seed + s;
-        const run = await runSeed(backend, atDepth, seed, {
-          signal,
-          onProgress: (f, layer) => progress({ phase: 'sweep', fraction: fraction(f, depth), seed, layer, message: `depth ${depth}, seed ${seed}` }),
-        });
-        workDone += depth;
-        values.push(run.pass.layers[0]?.logGradNorm ?? NaN);
-        progress({ phase: 'sweep', fraction: fraction(0, 0), seed, message: `depth ${depth}, seed ${seed} done` });
-      }
-      points.push({ depth, logGradNormW1: spread(values) });
-      result.timings.sweepSeconds = (performance.now() - t0) / 1000;
-      emitPartial();
-    }
-  }
-
-  // ---- short training (src/engine/train), after the diagnostics ----
-  if (trainRuns) {
-    const trained = await runTraining(
-      backend.tf,
-      seedSpec,
-      {
-        signal,
-        onProgress: (p) => progress({ phase: 'train', fraction: fraction(p.fraction, trainWorkTotal), step: p.step, message: p.message }),
-        onPartial: (train) => {
-          result.train = train;
-          emitPartial();
-        },
-      },
-      trainDepths,
-    );
-    result.train = trained.train;
-    result.timings.trainSeconds = trained.seconds;
-    const source = hooks.source;
-    result.findings.push(...trained.findings.map((f) => (source ? { ...f, range: valueRange(source, f.path) } : f)));
-  }
-
+  const context = { spec, plan, backend, hooks, result, tracker };
+  const runs = await diagnosticsPhase(context);
+  if (sweeps.length > 0) await sweepPhase(context, sweeps, runs);
+  if (training.runs) await trainingPhase(context, training);
   result.seconds = (performance.now() - started) / 1000;
-  progress({ phase: 'done', fraction: 1, message: 'run complete' });
+  tracker.progress({ phase: 'done', fraction: 1, message: 'run complete' });
   if (gpuMemory) result.memory = { peakGpuBytes: gpuMemory.peak };
   return result;
-}
-
-interface TrainingPlan {
-  runs: boolean;
-  /** Depths the training compares (the sweep's). */
-  depths: number[];
-  /** Its cost in layer passes (./train trainingWork); 0 when it does not run. */
-  work: number;
-}
-
-function trainingPlan(plan: RunPlan, options: RunOptions, sweepSpecs: { depth: number; spec: Spec | null }[]): TrainingPlan {
-  const depths = sweepSpecs.filter((d) => d.spec).map((d) => d.depth);
-  const runs = plan.spec.train !== null && (options.train ?? !plan.quick);
-  return { runs, depths, work: runs ? trainingWork(plan.spec, depths) : 0 };
-}
-
-/** Refuses, before any work, a run predicted to take longer than the caller's budget (RunOptions.maxSeconds). */
-function assertWithinBudget(backend: Backend, w: Workload, predicted: number, budget: number | undefined): void {
-  if (budget === undefined || budget <= 0 || predicted <= budget) return;
-  throw new OverBudgetError(
-    `a ${workloadText(w)} run (width × batch × depth) is predicted to take about ${durationText(predicted)} on ${backend.info.name}, ` +
-      `over the budget of ${durationText(budget)}`,
-    predicted,
-    budget,
-  );
-}
-
-/** Refuses, before any work, a run that a one-thread CPU backend is predicted to take longer than `limit` seconds for. */
-function assertFitsTime(backend: Backend, w: Workload, limit: number): void {
-  const name = backend.info.name;
-  if ((name !== 'wasm' && name !== 'cpu') || limit <= 0) return;
-  const width = largestFeasibleWidth(name, w, limit);
-  if (width === null) return;
-  const minutes = Math.round(predictCpu(name, w) / 60);
-  const fits = width > 0 ? `at this depth, batch and seed count, width ${width} would fit` : 'not even width 64 fits at this depth and batch';
-  throw new RunTooLargeError(
-    `a ${workloadText(w)} run (width × batch × depth) is predicted to take about ${minutes} min on ${name} (one thread), ` +
-      `over the ${Number((limit / 60).toFixed(1))}-min limit for CPU backends: run it on a GPU ` +
-      `(--backend webgpu, or the depthlens.backend setting), reduce model.width, data.batch or model.depth (${fits}), or raise the ` +
-      `limit (--max-cpu-minutes)`,
-    'model.width',
-  );
-}
-
-/** The run's size as the backend cost model sees it (sweep passes counted in units of the main depth). */
-function workloadOf(plan: RunPlan, sweeps: { depth: number; spec: Spec | null }[]): Workload {
-  const s = plan.spec;
-  const sweepLayers = sweeps.reduce((sum, d) => sum + (d.spec && d.spec !== s ? d.depth : 0), 0);
-  return {
-    width: s.model.width,
-    batch: s.data.batch,
-    features: s.data.features,
-    depth: s.model.depth,
-    passes: plan.seeds * (1 + sweepLayers / Math.max(1, s.model.depth)),
-    orthogonal: s.model.init === 'orthogonal',
-  };
 }
 
 function theoryLine(spec: Spec): TheoryLine | null {
@@ -314,8 +100,3 @@ function theoryLine(spec: Spec): TheoryLine | null {
   const profile = predictProfile(spec);
   return { perLayer: p.perLayer, lambda: p.lambda, basis: p.basis, ...(profile ? { logGradNorm: Array.from(profile) } : {}) };
 }
-
-function staticFindingsOf(spec: Spec, source: SourceMap | undefined): Finding[] {
-  return staticFindings(spec, source ?? new Map());
-}
-

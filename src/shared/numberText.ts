@@ -10,10 +10,14 @@ export function pow10Text(exponent: number): string {
   return '10' + [...rounded].map((c) => SUPERSCRIPT[c] ?? c).join('');
 }
 
-/** A per-layer factor close to 1 needs more digits to say anything: 1.0004 → "1.0004×", 1.2134 → "1.21×". */
+/**
+ * A per-layer factor close to 1 needs more digits to say anything (the default threshold is 1.02 per layer):
+ * 1.0004 → "1.0004×", 1.0377 → "1.038×", 1.2134 → "1.21×".
+ */
 export function factorText(factor: number): string {
   if (!Number.isFinite(factor)) return factor > 0 ? '∞×' : '—';
-  const digits = Math.abs(factor - 1) < 0.01 ? 4 : 2;
+  const off = Math.abs(factor - 1);
+  const digits = off < 0.01 ? 4 : off < 0.1 ? 3 : 2;
   return `${Number(factor.toFixed(digits))}×`;
 }
 

@@ -112,6 +112,7 @@ test('factors are written with the digits that matter', () => {
   assert.equal(pow10Text(-3), '10⁻³');
   assert.equal(factorText(1.2134), '1.21×');
   assert.equal(factorText(1.0004), '1.0004×');
+  assert.equal(factorText(1.0377), '1.038×');
   assert.equal(totalFactorText(2), '100×');
   assert.equal(totalFactorText(82.4), '10⁸²×');
 });

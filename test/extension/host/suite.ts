@@ -130,8 +130,9 @@ hostTest('hover on init shows the theory and this spec\'s λ = (B−2)/(B−3)',
   const md = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
   const B = 16;
   const lambda = (B - 2) / (B - 3);
-  assert(md.includes(Number(lambda.toPrecision(4)).toString()), `hover lacks λ = ${lambda.toPrecision(4)}:\n${md}`);
-  assert(md.includes(Number(Math.sqrt(lambda).toPrecision(4)).toString()), `hover lacks √λ = ${Math.sqrt(lambda).toPrecision(4)}:\n${md}`);
+  // λ to 4 decimals, √λ (the per-layer growth of ‖∇W‖) to 3 (src/shared/numberText.ts).
+  assert(md.includes(lambda.toFixed(4)), `hover lacks λ = ${lambda.toFixed(4)}:\n${md}`);
+  assert(md.includes(Math.sqrt(lambda).toFixed(3)), `hover lacks √λ = ${Math.sqrt(lambda).toFixed(3)}:\n${md}`);
   assert(/Gaussian/.test(md), 'hover lacks the theory text');
 });
 
@@ -153,9 +154,15 @@ hostTest('quick fix for DL101 sets init: orthogonal and clears the finding', asy
   const shown = actions.map((a) => ({ title: a.title, preferred: a.isPreferred, diagnostics: a.diagnostics?.map(codeOf) }));
   assert(fix?.edit, `no preferred quick fix for DL101; actions: ${JSON.stringify(shown)}`);
   assert(await vscode.workspace.applyEdit(fix.edit), 'applyEdit failed');
-  const after = doc.getText();
-  assertEqual(after.split('\n')[dl101.range.start.line]?.trim(), 'init: orthogonal', 'edited line');
-  await diagnosticsSettled(uri, (d) => !d.some((x) => codeOf(x) === 'DL101'), 'DL101 to clear after the fix');
+  try {
+    const after = doc.getText();
+    assertEqual(after.split('\n')[dl101.range.start.line]?.trim(), 'init: orthogonal', 'edited line');
+    await diagnosticsSettled(uri, (d) => !d.some((x) => codeOf(x) === 'DL101'), 'DL101 to clear after the fix');
+  } finally {
+    // Later tests start from the file as written.
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
 });
 
 hostTest('Analyze runs the spec to a result on the wasm backend', async () => {
