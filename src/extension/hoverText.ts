@@ -33,8 +33,8 @@ const THEORY: Record<string, string> = {
   alpha: 'The residual branch weight α. 0 (SkipInit) or ≤ 1/√depth keeps the variance bounded without normalization.',
   batch:
     'B, the batch over which BN normalizes. B ≤ 3 makes λ infinite for a linear network; small B gives a large λ. The orthogonal ' +
-    'bound is proven for B = width; below it orthogonal + BN grows by λ ≈ 1 + (1 − n/d)/(n − 2) per layer (n = B, or B − 1 ' +
-    'centred), an empirical law measured in float64, not a theorem. With B > width the Gram matrix is singular, the isometry gap ' +
+    'bound is proven for B = width; below it orthogonal + BN grows by λ ≈ 1 + (1 − x)/(n − 2) + x(1 − x)/(4d) per layer ' +
+    '(x = n/d, n = B, or B − 1 centred), an empirical law measured in float64, not a theorem. With B > width the Gram matrix is singular, the isometry gap ' +
     'infinite, and the theory has no prediction.',
   features: 'Input dimension of the synthetic data (the first weight matrix maps it to the width).',
   width:

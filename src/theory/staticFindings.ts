@@ -314,7 +314,7 @@ function batchWidthRule(ctx: Context): Finding[] {
   if (!Number.isFinite(lambda)) return [];
   const orders = 0.5 * ctx.facts.steps * Math.log10(lambda);
   const n = m.center ? 'n = B − 1' : 'n = B';
-  const law = `λ ≈ 1 + (1 − n/d)/(n − 2) = ${formatLambda(lambda)} per layer, ${n}: an empirical law fitted to float64 measurements`;
+  const law = `λ ≈ 1 + (1 − x)/(n − 2) + x(1 − x)/(4d) = ${formatLambda(lambda)} per layer, x = n/d, ${n}: an empirical law fitted to float64 measurements`;
   const over = orders > ctx.threshold;
   const message =
     `orthogonal init + batch normalization at B = ${B}, d = ${m.width}: gradients predicted to grow ~${formatOrders(orders)}× over ` +

@@ -41,8 +41,9 @@ test('a per-layer theory curve is drawn through every layer, anchored at the las
   const layers = [layer(0, 1, 9), layer(1, 1, 6), layer(2, 1, 5), layer(3, 1, null)];
   const theory = { perLayer: 1.5, lambda: 2.25, basis: 'residual-bn' as const, logGradNorm: [2, 1.2, 0.5, 0] };
   const curve = theoryGradientLine({ layers, theory });
-  // Anchor: layer 2 (measured 5, profile 0.5) → offset 4.5 for every layer.
-  assert.deepEqual(curve, [{ x: 0, y: 6.5 }, { x: 1, y: 5.7 }, { x: 2, y: 5 }, { x: 3, y: 4.5 }]);
+  // Anchor: layer 2 (measured 5, profile 0.5) → offset 4.5 nats for every layer; the chart plots log10.
+  assert.deepEqual(curve.map((p) => p.x), [0, 1, 2, 3]);
+  [6.5, 5.7, 5, 4.5].forEach((ln, i) => assert.ok(Math.abs((curve[i]!.y as number) - ln / Math.LN10) < 1e-12, `layer ${i}: ${curve[i]!.y}`));
 });
 
 test('theory line anchors at the last finite layer and is absent when the rate is unbounded', () => {
