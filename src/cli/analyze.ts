@@ -19,6 +19,7 @@ import { atOrAbove, formatFinding, sortFindings } from './format';
 import { applyModelOption, MODEL_OPTIONS_HELP, readSpecOrModel, type ModelOptions } from './modelInput';
 import { writeHtmlReport } from './report';
 import { runRecord } from '../shared/runRecord';
+import { THEORY_BASIS_SHORT } from '../shared/theoryText';
 import { version } from '../../package.json';
 
 export interface AnalyzeIO {
@@ -283,7 +284,7 @@ export function summary(r: Result): string[] {
   lines.push(...backendDetails(b).map((l) => `  ${l}`));
   if (r.memory?.peakGpuBytes) lines.push(`  peak GPU memory ${(r.memory.peakGpuBytes / 2 ** 20).toFixed(0)} MiB`);
   if (r.growth) {
-    const theory = r.theory ? ` (theory ${r.theory.perLayer.toFixed(4)}×, ${r.theory.basis})` : '';
+    const theory = r.theory ? ` (theory ${r.theory.perLayer.toFixed(4)}×: ${THEORY_BASIS_SHORT[r.theory.basis]})` : '';
     lines.push(`gradient growth ${r.growth.perLayer.toFixed(4)}× per layer toward the input${theory}; ‖∇W‖ spans ${r.growth.log10Range.toFixed(2)} orders of magnitude`);
   } else lines.push('gradient growth: not measurable (fewer than two layers with finite gradient norms)');
   if (r.layers.length > 0) {
