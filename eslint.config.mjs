@@ -78,6 +78,8 @@ export default [
   // context).
   layer(['src/webview/**'], [vscode], [
     tfjs,
+    { regex: '^node:', message: 'The webview runs in the panel\'s browser context: no Node built-ins.' },
+    { regex: '^(\\.\\.?/)+shared/runRecord(\\.js)?$', message: 'src/shared/runRecord.ts reads the machine (node:os): the webview gets the record as data.' },
     { regex: internals('spec', true), message: 'The webview may import only the types of spec (src/spec/types.ts).' },
     { regex: '^(\\.\\.?/)+(src/)?spec(/index)?$', message: 'The webview may import only the types of spec (src/spec/types.ts).' },
     { regex: internals('theory', true), message: 'The webview may import only the types of theory (src/theory/types.ts).' },

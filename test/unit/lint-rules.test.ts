@@ -32,6 +32,8 @@ const forbidden: [string, string][] = [
   ['src/webview/x.ts', "import { analyze } from '../engine';"],
   ['src/webview/x.ts', "import { checkText } from '../theory';"],
   ['src/webview/x.ts', "import * as vscode from 'vscode';"],
+  ['src/webview/x.ts', "import { platform } from 'node:os';"],
+  ['src/webview/dom/x.ts', "import { runRecord } from '../../shared/runRecord';"],
   ['src/cli/x.ts', "import { DataError } from '../engine/data';"],
   ['src/cli/x.ts', "import { selectBackend } from '../engine/backend';"],
   ['src/cli/x.ts', "export { Rng } from '../engine/rng';"],
