@@ -138,14 +138,7 @@ export function simulateGradientGrowth(o: SimulationOptions): number {
         sq += g * g;
       }
     logNorms[l] = 0.5 * Math.log(sq);
-    const W = weights[l]!;
-    const next = new Float64Array(d * n);
-    for (let i = 0; i < d; i++)
-      for (let k = 0; k < d; k++) {
-        const w = W[i * d + k]!;
-        for (let j = 0; j < n; j++) next[k * n + j]! += w * gh[i * n + j]!;
-      }
-    gx = next;
+    gx = matmulTransposed(weights[l]!, gh, d, n);
   }
   let sl = 0;
   let sll = 0;
@@ -224,15 +217,7 @@ export function applyQt(q: HouseholderQ, x: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) x[(d - 1) * n + j]! *= q.lastSign;
 }
 
-export interface ProfileOptions {
-  width: number;
-  batch: number;
-  depth: number;
-  f: (x: number) => number;
-  df: (x: number) => number;
-  centred: boolean;
-  init: 'gaussian' | 'orthogonal';
-  seed: number;
+export interface ProfileOptions extends SimulationOptions {
   /** Pre-activation gain of block ℓ (0-based); 1 when absent. */
   gain?: (layer: number) => number;
 }
@@ -310,14 +295,7 @@ export function gradientProfile(o: ProfileOptions): Float64Array {
       applyQt(orth[l]!, gh, n);
       gx = gh;
     } else {
-      const W = gauss[l]!;
-      const next = new Float64Array(d * n);
-      for (let i = 0; i < d; i++)
-        for (let k = 0; k < d; k++) {
-          const w = W[i * d + k]!;
-          for (let j = 0; j < n; j++) next[k * n + j]! += w * gh[i * n + j]!;
-        }
-      gx = next;
+      gx = matmulTransposed(gauss[l]!, gh, d, n);
     }
   }
   return out;
@@ -405,6 +383,17 @@ function matmul(W: Float64Array, x: Float64Array, d: number, n: number): Float64
       for (let j = 0; j < n; j++) h[i * n + j]! += w * x[k * n + j]!;
     }
   return h;
+}
+
+/** Wᵀ (W d×d) times g (d×n), row-major: the backward step through a dense layer. */
+function matmulTransposed(W: Float64Array, g: Float64Array, d: number, n: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(d * n);
+  for (let i = 0; i < d; i++)
+    for (let k = 0; k < d; k++) {
+      const w = W[i * d + k]!;
+      for (let j = 0; j < n; j++) out[k * n + j]! += w * g[i * n + j]!;
+    }
+  return out;
 }
 
 /** Batch normalization of each row of h (d×n) over the batch, in place (centred or not); returns the rows' scales. */
