@@ -3,10 +3,15 @@
 // by rotational invariance, the part of column k that reflector k sees is a fresh N(0, I_{d−k}) vector. Drawing the d−1
 // reflectors costs O(d²); forming Q costs (4/3)d³ flops, done either in float64 on the host or in float32 on a tfjs backend
 // through blocked matrix products (compact WY form); ./weights applies the blocks to a batch without forming Q at all.
+// On webgpu nothing of the forming comes back to the host: each block's Gram VᵀV is a device product and its triangular
+// factor T a kernel of our own (kernels/webgpu/wyFactor), so W is formed with no download. The reflectors themselves are
+// still drawn on the host from the seed's stream (O(d²) numbers, uploaded once per block): that keeps webgpu's W equal to
+// wasm's (and to the float64 host product) per seed, to float32 noise.
 import type { Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import type { Rng } from './rng';
 import { transpose2d } from './kernels/wasm/transpose';
+import { registerWebGpuKernels, WY_FACTOR } from './kernels/webgpu';
 import { fillStandardNormal } from './ziggurat';
 
 /**
@@ -122,8 +127,8 @@ export interface WYBlock {
 
 /**
  * The reflectors in blocks of `block` (the last one partial), uploaded with their compact-WY factor T. The caller owns the
- * returned tensors. T comes from VᵀV, a small product computed on the backend; the Grams of all blocks are read back in
- * one awaited download (webgpu in Node has no synchronous read).
+ * returned tensors. T comes from VᵀV, a small product computed on the backend. On webgpu T is computed there too
+ * (no download); elsewhere the Grams of all blocks are read back in one awaited download and T is formed in float64.
  */
 export async function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEFAULT_BLOCK, withTransposedT = false): Promise<WYBlock[]> {
   if (!Number.isInteger(block) || block < 1) throw new Error(`compactWYBlocks: block must be a positive integer, got ${block}`);
@@ -134,6 +139,16 @@ export async function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEF
     uploaded.push({ start, count, vt, v: tf.transpose(vt) });
   }
   if (uploaded.length === 0) return [];
+  if (tf.getBackend() === 'webgpu') {
+    registerWebGpuKernels();
+    return uploaded.map(({ start, vt, v }) => {
+      const gram = tf.matMul(vt, v);
+      const [t, tT] = tf.engine().runKernel(WY_FACTOR, { gram }, {}) as unknown as [Tensor2D, Tensor2D];
+      gram.dispose();
+      if (!withTransposedT) tT.dispose();
+      return { start, vt, v, t, tT: withTransposedT ? tT : null };
+    });
+  }
   // One download for every block's Gram: each is count × count, stacked along the rows (the last block may be smaller).
   const grams = tf.tidy(() => tf.concat(uploaded.map(({ vt, v, count }) => tf.reshape(tf.matMul(vt, v), [count * count, 1])), 0));
   const all = (await grams.data()) as Float32Array;

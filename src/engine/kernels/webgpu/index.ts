@@ -1,12 +1,14 @@
-// Registers DepthLens's fused WebGPU kernels (normalization, rescale, activation) with tfjs's 'webgpu' backend.
+// Registers DepthLens's fused WebGPU kernels (normalization, rescale, activation, the compact-WY factor of the Haar init)
+// with tfjs's 'webgpu' backend.
 import * as tfjs from '@tensorflow/tfjs';
 import type { KernelFunc } from '@tensorflow/tfjs';
 import { activationBackwardKernel, activationForwardKernel } from './activation';
-import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE } from './names';
+import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE, WY_FACTOR } from './names';
 import { normBackwardKernel, normForwardKernel } from './norm';
 import { rescaleKernel } from './rescale';
+import { wyFactorKernel } from './wyFactor';
 
-export { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE } from './names';
+export { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE, WY_FACTOR } from './names';
 
 const KERNELS: [string, KernelFunc][] = [
   [NORM_FORWARD, normForwardKernel],
@@ -14,6 +16,7 @@ const KERNELS: [string, KernelFunc][] = [
   [RESCALE, rescaleKernel],
   [ACTIVATION_FORWARD, activationForwardKernel],
   [ACTIVATION_BACKWARD, activationBackwardKernel],
+  [WY_FACTOR, wyFactorKernel],
 ];
 
 /** Registers the kernels for the 'webgpu' backend; later calls do nothing. */

@@ -11,3 +11,4 @@ export interface NormShape {
   axis: 0 | 1;
   center: boolean;
 }
+export const WY_FACTOR = 'DepthLensCompactWYFactor';
