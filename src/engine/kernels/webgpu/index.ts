@@ -1,14 +1,16 @@
-// Registers DepthLens's fused WebGPU kernels (normalization, rescale, activation, the compact-WY factor of the Haar init)
-// with tfjs's 'webgpu' backend.
+// Registers DepthLens's fused WebGPU kernels (normalization, rescale, activation, the compact-WY factor of the Haar init,
+// the tiled matmul) with tfjs's 'webgpu' backend, and puts tfjs's BatchMatMul behind the per-device matmul choice.
 import * as tfjs from '@tensorflow/tfjs';
 import type { KernelFunc } from '@tensorflow/tfjs';
 import { activationBackwardKernel, activationForwardKernel } from './activation';
-import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE, WY_FACTOR } from './names';
+import { installMatMulChoice, tiledMatMulKernel } from './batchMatMul';
+import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE, TILED_MATMUL, WY_FACTOR } from './names';
 import { normBackwardKernel, normForwardKernel } from './norm';
 import { rescaleKernel } from './rescale';
 import { wyFactorKernel } from './wyFactor';
 
-export { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE, WY_FACTOR } from './names';
+export { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE, TILED_MATMUL, WY_FACTOR } from './names';
+export { matMulKernelOf, setMatMulKernel, type MatMulKernel } from './batchMatMul';
 
 const KERNELS: [string, KernelFunc][] = [
   [NORM_FORWARD, normForwardKernel],
@@ -17,6 +19,7 @@ const KERNELS: [string, KernelFunc][] = [
   [ACTIVATION_FORWARD, activationForwardKernel],
   [ACTIVATION_BACKWARD, activationBackwardKernel],
   [WY_FACTOR, wyFactorKernel],
+  [TILED_MATMUL, tiledMatMulKernel],
 ];
 
 /** Registers the kernels for the 'webgpu' backend; later calls do nothing. */
@@ -24,4 +27,5 @@ export function registerWebGpuKernels(): void {
   for (const [kernelName, kernelFunc] of KERNELS) {
     if (!tfjs.getKernel(kernelName, 'webgpu')) tfjs.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc });
   }
+  installMatMulChoice();
 }

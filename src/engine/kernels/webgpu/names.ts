@@ -12,3 +12,4 @@ export interface NormShape {
   center: boolean;
 }
 export const WY_FACTOR = 'DepthLensCompactWYFactor';
+export const TILED_MATMUL = 'DepthLensTiledMatMul';

@@ -1,0 +1,166 @@
+// The tiled WGSL matmul (src/engine/kernels/webgpu/matmul.ts) against a float64 host product: odd shapes, every
+// transposed variant, both tile shapes, vec4 and scalar paths, rank-3 batches (shared or per-batch operands); and tf.matMul
+// routed through it by the per-device choice (batchMatMul.ts). Needs a WebGPU adapter: SwiftShader on a machine with no GPU.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Tensor } from '@tensorflow/tfjs';
+import type { Tf } from '../../src/engine/backend';
+import { matMulKernelOf, registerWebGpuKernels, setMatMulKernel, TILED_MATMUL } from '../../src/engine/kernels/webgpu';
+import { LARGE_TILE, MEDIUM_TILE, tiledMatMul, type TileShape } from '../../src/engine/kernels/webgpu/matmul';
+import { Rng } from '../../src/engine/rng';
+import { webgpuBackend } from './webgpu';
+
+async function webgpu(t: TestContext): Promise<{ tf: Tf; device: GPUDevice } | null> {
+  const b = await webgpuBackend(t);
+  if (!b) return null;
+  registerWebGpuKernels();
+  return { tf: b.tf, device: (b.tf.backend() as unknown as { device: GPUDevice }).device };
+}
+
+function values(n: number, seed: number): Float32Array {
+  return Float32Array.from(new Rng(seed).fillNormal(new Float64Array(n), 1));
+}
+
+/** op(A)·op(B) in float64 for row-major batches (a batch of 1 is shared). */
+function product64(
+  a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], transA: boolean, transB: boolean,
+): { values: Float64Array; batch: number; m: number; n: number } {
+  const [ar, ac] = aShape.slice(-2);
+  const [br, bc] = bShape.slice(-2);
+  const [m, k] = transA ? [ac, ar] : [ar, ac];
+  const n = transB ? br : bc;
+  const batchA = aShape.length === 3 ? aShape[0] : 1;
+  const batchB = bShape.length === 3 ? bShape[0] : 1;
+  const batch = Math.max(batchA, batchB);
+  const out = new Float64Array(batch * m * n);
+  for (let s = 0; s < batch; s++) {
+    const oa = batchA === 1 ? 0 : s * m * k;
+    const ob = batchB === 1 ? 0 : s * k * n;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += a[oa + (transA ? p * m + i : i * k + p)] * b[ob + (transB ? j * k + p : p * n + j)];
+        out[s * m * n + i * n + j] = sum;
+      }
+  }
+  return { values: out, batch, m, n };
+}
+
+/** max |got − want| / (max |want| + k-scaled noise floor). */
+function relError(got: ArrayLike<number>, want: Float64Array): number {
+  assert.equal(got.length, want.length);
+  let scale = 0;
+  let d = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]));
+    d = Math.max(d, Math.abs(got[i] - want[i]));
+  }
+  return d / Math.max(scale, 1);
+}
+
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [7, 13, 5],
+  [65, 129, 33],
+  [256, 512, 64],
+  [64, 64, 64],
+  [4, 8, 12],
+];
+const VARIANTS: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+
+async function check(
+  tf: Tf, m: number, k: number, n: number, transA: boolean, transB: boolean, opts: { batchA?: number; batchB?: number; tile?: TileShape; viaMatMul?: boolean } = {},
+): Promise<void> {
+  const { batchA = 0, batchB = 0 } = opts;
+  const aMat = transA ? [k, m] : [m, k];
+  const bMat = transB ? [n, k] : [k, n];
+  const aShape = batchA ? [batchA, ...aMat] : aMat;
+  const bShape = batchB ? [batchB, ...bMat] : bMat;
+  const av = values(aShape.reduce((p, x) => p * x, 1), m * 1000 + k);
+  const bv = values(bShape.reduce((p, x) => p * x, 1), n * 7 + k);
+  const a = tf.tensor(av, aShape);
+  const b = tf.tensor(bv, bShape);
+  let c: Tensor;
+  if (opts.viaMatMul) c = tf.matMul(a as never, b as never, transA, transB);
+  else {
+    const info = tiledMatMul(tf.backend(), a, b, transA, transB, opts.tile);
+    c = tf.engine().makeTensorFromTensorInfo(info);
+  }
+  const want = product64(av, aShape, bv, bShape, transA, transB);
+  const label = `${aShape.join('×')}${transA ? 'ᵀ' : ''} · ${bShape.join('×')}${transB ? 'ᵀ' : ''} (${opts.tile?.name ?? 'chosen'} tile)`;
+  assert.deepEqual(c.shape, batchA || batchB ? [want.batch, m, n] : [m, n], label);
+  const got = (await c.data()) as Float32Array;
+  for (const x of [a, b, c]) x.dispose();
+  // float32 accumulation of k products of unit normals: error ~ √k·2⁻²⁴ relative to entries of size √k.
+  const err = relError(got, want.values);
+  assert.ok(err < 2e-5, `${label}: relative error ${err}`);
+}
+
+test('webgpu tiled matmul: odd shapes, every transposed variant, both tiles, against float64', async (t) => {
+  const w = await webgpu(t);
+  if (!w) return;
+  const before = w.tf.memory().numTensors;
+  for (const tile of [MEDIUM_TILE, LARGE_TILE])
+    for (const [m, k, n] of SHAPES) for (const [ta, tb] of VARIANTS) await check(w.tf, m, k, n, ta, tb, { tile });
+  assert.equal(w.tf.memory().numTensors, before, 'no tensors leak');
+});
+
+test('webgpu tiled matmul: rank-3 batches, per-batch and shared operands', async (t) => {
+  const w = await webgpu(t);
+  if (!w) return;
+  for (const [ta, tb] of VARIANTS) {
+    await check(w.tf, 33, 20, 17, ta, tb, { batchA: 3, batchB: 3 });
+    await check(w.tf, 64, 64, 12, ta, tb, { batchA: 1, batchB: 4 });
+    await check(w.tf, 9, 40, 8, ta, tb, { batchB: 2 });
+    await check(w.tf, 16, 5, 65, ta, tb, { batchA: 2, batchB: 2, tile: LARGE_TILE });
+  }
+  // the kernel by name, as the batched pass would call it
+  const a = w.tf.tensor(values(2 * 3 * 4, 1), [2, 3, 4]);
+  const b = w.tf.tensor(values(2 * 4 * 5, 2), [2, 4, 5]);
+  const c = w.tf.engine().runKernel(TILED_MATMUL, { a, b }, { transposeA: false, transposeB: false }) as Tensor;
+  const want = product64((await a.data()) as Float32Array, [2, 3, 4], (await b.data()) as Float32Array, [2, 4, 5], false, false);
+  assert.ok(relError((await c.data()) as Float32Array, want.values) < 1e-6);
+  for (const x of [a, b, c]) x.dispose();
+});
+
+test('webgpu: tf.matMul follows the device choice (tiled, then tfjs again), results equal', async (t) => {
+  const w = await webgpu(t);
+  if (!w) return;
+  const { tf, device } = w;
+  assert.equal(matMulKernelOf(device), 'tfjs', 'tfjs’s matmul until calibrated or set');
+  // Which pipelines tf.matMul records, by label (ours are labelled by variant): observed on the real pass encoder.
+  const encoder = (globalThis as unknown as { GPUComputePassEncoder: { prototype: { setPipeline(p: GPUComputePipeline): void } } }).GPUComputePassEncoder.prototype;
+  const setPipeline = encoder.setPipeline;
+  const labels: string[] = [];
+  encoder.setPipeline = function (this: unknown, p: GPUComputePipeline) {
+    labels.push(p.label);
+    return setPipeline.call(this, p);
+  };
+  const tiledRecorded = async (): Promise<boolean> => {
+    labels.length = 0;
+    const a = tf.tensor(values(12, 3), [3, 4]);
+    const b = tf.tensor(values(20, 4), [4, 5]);
+    const c = tf.matMul(a, b);
+    await c.data();
+    for (const x of [a, b, c]) x.dispose();
+    return labels.some((l) => l.startsWith(TILED_MATMUL));
+  };
+  try {
+    assert.equal(await tiledRecorded(), false, 'tfjs’s matmul by default');
+    setMatMulKernel(device, 'tiled');
+    assert.equal(await tiledRecorded(), true, 'the tiled matmul once set');
+    for (const [ta, tb] of VARIANTS) await check(tf, 65, 129, 33, ta, tb, { viaMatMul: true });
+    await check(tf, 31, 17, 9, true, false, { viaMatMul: true, batchA: 2, batchB: 2 });
+    setMatMulKernel(device, 'tfjs');
+    assert.equal(await tiledRecorded(), false, 'tfjs’s matmul again');
+  } finally {
+    encoder.setPipeline = setPipeline;
+    setMatMulKernel(device, 'tfjs');
+  }
+  await check(tf, 65, 129, 33, true, false, { viaMatMul: true });
+});
