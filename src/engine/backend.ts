@@ -13,6 +13,8 @@ import { initNative, type NativeChoice } from './backends/native';
 import { BackendUnavailableError, type Backend } from './backends/types';
 import { CancelledError } from './errors';
 import { describeAdapter, deviceLimits, GpuUnavailableError, requestAdapter, type GpuAdapterLike } from './backends/webgpu';
+import { registerWebGpuKernels } from './kernels/webgpu';
+import { calibrateMatMul } from './kernels/webgpu/calibrate';
 
 export { BackendUnavailableError, type Backend, type Tf } from './backends/types';
 export type { Workload } from './backends/cost';
@@ -31,9 +33,18 @@ let adapterProbe: Promise<GpuAdapterLike | string> | null = null;
  * switched to it. The returned info says why it was chosen.
  */
 export async function selectBackend(choice: BackendChoice, nativeModulePaths: readonly string[] = [], workload?: Workload): Promise<Backend> {
-  if (choice === 'auto') return selectAuto(nativeModulePaths, workload ?? QUICK_WORKLOAD);
-  const backend = await start(choice, nativeModulePaths);
-  return withReason(backend, `asked for by name (the depthlens.backend setting or --backend ${choice})`);
+  const chosen =
+    choice === 'auto'
+      ? await selectAuto(nativeModulePaths, workload ?? QUICK_WORKLOAD)
+      : withReason(await start(choice, nativeModulePaths), `asked for by name (the depthlens.backend setting or --backend ${choice})`);
+  return chosen.info.name === 'webgpu' && workload ? withMatMulChoice(chosen, workload) : chosen;
+}
+
+/** webgpu: tfjs's matmul or the tiled one for this run's width, measured once per device and width class (kernels/webgpu/calibrate). */
+async function withMatMulChoice(b: Backend, workload: Workload): Promise<Backend> {
+  registerWebGpuKernels();
+  const matmul = await calibrateMatMul(b.tf, workload.width, workload.batch, { software: b.info.adapter?.software ?? false });
+  return { ...b, info: { ...b.info, matmul } };
 }
 
 async function start(choice: Exclude<BackendChoice, 'auto'>, roots: readonly string[]): Promise<Backend> {

@@ -13,7 +13,7 @@ export function backendText(b: BackendInfo): string {
   return [`${b.name} ${b.version}`, threads, b.simd ? 'SIMD' : null].filter(Boolean).join(' · ');
 }
 
-/** The adapter in full (vendor, architecture, device, driver) and why this backend ran, one line each. */
+/** The adapter in full (vendor, architecture, device, driver), why this backend ran and which matmul it used, one line each. */
 export function backendDetails(b: BackendInfo): string[] {
   const lines: string[] = [];
   if (b.adapter) {
@@ -24,5 +24,6 @@ export function backendDetails(b: BackendInfo): string[] {
     );
   }
   if (b.reason) lines.push(`why: ${b.reason}`);
+  if (b.matmul) lines.push(`matmul: ${b.matmul.kernel === 'tiled' ? 'DepthLens’s tiled WGSL kernel' : 'tfjs’s'} (${b.matmul.reason})`);
   return lines;
 }

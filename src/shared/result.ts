@@ -18,6 +18,24 @@ export interface BackendInfo {
   adapter?: GpuAdapterInfo;
   /** Why this backend was chosen: the setting or flag that forced it, or auto's cost comparison and what it skipped. */
   reason?: string;
+  /** webgpu: which matmul the run used, tfjs's or DepthLens's tiled one, as measured when the device started. */
+  matmul?: GpuMatMulChoice;
+}
+
+/** The matmul kernels a webgpu run can use: DepthLens's register-tiled WGSL one, or tfjs-backend-webgpu's own. */
+export const GPU_MATMUL_KERNELS = ['tiled', 'tfjs'] as const;
+export type GpuMatMulKernel = (typeof GPU_MATMUL_KERNELS)[number];
+
+/** The one-time matmul calibration of a webgpu device for the run's width (skipped for small widths and software adapters). */
+export interface GpuMatMulChoice {
+  kernel: GpuMatMulKernel;
+  /** The product timed, [m, k, n] (the pass's W·X at the run's width and batch); absent when nothing was timed. */
+  shape?: [number, number, number];
+  /** Measured float32 rates, GFLOP/s; absent when not timed. */
+  tiledGflops?: number;
+  tfjsGflops?: number;
+  /** Why this kernel: the rates compared, or why nothing was timed. */
+  reason: string;
 }
 
 /** What WebGPU says of its adapter (GPUAdapterInfo), plus whether it is a software rasteriser (SwiftShader, lavapipe, WARP). */

@@ -4,8 +4,9 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor } from '@tensorflow/tfjs';
-import type { Tf } from '../../src/engine/backend';
+import { selectBackend, type Tf } from '../../src/engine/backend';
 import { matMulKernelOf, registerWebGpuKernels, setMatMulKernel, TILED_MATMUL } from '../../src/engine/kernels/webgpu';
+import { calibrateMatMul } from '../../src/engine/kernels/webgpu/calibrate';
 import { LARGE_TILE, MEDIUM_TILE, tiledMatMul, type TileShape } from '../../src/engine/kernels/webgpu/matmul';
 import { Rng } from '../../src/engine/rng';
 import { webgpuBackend } from './webgpu';
@@ -163,4 +164,42 @@ test('webgpu: tf.matMul follows the device choice (tiled, then tfjs again), resu
     setMatMulKernel(device, 'tfjs');
   }
   await check(tf, 65, 129, 33, true, false, { viaMatMul: true });
+});
+
+test('webgpu: the matmul calibration times both kernels and sets the faster; software adapters and small widths keep tfjs’s', async (t) => {
+  const w = await webgpu(t);
+  if (!w) return;
+  const { tf, device } = w;
+  try {
+    const measured = await calibrateMatMul(tf, 64, 48, { software: false, minWidth: 64 });
+    assert.deepEqual(measured.shape, [64, 64, 48]);
+    for (const rate of [measured.tiledGflops, measured.tfjsGflops]) assert.ok(typeof rate === 'number' && rate > 0 && Number.isFinite(rate), String(rate));
+    assert.equal(measured.kernel, measured.tiledGflops! > 1.1 * measured.tfjsGflops! ? 'tiled' : 'tfjs');
+    assert.equal(matMulKernelOf(device), measured.kernel);
+    assert.match(measured.reason, /GFLOP\/s at 64×64·64×48/);
+    // Cached per device and width class: the same answer, not timed again.
+    assert.equal(await calibrateMatMul(tf, 60, 40, { software: false, minWidth: 32 }), measured);
+    const small = await calibrateMatMul(tf, 64, 48, { software: false });
+    assert.equal(small.kernel, 'tfjs');
+    assert.equal(small.shape, undefined);
+    assert.match(small.reason, /width 64 < 512/);
+    assert.equal(matMulKernelOf(device), 'tfjs');
+    setMatMulKernel(device, 'tiled');
+    assert.match((await calibrateMatMul(tf, 4096, 512, { software: true })).reason, /software adapter/);
+    assert.equal(matMulKernelOf(device), 'tfjs');
+  } finally {
+    setMatMulKernel(device, 'tfjs');
+  }
+});
+
+test('webgpu: a run’s backend info names its matmul (SwiftShader is a software adapter: tfjs’s, untimed)', async (t) => {
+  const w = await webgpu(t);
+  if (!w) return;
+  const b = await selectBackend('webgpu', [], { width: 1024, batch: 256, features: 64, depth: 10, passes: 1, orthogonal: true });
+  assert.ok(b.info.matmul, 'backend.info.matmul');
+  if (b.info.adapter?.software) {
+    assert.equal(b.info.matmul.kernel, 'tfjs');
+    assert.match(b.info.matmul.reason, /software adapter/);
+  } else assert.ok(b.info.matmul.shape, 'a hardware adapter is calibrated at the run’s width');
+  assert.equal((await selectBackend('webgpu')).info.matmul, undefined, 'no workload, no calibration');
 });

@@ -1,7 +1,7 @@
 // schemas/result.schema.json: it compiles, accepts a valid Result, rejects broken ones, and cannot drift from src/shared/result.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BACKEND_NAMES } from '../../src/shared/result';
+import { BACKEND_NAMES, GPU_MATMUL_KERNELS } from '../../src/shared/result';
 import type {
   ActivationStats,
   CappedValue,
@@ -9,6 +9,7 @@ import type {
   BackendInfo,
   DepthSweepPoint,
   GpuAdapterInfo,
+  GpuMatMulChoice,
   Growth,
   LayerResult,
   MemoryUse,
@@ -176,6 +177,10 @@ test('the backend-name enum is BACKEND_NAMES', () => {
   assert.deepEqual(enumOf('backendName'), [...BACKEND_NAMES]);
 });
 
+test('the GPU matmul-kernel enum is GPU_MATMUL_KERNELS', () => {
+  assert.deepEqual(enumOf('gpuMatMulKernel'), [...GPU_MATMUL_KERNELS]);
+});
+
 test('the severity and theory-basis enums are the code’s Severity and TheoryBasis', () => {
   // Exhaustive over the union types: tsc fails here when a severity or basis is added to or removed from src/theory/types.ts.
   const severities = { error: true, warning: true, info: true, hint: true } satisfies Record<Severity, true>;
@@ -222,7 +227,8 @@ test('every object of the schema has exactly the fields of its TypeScript type, 
     ['/properties/quickCaps', fields<QuickCaps>({ depth: 'required', width: 'required', seeds: 'required' })],
     ['/definitions/cappedValue', fields<CappedValue>({ spec: 'required', run: 'required' })],
     ['/properties/memory', fields<MemoryUse>({ peakGpuBytes: 'optional' })],
-    ['/definitions/backend', fields<BackendInfo>({ name: 'required', version: 'required', threads: 'required', simd: 'optional', adapter: 'optional', reason: 'optional' })],
+    ['/definitions/backend', fields<BackendInfo>({ name: 'required', version: 'required', threads: 'required', simd: 'optional', adapter: 'optional', reason: 'optional', matmul: 'optional' })],
+    ['/definitions/gpuMatMul', fields<GpuMatMulChoice>({ kernel: 'required', shape: 'optional', tiledGflops: 'optional', tfjsGflops: 'optional', reason: 'required' })],
     ['/definitions/gpuAdapter', fields<GpuAdapterInfo>({ vendor: 'required', architecture: 'required', device: 'required', description: 'required', backendType: 'optional', driver: 'optional', software: 'required' })],
     ['/definitions/timings', fields<Timings>({ initSeconds: 'required', diagnosticSeconds: 'required', trainSeconds: 'required', sweepSeconds: 'optional' })],
     ['/definitions/spread', fields<Spread>({ mean: 'required', min: 'required', max: 'required' })],
