@@ -8,7 +8,11 @@ import { selectBackend, type Tf } from '../../src/engine/backend';
 import { matMulKernelOf, registerWebGpuKernels, setMatMulKernel, TILED_MATMUL } from '../../src/engine/kernels/webgpu';
 import { calibrateMatMul } from '../../src/engine/kernels/webgpu/calibrate';
 import { LARGE_TILE, MEDIUM_TILE, tiledMatMul, type TileShape } from '../../src/engine/kernels/webgpu/matmul';
+import { buildHostNetwork } from '../../src/engine/network';
+import { runDiagnosticPass } from '../../src/engine/pass';
 import { Rng } from '../../src/engine/rng';
+import { blocks, gaussianBatch, type BlockOptions } from './helpers';
+import { reference64 } from './reference64';
 import { webgpuBackend } from './webgpu';
 
 async function webgpu(t: TestContext): Promise<{ tf: Tf; device: GPUDevice } | null> {
@@ -202,4 +206,48 @@ test('webgpu: a run’s backend info names its matmul (SwiftShader is a software
     assert.match(b.info.matmul.reason, /software adapter/);
   } else assert.ok(b.info.matmul.shape, 'a hardware adapter is calibrated at the run’s width');
   assert.equal((await selectBackend('webgpu')).info.matmul, undefined, 'no workload, no calibration');
+});
+
+test('webgpu: the diagnostic pass with the tiled matmul forced on matches wasm and the float64 reference', async (t) => {
+  const w = await webgpu(t);
+  if (!w) return;
+  const cases: { opts: BlockOptions; n: number }[] = [
+    { opts: { depth: 5, width: 40, activation: 'tanh', center: true }, n: 24 },
+    { opts: { depth: 4, width: 36, init: 'gaussian', norm: 'none', activation: 'relu', residualAlpha: 0.5 }, n: 20 },
+  ];
+  const encoder = (globalThis as unknown as { GPUComputePassEncoder: { prototype: { setPipeline(p: GPUComputePipeline): void } } }).GPUComputePassEncoder.prototype;
+  const setPipeline = encoder.setPipeline;
+  let tiledDispatches = 0;
+  encoder.setPipeline = function (this: unknown, p: GPUComputePipeline) {
+    if (p.label.startsWith(TILED_MATMUL)) tiledDispatches += 1;
+    return setPipeline.call(this, p);
+  };
+  try {
+    for (const { opts, n } of cases) {
+      const net = buildHostNetwork(blocks(opts), 6, 3, 17);
+      const { x, labels } = gaussianBatch(n, 6, 3, 4);
+      const input = { x, n, features: net.features, labels, classes: net.classes, loss: 'cross-entropy' as const };
+      const wasm = await selectBackend('wasm');
+      const onWasm = await runDiagnosticPass(wasm.tf, net, input);
+      const gpu = await selectBackend('webgpu');
+      registerWebGpuKernels();
+      setMatMulKernel(w.device, 'tiled');
+      tiledDispatches = 0;
+      const onGpu = await runDiagnosticPass(gpu.tf, net, input);
+      setMatMulKernel(w.device, 'tfjs');
+      assert.ok(tiledDispatches >= 2 * net.depth, `the pass used the tiled matmul (${tiledDispatches} dispatches)`);
+      const ref = reference64(net, x, n, labels, 'cross-entropy');
+      assert.equal(onGpu.nonFinite, null);
+      for (let i = 0; i < net.depth; i++) {
+        const [g, m] = [onGpu.layers[i]!, onWasm.layers[i]!];
+        assert.ok(Math.abs(g.logGradNorm - m.logGradNorm) < 2e-3, `layer ${i}: ln‖∇W‖ webgpu ${g.logGradNorm}, wasm ${m.logGradNorm}`);
+        assert.ok(Math.abs(g.logGradNorm - ref.logGradNorm[i]!) < 2e-3, `layer ${i}: ln‖∇W‖ webgpu ${g.logGradNorm}, float64 ${ref.logGradNorm[i]}`);
+        const [gg, mg] = [g.gap.gap, m.gap.gap];
+        assert.ok(gg !== null && mg !== null && Math.abs(gg - mg) < 1e-3 * Math.max(1, mg), `layer ${i}: gap webgpu ${gg}, wasm ${mg}`);
+      }
+    }
+  } finally {
+    encoder.setPipeline = setPipeline;
+    setMatMulKernel(w.device, 'tfjs');
+  }
 });
