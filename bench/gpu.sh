@@ -159,6 +159,7 @@ if [[ $SMOKE == 1 ]]; then
   WASM_SIZES=(64/16/20 96/24/12)
   AUTO_SIZE=64/16/20
   PEAK_WEBGPU=128x128x128
+  PEAK_TILED=128x128x128,96x96x24:ta,65x129x33
   PEAK_WASM=128x128x128
   TORCH_REQUIRED=0
 else
@@ -166,6 +167,9 @@ else
   WASM_SIZES=(128/32/1000 512/64/1000)
   AUTO_SIZE=128/32/1000
   PEAK_WEBGPU=4096x4096x4096
+  # tfjs's matmul against DepthLens's tiled one: 1024³, 4096³, and the pass's products at 4096/512 (W·X from a stored Wᵀ,
+  # Wᵀ·G, the XᵀX Gram) and 2048/256. PyTorch times the same list (torch_pass.py matmulShapes).
+  PEAK_TILED=1024x1024x1024,4096x4096x4096,4096x4096x512:ta,4096x4096x512,512x4096x512:ta,2048x2048x256:ta
   PEAK_WASM=512x512x512
   TORCH_REQUIRED=1
 fi
@@ -198,7 +202,10 @@ torch_step() {
   for s in "${GPU_SIZES[@]}"; do IFS=/ read -r w b d <<<"$s"; sizes+="[$w,$b,$d],"; done
   sizes="${sizes%,}]"
   local left=$((BUDGET - RESERVE - (SECONDS - START) - 10))
-  local job="{\"sizes\": $sizes, \"reps\": 3, \"matmul\": $([[ $SMOKE == 1 ]] && echo 256 || echo 4096), \"spreadSeeds\": 5, \"allowCpu\": $([[ $SMOKE == 1 ]] && echo true || echo false), \"deadlineSeconds\": $((left < 150 ? left : 150))}"
+  local shapes="[" p m k n
+  for p in ${PEAK_TILED//,/ }; do IFS=x read -r m k n <<<"${p%%:*}"; shapes+="[$m,$k,$n,$([[ $p == *:ta ]] && echo true || echo false),$([[ $p == *:tb ]] && echo true || echo false)],"; done
+  shapes="${shapes%,}]"
+  local job="{\"sizes\": $sizes, \"matmulShapes\": $shapes, \"reps\": 3, \"matmul\": $([[ $SMOKE == 1 ]] && echo 256 || echo 4096), \"spreadSeeds\": 5, \"allowCpu\": $([[ $SMOKE == 1 ]] && echo true || echo false), \"deadlineSeconds\": $((left < 150 ? left : 150))}"
   step torch 170 env PYTHONUNBUFFERED=1 python3 bench/gpu/torch_pass.py "$job" "$WORK/raw/torch.json"
   if grep -q '"available": false' "$WORK/raw/torch.json" 2>/dev/null; then
     local why
@@ -218,6 +225,8 @@ analyze wasm "${WASM_SIZES[0]}" 60
 analyze webgpu "${GPU_SIZES[1]}" 60
 for s in "${WASM_SIZES[@]:1}"; do analyze wasm "$s" 60; done
 step peak-webgpu 45 "$NODE" dist/gpu-peak.js --backend webgpu --shapes "$PEAK_WEBGPU"
+# Its own step, so that a tiled kernel that fails on this driver loses nothing else.
+step peak-tiled 75 "$NODE" dist/gpu-peak.js --backend webgpu --kernel both --seconds 0.4 --flops 1e12 --shapes "$PEAK_TILED"
 step peak-wasm 30 "$NODE" dist/gpu-peak.js --backend wasm --shapes "$PEAK_WASM"
 for s in "${GPU_SIZES[@]:2}"; do
   case $s in 8192/*) cap=75 ;; *) cap=60 ;; esac

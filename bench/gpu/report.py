@@ -118,6 +118,7 @@ def main():
             dl[(backend, s)] = load_json(os.path.join(raw, f"dl-{backend}-{key(s)}.json"))
     peak_webgpu = load_json_line(os.path.join(raw, "peak-webgpu.out"))
     peak_wasm = load_json_line(os.path.join(raw, "peak-wasm.out"))
+    peak_tiled = load_json_line(os.path.join(raw, "peak-tiled.out"))
     auto = load_json(os.path.join(raw, "auto.json"))
 
     adapter = None
@@ -201,6 +202,44 @@ def main():
         w(f"| PyTorch, {torch.get('device')} (TF32 off) | {'×'.join(map(str, torch['matmul']['shape']))} | {fmt(torch['matmul']['gflops'], 1)} |")
     else:
         w("| PyTorch (TF32 off) | — | n/a |")
+    w("")
+
+    w("## DepthLens's tiled WGSL matmul against tfjs's and PyTorch's (GFLOP/s)")
+    w("")
+    w("`bench/gpu/peak.ts --kernel both` (src/engine/kernels/webgpu/matmul.ts); ᵀ: that operand stored transposed, as the pass issues it "
+      "(W·X from a stored Wᵀ, the XᵀX Gram). Δ: max |tiled − tfjs| / max |tfjs| on the same operands.")
+    w("")
+    w("| product | tfjs webgpu | tiled webgpu | tiled ÷ tfjs | PyTorch | tiled ÷ PyTorch | Δ |")
+    w("|---|---:|---:|---:|---:|---:|---:|")
+    tiled_rows = []
+    if peak_tiled:
+        by_shape = {}
+        for m in peak_tiled.get("matmul", []):
+            k = (tuple(m["shape"]), bool(m.get("transposeA")), bool(m.get("transposeB")))
+            by_shape.setdefault(k, {})[m.get("kernel")] = m
+        torch_mm = {(tuple(m["shape"]), bool(m.get("transposeA")), bool(m.get("transposeB"))): m["gflops"] for m in torch.get("matmuls", [])}
+        for (shape, ta, tb), kinds in by_shape.items():
+            mm, kk, nn = shape
+            label = f"{mm}×{kk}{'ᵀ' if ta else ''} · {kk}×{nn}{'ᵀ' if tb else ''}"
+            tj = (kinds.get("tfjs") or {}).get("gflops")
+            tl = (kinds.get("tiled") or {}).get("gflops")
+            pt = torch_mm.get((shape, ta, tb))
+            rel = (kinds.get("tiled") or {}).get("relDiffToTfjs")
+            tiled_rows.append({"shape": list(shape), "transposeA": ta, "transposeB": tb, "tfjs": tj, "tiled": tl, "torch": pt, "relDiff": rel})
+            w(f"| {label} | {fmt(tj, 4)} | {fmt(tl, 4)} | {fmt(tl / tj if tl and tj else None, 2)} | {fmt(pt, 4)} | "
+              f"{fmt(tl / pt if tl and pt else None, 2)} | {f'{rel:.1e}' if rel is not None else '—'} |")
+    else:
+        w(f"| — | — | — | — | — | — | {status('peak-tiled')}: {last_error('peak-tiled', 1)[:120]} |")
+    w("")
+    chosen = []
+    for s in gpu_sizes:
+        r = dl[("webgpu", s)]
+        mm = ((r or {}).get("backend") or {}).get("matmul")
+        if mm:
+            chosen.append({"size": s, **mm})
+            w(f"- webgpu run {s}: matmul **{mm.get('kernel')}** — {mm.get('reason')}")
+    if not chosen:
+        w("- no webgpu run reported its matmul choice")
     w("")
 
     w("## auto and the wasm size check")
@@ -315,6 +354,7 @@ def main():
     summary = {
         "mode": mode, "machine": machine, "notes": notes, "adapter": adapter, "rows": rows, "steps": steps, "agreement": agreement,
         "torch": {k: v for k, v in torch.items() if k != "sizes"}, "peakWebgpu": peak_webgpu, "peakWasm": peak_wasm,
+        "peakTiled": peak_tiled, "tiledMatmul": tiled_rows, "matmulChosen": chosen,
         "auto": (auto or {}).get("backend"), "wasmRefusal": {"verdict": verdict, "message": msg},
         "torchSizes": [{k: v for k, v in s.items() if k not in ("logGradNorm", "gap")} for s in torch.get("sizes", [])],
     }

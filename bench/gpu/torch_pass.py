@@ -11,7 +11,8 @@ apart, each bracketed by torch.cuda.synchronize(); the diagnostic is warmed up o
 runs is reported. Also: a float32 matmul peak, and, at the first size, the layer mean and slope of ln‖∇W‖ over extra
 seeds (the seed-to-seed spread that bench/gpu/report.py judges DepthLens against).
 
-Usage: python3 torch_pass.py '<job json>' out.json   (job: sizes [[w,b,d],...], reps, matmul, spreadSeeds, deadlineSeconds)
+Usage: python3 torch_pass.py '<job json>' out.json   (job: sizes [[w,b,d],...], reps, matmul, matmulShapes [[m,k,n,tA,tB],...],
+       spreadSeeds, deadlineSeconds)
 The output file is rewritten after every step, so a run killed by its timeout still leaves what it measured.
 Without torch (or CUDA, unless the job says allowCpu: the smoke run) it writes {"available": false, "error": ...} and exits 3.
 """
@@ -220,6 +221,34 @@ def main():
             del a, b
         except Exception as e:  # noqa: BLE001
             result["errors"].append(f"matmul: {type(e).__name__}: {e}")
+    # The products bench/gpu/peak.ts times on webgpu (tfjs's and the tiled kernel): [m, k, n, transposeA, transposeB],
+    # op(A) m×k, op(B) k×n, a transposed operand stored transposed and multiplied through a view (as cuBLAS is asked to).
+    result["matmuls"] = []
+    for m_, k_, n_, ta, tb in job.get("matmulShapes", []):
+        if time.perf_counter() - T0 >= deadline:
+            break
+        try:
+            a = torch.randn(*((k_, m_) if ta else (m_, k_)), device=dev)
+            b = torch.randn(*((n_, k_) if tb else (k_, n_)), device=dev)
+            opa = a.t() if ta else a
+            opb = b.t() if tb else b
+            for _ in range(3):
+                opa @ opb
+            flops = 2.0 * m_ * k_ * n_
+            inner = max(1, min(50, int(1e12 / flops)))
+            times = []
+            for _ in range(3):
+                sync()
+                t = time.perf_counter()
+                for _ in range(inner):
+                    opa @ opb
+                sync()
+                times.append(time.perf_counter() - t)
+            result["matmuls"].append({"shape": [m_, k_, n_], "transposeA": bool(ta), "transposeB": bool(tb), "gflops": flops * inner / sorted(times)[1] / 1e9})
+            del a, b, opa, opb
+        except Exception as e:  # noqa: BLE001
+            result["errors"].append(f"matmul {m_}x{k_}x{n_}: {type(e).__name__}: {e}")
+        save()
     result["seconds"] = time.perf_counter() - T0
     save()
 
