@@ -52,6 +52,10 @@ export function matMulShader(v: Variant): string {
   const tileN = SIDE * tn;
   const gm = tm / 4;
   const gn = tn / 4;
+  // Rows of the shared tiles, in vec4s. Where invocations store consecutive k (an operand contiguous along k), one more
+  // vec4 per row spreads their stores over the banks instead of one row stride apart.
+  const aStride = tileM / 4 + (v.transA ? 0 : 1);
+  const bStride = tileN / 4 + (v.transB ? 1 : 0);
   const aGroups = (tileM * tk) / 4 / THREADS;
   const bGroups = (tileN * tk) / 4 / THREADS;
   const loadA = v.transA
@@ -86,8 +90,8 @@ export function matMulShader(v: Variant): string {
   const cols = [...Array(gn).keys()];
   const acc = (g: number, r: number, h: number): string => `acc_${g}_${r}_${h}`;
   const declare = rows.flatMap(({ g, r }) => cols.map((h) => `var ${acc(g, r, h)} = vec4<f32>(0.0);`)).join('\n  ');
-  const readA = [...Array(gm).keys()].map((g) => `let a${g} = As[kk * ${tileM / 4}u + ${g * SIDE}u + ty];`).join('\n      ');
-  const readB = cols.map((h) => `let b${h} = Bs[kk * ${tileN / 4}u + ${h * SIDE}u + tx];`).join('\n      ');
+  const readA = [...Array(gm).keys()].map((g) => `let a${g} = As[kk * ${aStride}u + ${g * SIDE}u + ty];`).join('\n      ');
+  const readB = cols.map((h) => `let b${h} = Bs[kk * ${bStride}u + ${h * SIDE}u + tx];`).join('\n      ');
   const fma = rows.flatMap(({ g, r }) => cols.map((h) => `${acc(g, r, h)} = fma(vec4<f32>(a${g}[${r}]), b${h}, ${acc(g, r, h)});`)).join('\n      ');
   const store = rows
     .flatMap(({ g, r }) =>
@@ -107,8 +111,8 @@ struct Params { m: u32, k: u32, n: u32, strideA: u32, strideB: u32 }
 @group(0) @binding(1) var<storage, read> a: array<${v.vecA ? 'vec4<f32>' : 'f32'}>;
 @group(0) @binding(2) var<storage, read> b: array<${v.vecB ? 'vec4<f32>' : 'f32'}>;
 @group(0) @binding(3) var<storage, read_write> ${v.vecC ? 'c4: array<vec4<f32>>' : 'c1: array<f32>'};
-var<workgroup> As: array<vec4<f32>, ${(tileM * tk) / 4}>;
-var<workgroup> Bs: array<vec4<f32>, ${(tileN * tk) / 4}>;
+var<workgroup> As: array<vec4<f32>, ${aStride * tk}>;
+var<workgroup> Bs: array<vec4<f32>, ${bStride * tk}>;
 
 @compute @workgroup_size(${SIDE}, ${SIDE})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
@@ -125,12 +129,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     for (var l = 0u; l < ${aGroups}u; l = l + 1u) {
       let idx = li + l * ${THREADS}u;
       ${loadA}
-      As[kk * ${tileM / 4}u + mg] = val;
+      As[kk * ${aStride}u + mg] = val;
     }
     for (var l = 0u; l < ${bGroups}u; l = l + 1u) {
       let idx = li + l * ${THREADS}u;
       ${loadB}
-      Bs[kk * ${tileN / 4}u + ng] = val;
+      Bs[kk * ${bStride}u + ng] = val;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${tk}u; kk = kk + 1u) {
