@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const product = (): Tensor => tf.matMul(a as never, b as never, transposeA, transposeB);
     let reference: Tensor | null = null;
     for (const kernel of kernels) {
-      if (device) setMatMulKernel(device, kernel);
+      if (device) setMatMulKernel(device, kernel, { everyProduct: true });
       const once = async (count: number): Promise<number> => {
         const t = performance.now();
         for (let i = 0; i < count; i++) {

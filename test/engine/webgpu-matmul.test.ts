@@ -146,10 +146,10 @@ test('webgpu: tf.matMul follows the device choice (tiled, then tfjs again), resu
     labels.push(p.label);
     return setPipeline.call(this, p);
   };
-  const tiledRecorded = async (): Promise<boolean> => {
+  const tiledRecorded = async ([m, k, n] = [3, 4, 5]): Promise<boolean> => {
     labels.length = 0;
-    const a = tf.tensor(values(12, 3), [3, 4]);
-    const b = tf.tensor(values(20, 4), [4, 5]);
+    const a = tf.tensor(values(m * k, 3), [m, k]);
+    const b = tf.tensor(values(k * n, 4), [k, n]);
     const c = tf.matMul(a, b);
     await c.data();
     for (const x of [a, b, c]) x.dispose();
@@ -157,12 +157,18 @@ test('webgpu: tf.matMul follows the device choice (tiled, then tfjs again), resu
   };
   try {
     assert.equal(await tiledRecorded(), false, 'tfjs’s matmul by default');
-    setMatMulKernel(device, 'tiled');
+    setMatMulKernel(device, 'tiled', { everyProduct: true });
     assert.equal(await tiledRecorded(), true, 'the tiled matmul once set');
     for (const [ta, tb] of VARIANTS) await check(tf, 65, 129, 33, ta, tb, { viaMatMul: true });
     await check(tf, 31, 17, 9, true, false, { viaMatMul: true, batchA: 2, batchB: 2 });
+    // Chosen without everyProduct (as the calibration chooses), small products stay on tfjs's; wide ones take the tiled.
+    setMatMulKernel(device, 'tiled');
+    assert.equal(await tiledRecorded(), false, 'a 3×5 output has too few tiles for the tiled matmul');
+    assert.equal(await tiledRecorded([256, 4, 512]), true, 'a 256×512 output (32 tiles of 64×64) takes the tiled matmul');
+    assert.equal(await tiledRecorded([256, 4, 448]), false, '28 tiles: tfjs’s');
     setMatMulKernel(device, 'tfjs');
     assert.equal(await tiledRecorded(), false, 'tfjs’s matmul again');
+    assert.equal(await tiledRecorded([256, 4, 512]), false, 'tfjs’s matmul again, wide too');
   } finally {
     encoder.setPipeline = setPipeline;
     setMatMulKernel(device, 'tfjs');
@@ -175,14 +181,18 @@ test('webgpu: the matmul calibration times both kernels and sets the faster; sof
   if (!w) return;
   const { tf, device } = w;
   try {
-    const measured = await calibrateMatMul(tf, 64, 48, { software: false, minWidth: 64 });
-    assert.deepEqual(measured.shape, [64, 64, 48]);
+    // 256×512 outputs: the fewest 64×64 tiles (32) the tiled kernel is chosen for; one product timed per round.
+    const measured = await calibrateMatMul(tf, 256, 512, { software: false, minWidth: 256, timedFlops: 1 });
+    assert.deepEqual(measured.shape, [256, 256, 512]);
     for (const rate of [measured.tiledGflops, measured.tfjsGflops]) assert.ok(typeof rate === 'number' && rate > 0 && Number.isFinite(rate), String(rate));
     assert.equal(measured.kernel, measured.tiledGflops! > 1.1 * measured.tfjsGflops! ? 'tiled' : 'tfjs');
     assert.equal(matMulKernelOf(device), measured.kernel);
-    assert.match(measured.reason, /GFLOP\/s at 64×64·64×48/);
+    assert.match(measured.reason, /GFLOP\/s at 256×256·256×512/);
     // Cached per device and width class: the same answer, not timed again.
-    assert.equal(await calibrateMatMul(tf, 60, 40, { software: false, minWidth: 32 }), measured);
+    assert.equal(await calibrateMatMul(tf, 250, 500, { software: false, minWidth: 32 }), measured);
+    const narrow = await calibrateMatMul(tf, 256, 448, { software: false, minWidth: 256 });
+    assert.equal(narrow.kernel, 'tfjs');
+    assert.match(narrow.reason, /fewer than 32 output tiles/);
     const small = await calibrateMatMul(tf, 64, 48, { software: false });
     assert.equal(small.kernel, 'tfjs');
     assert.equal(small.shape, undefined);
@@ -231,7 +241,7 @@ test('webgpu: the diagnostic pass with the tiled matmul forced on matches wasm a
       const onWasm = await runDiagnosticPass(wasm.tf, net, input);
       const gpu = await selectBackend('webgpu');
       registerWebGpuKernels();
-      setMatMulKernel(w.device, 'tiled');
+      setMatMulKernel(w.device, 'tiled', { everyProduct: true });
       tiledDispatches = 0;
       const onGpu = await runDiagnosticPass(gpu.tf, net, input);
       setMatMulKernel(w.device, 'tfjs');

@@ -8,6 +8,7 @@ import type { GpuMatMulChoice } from '../../../shared/result';
 import type { Tf } from '../../backends/types';
 import { pow2AtLeast } from './grid';
 import { setMatMulKernel } from './batchMatMul';
+import { tiledServes, TILED_MIN_OUTPUT_TILES } from './matmul';
 
 /** Below this width the products of a layer take microseconds: the calibration would cost more than it could save. */
 export const CALIBRATION_MIN_WIDTH = 512;
@@ -25,6 +26,8 @@ export interface CalibrationOptions {
   software: boolean;
   /** Tests: calibrate from this width on instead of CALIBRATION_MIN_WIDTH. */
   minWidth?: number;
+  /** Tests: flops timed per kernel and round instead of TIMED_FLOPS (at least one product is timed). */
+  timedFlops?: number;
 }
 
 /** The matmul for a run of `width` × `batch` on tfjs's current webgpu device, measured the first time for its class. */
@@ -33,12 +36,15 @@ export async function calibrateMatMul(tf: Tf, width: number, batch: number, opti
   if (!device) throw new Error('calibrateMatMul: tfjs is not on the webgpu backend');
   if (options.software) return keep(device, 'a software adapter: tfjs’s matmul kept, nothing timed');
   if (width < (options.minWidth ?? CALIBRATION_MIN_WIDTH)) return keep(device, `width ${width} < ${options.minWidth ?? CALIBRATION_MIN_WIDTH}: products this small are bound by dispatch cost; tfjs’s matmul kept, nothing timed`);
+  if (!tiledServes({ batch: 1, m: width, n: batch })) {
+    return keep(device, `${width}×${batch} products have fewer than ${TILED_MIN_OUTPUT_TILES} output tiles: tfjs’s matmul kept, nothing timed`);
+  }
   let byClass = calibrations.get(device);
   if (!byClass) calibrations.set(device, (byClass = new Map()));
   const key = `${pow2AtLeast(width)}x${pow2AtLeast(Math.max(1, batch))}`;
   let choice = byClass.get(key);
   if (!choice) {
-    choice = await measure(tf, device, width, Math.max(1, batch));
+    choice = await measure(tf, device, width, Math.max(1, batch), options.timedFlops ?? TIMED_FLOPS);
     byClass.set(key, choice);
   }
   setMatMulKernel(device, choice.kernel);
@@ -50,11 +56,11 @@ function keep(device: GPUDevice, reason: string): GpuMatMulChoice {
   return { kernel: 'tfjs', reason };
 }
 
-async function measure(tf: Tf, device: GPUDevice, width: number, batch: number): Promise<GpuMatMulChoice> {
+async function measure(tf: Tf, device: GPUDevice, width: number, batch: number, timedFlops: number): Promise<GpuMatMulChoice> {
   const [m, k, n] = [width, width, batch];
   const shape: [number, number, number] = [m, k, n];
   const flops = 2 * m * k * n;
-  const reps = Math.max(1, Math.min(MAX_REPS, Math.round(TIMED_FLOPS / flops)));
+  const reps = Math.max(1, Math.min(MAX_REPS, Math.round(timedFlops / flops)));
   const wT = tf.randomNormal([k, m], 0, 1, 'float32');
   const x = tf.randomNormal([k, n], 0, 1, 'float32');
   const product = (): Tensor => tf.matMul(wT as never, x as never, true, false);

@@ -186,6 +186,17 @@ export function matMulShape(aShape: readonly number[], bShape: readonly number[]
   };
 }
 
+/**
+ * Products with fewer 64×64 output tiles than this keep tfjs's matmul even when the tiled one is chosen: with so few
+ * workgroups a GPU idles unless K is split, which tfjs's kernel does for them (the pass's n×n Grams, small widths).
+ */
+export const TILED_MIN_OUTPUT_TILES = 32;
+
+/** Whether the choice of the tiled kernel extends to this product (see TILED_MIN_OUTPUT_TILES). */
+export function tiledServes(s: Pick<MatMulShape, 'batch' | 'm' | 'n'>): boolean {
+  return s.batch * Math.ceil(s.m / (SIDE * MEDIUM_TILE.tm)) * Math.ceil(s.n / (SIDE * MEDIUM_TILE.tn)) >= TILED_MIN_OUTPUT_TILES;
+}
+
 /** The tile shape for a product: the large one once it alone gives enough workgroups. */
 export function tileFor(s: Pick<MatMulShape, 'batch' | 'm' | 'n'>): TileShape {
   const large = s.batch * Math.ceil(s.m / (SIDE * LARGE_TILE.tm)) * Math.ceil(s.n / (SIDE * LARGE_TILE.tn));
