@@ -74,11 +74,11 @@ test('webgpu: W formed on the device equals the float64 host product, is orthogo
   assert.equal(tf.memory().numTensors, before, 'the device formation leaks no tensors');
 });
 
-test('webgpu: partial and single-reflector blocks (block sizes 1, 7, 64 at d = 2, 9, 65)', async (t) => {
+test('webgpu: partial, single-reflector and wide blocks (block sizes 1, 7, 64, 130; the factor kernel’s rows past its 64 invocations)', async (t) => {
   const backend = await webgpuBackend(t);
   if (!backend) return;
   const { tf } = backend;
-  for (const [d, block] of [[2, 64], [9, 7], [65, 64], [20, 1]] as const) {
+  for (const [d, block] of [[2, 64], [9, 7], [65, 64], [20, 1], [150, 130]] as const) {
     const f = drawHouseholderFactors(d, new Rng(5, d));
     const host = formHouseholderProduct(f, 1.5);
     const q = await formHouseholderProductOnDevice(tf, f, 1.5, block);
