@@ -3,7 +3,8 @@
 // A workgroup of 16×16 invocations computes a TILE_M × TILE_N block of C; each invocation keeps TM × TN outputs in
 // registers (rows ty·4 + 64g + r, columns tx·4 + 64h + c: interleaved by 64 so that a warp's reads of the shared tiles hit
 // consecutive addresses). The K dimension is walked TK at a time through workgroup memory, each tile stored k-major as
-// vec4s along m (A) and along n (B), so the inner loop is TM/4 + TN/4 vec4 reads for TM·TN/4 vec4 multiply-adds.
+// vec4s along m (A) and along n (B), so the inner loop is TM/4 + TN/4 vec4 reads for TM·TN/4 vec4 multiply-adds; the next
+// tiles' global loads are issued before the current ones are multiplied (register prefetch).
 // Global loads follow each operand's contiguous dimension (coalesced across invocations), as vec4 where that dimension is a
 // multiple of 4 (then every vec4 is aligned and either wholly inside or wholly outside the matrix).
 import type { TensorInfo } from '@tensorflow/tfjs';
@@ -56,36 +57,21 @@ export function matMulShader(v: Variant): string {
   // vec4 per row spreads their stores over the banks instead of one row stride apart.
   const aStride = tileM / 4 + (v.transA ? 0 : 1);
   const bStride = tileN / 4 + (v.transB ? 1 : 0);
-  const aGroups = (tileM * tk) / 4 / THREADS;
-  const bGroups = (tileN * tk) / 4 / THREADS;
+  if (tileM * tk !== 4 * THREADS || tileN * tk !== 4 * THREADS) throw new Error(`internal: tile ${v.tile.name} must give each invocation one vec4 of each shared tile`);
+  // Where this invocation's vec4 of each shared tile comes from and goes: along the operand's contiguous dimension, so
+  // that neighbouring invocations read neighbouring addresses (m or n in groups of 4 when contiguous along them, else k).
+  const slotA = v.transA ? `let aMg = li % ${tileM / 4}u; let aKk = li / ${tileM / 4}u;` : `let aKk = li % ${tk}u; let aMg = li / ${tk}u;`;
+  const slotB = !v.transB ? `let bNg = li % ${tileN / 4}u; let bKk = li / ${tileN / 4}u;` : `let bKk = li % ${tk}u; let bNg = li / ${tk}u;`;
   const loadA = v.transA
-    ? // contiguous along m: invocations take consecutive groups of 4 rows at one k
-      `let mg = idx % ${tileM / 4}u; let kk = idx / ${tileM / 4}u;
-      let m = m0 + mg * 4u; let k = k0 + kk;
-      var val = vec4<f32>(0.0);
-      ${
-        v.vecA
-          ? `if (k < p.k && m < p.m) { val = a[(baseA + k * p.m + m) / 4u]; }`
-          : `if (k < p.k) { for (var c = 0u; c < 4u; c = c + 1u) { if (m + c < p.m) { val[c] = a[baseA + k * p.m + m + c]; } } }`
-      }`
-    : // contiguous along k: invocations take consecutive k of the same 4 rows
-      `let kk = idx % ${tk}u; let mg = idx / ${tk}u;
-      let m = m0 + mg * 4u; let k = k0 + kk;
-      var val = vec4<f32>(0.0);
-      if (k < p.k) { for (var c = 0u; c < 4u; c = c + 1u) { if (m + c < p.m) { val[c] = a[baseA + (m + c) * p.k + k]; } } }`;
+    ? v.vecA
+      ? `if (k < p.k && m < p.m) { val = a[(baseA + k * p.m + m) / 4u]; }`
+      : `if (k < p.k) { for (var c = 0u; c < 4u; c = c + 1u) { if (m + c < p.m) { val[c] = a[baseA + k * p.m + m + c]; } } }`
+    : `if (k < p.k) { for (var c = 0u; c < 4u; c = c + 1u) { if (m + c < p.m) { val[c] = a[baseA + (m + c) * p.k + k]; } } }`;
   const loadB = !v.transB
-    ? `let ng = idx % ${tileN / 4}u; let kk = idx / ${tileN / 4}u;
-      let n = n0 + ng * 4u; let k = k0 + kk;
-      var val = vec4<f32>(0.0);
-      ${
-        v.vecB
-          ? `if (k < p.k && n < p.n) { val = b[(baseB + k * p.n + n) / 4u]; }`
-          : `if (k < p.k) { for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < p.n) { val[c] = b[baseB + k * p.n + n + c]; } } }`
-      }`
-    : `let kk = idx % ${tk}u; let ng = idx / ${tk}u;
-      let n = n0 + ng * 4u; let k = k0 + kk;
-      var val = vec4<f32>(0.0);
-      if (k < p.k) { for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < p.n) { val[c] = b[baseB + (n + c) * p.k + k]; } } }`;
+    ? v.vecB
+      ? `if (k < p.k && n < p.n) { val = b[(baseB + k * p.n + n) / 4u]; }`
+      : `if (k < p.k) { for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < p.n) { val[c] = b[baseB + k * p.n + n + c]; } } }`
+    : `if (k < p.k) { for (var c = 0u; c < 4u; c = c + 1u) { if (n + c < p.n) { val[c] = b[baseB + (n + c) * p.k + k]; } } }`;
   const rows = [...Array(gm).keys()].flatMap((g) => [0, 1, 2, 3].map((r) => ({ g, r })));
   const cols = [...Array(gn).keys()];
   const acc = (g: number, r: number, h: number): string => `acc_${g}_${r}_${h}`;
@@ -114,6 +100,20 @@ struct Params { m: u32, k: u32, n: u32, strideA: u32, strideB: u32 }
 var<workgroup> As: array<vec4<f32>, ${aStride * tk}>;
 var<workgroup> Bs: array<vec4<f32>, ${bStride * tk}>;
 
+// op(A)[m .. m+3, k] (zero outside the matrix)
+fn loadA(baseA: u32, m: u32, k: u32) -> vec4<f32> {
+  var val = vec4<f32>(0.0);
+  ${loadA}
+  return val;
+}
+
+// op(B)[k, n .. n+3] (zero outside the matrix)
+fn loadB(baseB: u32, k: u32, n: u32) -> vec4<f32> {
+  var val = vec4<f32>(0.0);
+  ${loadB}
+  return val;
+}
+
 @compute @workgroup_size(${SIDE}, ${SIDE})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let tx = lid.x;
@@ -124,19 +124,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let baseA = batch * p.strideA;
   let baseB = batch * p.strideB;
   let baseC = batch * p.m * p.n;
+  ${slotA}
+  ${slotB}
   ${declare}
+  // The next tiles' values are loaded into registers while the current ones are multiplied (one vec4 of each).
+  var nextA = loadA(baseA, m0 + aMg * 4u, aKk);
+  var nextB = loadB(baseB, bKk, n0 + bNg * 4u);
   for (var k0 = 0u; k0 < p.k; k0 = k0 + ${tk}u) {
-    for (var l = 0u; l < ${aGroups}u; l = l + 1u) {
-      let idx = li + l * ${THREADS}u;
-      ${loadA}
-      As[kk * ${aStride}u + mg] = val;
-    }
-    for (var l = 0u; l < ${bGroups}u; l = l + 1u) {
-      let idx = li + l * ${THREADS}u;
-      ${loadB}
-      Bs[kk * ${bStride}u + ng] = val;
-    }
+    As[aKk * ${aStride}u + aMg] = nextA;
+    Bs[bKk * ${bStride}u + bNg] = nextB;
     workgroupBarrier();
+    if (k0 + ${tk}u < p.k) {
+      nextA = loadA(baseA, m0 + aMg * 4u, k0 + ${tk}u + aKk);
+      nextB = loadB(baseB, k0 + ${tk}u + bKk, n0 + bNg * 4u);
+    }
     for (var kk = 0u; kk < ${tk}u; kk = kk + 1u) {
       ${readA}
       ${readB}
