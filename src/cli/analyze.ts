@@ -18,6 +18,7 @@ import { checkText } from '../theory';
 import { atOrAbove, formatFinding, sortFindings } from './format';
 import { writeHtmlReport } from './report';
 import { runRecord } from '../shared/runRecord';
+import { withoutSuppressed } from '../shared/suppression';
 import { version } from '../../package.json';
 
 export interface AnalyzeIO {
@@ -191,6 +192,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   }
   bar.clear();
   result.spec.path = args.file;
+  result.findings = withoutSuppressed(result.findings, read.text);
 
   try {
     if (typeof args.html === 'string') writeHtmlReport(result, args.html, { record: runRecord(read.text, version, 'depthlens analyze (CLI)', options) });

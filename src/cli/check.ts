@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readSpecText, type SpecProblem } from '../spec/index';
 import { checkText } from '../theory/index';
 import type { Finding, Severity } from '../shared/findings';
+import { withoutSuppressed } from '../shared/suppression';
 import { atOrAbove, formatFinding, formatSummary, sortFindings } from './format';
 
 export interface CliIO {
@@ -93,7 +94,7 @@ function problemToFinding(p: SpecProblem): Finding {
 export function checkFile(file: string): Finding[] {
   const read = readSpecText(file);
   if (!read.ok) return read.result.problems.map(problemToFinding);
-  return sortFindings(checkText(read.text, file).findings);
+  return sortFindings(withoutSuppressed(checkText(read.text, file).findings, read.text));
 }
 
 export async function runCheck(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
