@@ -257,6 +257,24 @@ hostTest('depthlens.rules sets a code\'s severity or turns it off; # depthlens-d
   }
 }, 30_000);
 
+hostTest('Fix all applies every finding\'s primary fix as one edit (source.fixAll.depthlens)', async () => {
+  const uri = workspaceUri('examples', 'yang-relu-explosion.depthlens.yaml');
+  await open(uri);
+  const ds = await diagnosticsSettled(uri, (d) => ['DL101', 'DL103'].every((c) => d.some((x) => codeOf(x) === c)), 'DL101 and DL103 on the ReLU example');
+  assert(ds.length >= 2, 'premise: two findings with fixes');
+  const whole = new vscode.Range(0, 0, 1000, 0);
+  const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, whole, 'source.fixAll.depthlens')) as vscode.CodeAction[];
+  assertEqual(actions.length, 1, 'one Fix all action');
+  const fixAll = actions[0]!;
+  assert(fixAll.edit, 'Fix all has an edit');
+  try {
+    assert(await vscode.workspace.applyEdit(fixAll.edit), 'applyEdit failed');
+    await diagnosticsSettled(uri, (d) => !d.some((x) => codeOf(x) === 'DL101' || codeOf(x) === 'DL103'), 'DL101 and DL103 fixed together');
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+}, 30_000);
+
 hostTest('Export Report writes the last result as JSON and as self-contained HTML', async () => {
   await open(workspaceUri('tiny.depthlens.yaml')); // export takes the active spec's last result
   const json = workspaceUri('out', 'tiny.report.json');
