@@ -65,7 +65,7 @@ export function planRun(spec: Spec, options: RunOptions): RunPlan {
  * Progress within one seed's pass (forward then backward, `f` over both) as layers done: the backward pass visits the
  * layers from the output down, and a layer index would count down there.
  */
-function passText(f: number, depth: number): string {
+export function passText(f: number, depth: number): string {
   const done = Math.round(f * 2 * depth);
   return done <= depth ? `forward pass, ${done} of ${depth} layers` : `backward pass, ${done - depth} of ${depth} layers`;
 }
