@@ -20,6 +20,7 @@ import { applyModelOption, MODEL_OPTIONS_HELP, readSpecOrModel, type ModelOption
 import { writeHtmlReport } from './report';
 import { runRecord } from '../shared/runRecord';
 import { THEORY_BASIS_SHORT } from '../shared/theoryText';
+import { withoutSuppressed } from '../shared/suppression';
 import { version } from '../../package.json';
 
 export interface AnalyzeIO {
@@ -221,7 +222,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   }
   bar.clear();
   result.spec.path = args.file;
-  result.findings = read.place(result.findings);
+  result.findings = read.place(withoutSuppressed(result.findings, read.text));
 
   try {
     if (typeof args.html === 'string') writeHtmlReport(result, args.html, { record: runRecord(read.text, version, 'depthlens analyze (CLI)', options) });

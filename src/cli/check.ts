@@ -3,6 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkText } from '../theory/index';
 import { SEVERITIES, type Finding, type Severity } from '../shared/findings';
+import { withoutSuppressed } from '../shared/suppression';
 import { atOrAbove, formatFinding, formatSummary, sortFindings } from './format';
 import { applyModelOption, MODEL_OPTIONS_HELP, readSpecOrModel, type ModelOptions } from './modelInput';
 
@@ -100,7 +101,7 @@ function expandFolders(args: readonly string[]): string[] | { error: string } {
 export function checkFile(file: string, model: ModelOptions = {}): Finding[] {
   const read = readSpecOrModel(file, model);
   if (!read.ok) return read.findings;
-  return sortFindings(read.place(checkText(read.text, read.specFile).findings));
+  return sortFindings(read.place(withoutSuppressed(checkText(read.text, read.specFile).findings, read.text)));
 }
 
 export async function runCheck(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {

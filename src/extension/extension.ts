@@ -82,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('depthlens.backend')) status.setChoice(readSettings().backend);
       if (e.affectsConfiguration('depthlens.autoRun')) warmIfAutoRun();
+      if (e.affectsConfiguration('depthlens.rules')) store.refresh(vscode.workspace.textDocuments.filter(isSpecDocument));
     }),
     ...registerCommands({ context, log, runs, panel, memory, store, status, nativeDir, restartEngine }),
     ...registerModelCommands(log, (doc) => checker.checkNow(doc)),

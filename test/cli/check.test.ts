@@ -130,3 +130,19 @@ test('a folder stands for the spec files under it', () => {
   assert.equal(empty.code, 2);
   assert.match(empty.err, /no \*\.depthlens\.yaml, \*\.depthlens\.yml or \*\.depthlens\.json files under empty/);
 });
+
+test('`# depthlens-disable-next-line DLxxx` above a key hides that code’s finding on it, as ESLint does', () => {
+  const block = (comment: string): string => `depthlens: 1\n${comment}data: { features: 8, batch: 8 }\nmodel: { depth: 10, width: 16 }\n`;
+  const codes = (file: string): string[] => {
+    const r = run('check', file, '--json');
+    return (JSON.parse(r.out) as { files: Array<{ findings: Array<{ code: string }> }> }).files[0]!.findings.map((f) => f.code);
+  };
+  spec('caveat-block.depthlens.yaml', block(''));
+  assert.ok(codes('caveat-block.depthlens.yaml').includes('DL107'), 'premise: width 16 ≠ batch 8 is DL107, on data.batch (line 2)');
+  spec('caveat-suppressed.depthlens.yaml', block('# depthlens-disable-next-line DL107 -- wider than the batch on purpose\n'));
+  assert.ok(!codes('caveat-suppressed.depthlens.yaml').includes('DL107'));
+  spec('caveat-other.depthlens.yaml', block('# depthlens-disable-next-line DL101\n'));
+  assert.ok(codes('caveat-other.depthlens.yaml').includes('DL107'), 'a directive for another code changes nothing');
+  spec('caveat-all.depthlens.yaml', block('# depthlens-disable-next-line\n'));
+  assert.ok(!codes('caveat-all.depthlens.yaml').includes('DL107'), 'no codes: every code');
+});
