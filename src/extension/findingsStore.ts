@@ -5,7 +5,8 @@ import type { ParseResult } from '../spec/types';
 import type { Finding } from '../shared/findings';
 import { DIAGNOSTIC_SOURCE, findingRange, findingToDiagnostic } from './findingDiagnostics';
 import { isSuppressed, suppressions } from '../shared/suppression';
-import { readSettings, type RuleSetting } from './settings';
+import { readSettings } from './settings';
+import { withRule } from '../shared/rules';
 
 export interface DocumentFindings {
   /** Document version the static findings were computed for. */
@@ -88,12 +89,4 @@ export class FindingsStore implements vscode.Disposable {
     this.collection.set(doc.uri, state.entries.map((e) => e.diagnostic));
     this.changed.fire(doc.uri);
   }
-}
-
-/** `depthlens.rules`: per-code severity, as ESLint's rules ("off" hides the finding). */
-function withRule(finding: Finding, rules: Record<string, RuleSetting>): Finding | null {
-  const rule = rules[finding.code];
-  if (rule === undefined) return finding;
-  if (rule === 'off') return null;
-  return rule === finding.severity ? finding : { ...finding, severity: rule };
 }

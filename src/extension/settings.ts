@@ -1,10 +1,9 @@
 // The extension's settings (package.json contributes.configuration), read fresh each time they are needed.
 import * as vscode from 'vscode';
 import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../shared/result';
-import { SEVERITIES, type Severity } from '../shared/findings';
+import { rulesFromObject, type RuleSetting } from '../shared/rules';
 
-/** A `depthlens.rules` value: a severity for the code, or "off". */
-export type RuleSetting = Severity | 'off';
+export type { RuleSetting };
 
 export interface DepthLensSettings {
   backend: BackendChoice;
@@ -39,7 +38,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): DepthLensSettin
     },
     debounceMs: Math.max(0, c.get<number>('debounceMs', 150)),
     runBudgetSeconds: nonNegative(c.get<number>('runBudgetSeconds'), 120),
-    rules: readRules(c.get<unknown>('rules')),
+    rules: rulesFromObject(c.get<unknown>('rules')),
   };
 }
 
@@ -59,13 +58,4 @@ function nonNegative(v: number | undefined, fallback: number): number {
 
 function positiveNumber(v: number | undefined, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
-function readRules(v: unknown): Record<string, RuleSetting> {
-  const out: Record<string, RuleSetting> = {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return out;
-  for (const [code, level] of Object.entries(v as Record<string, unknown>)) {
-    if (/^DL\d{3}$/.test(code) && (level === 'off' || (SEVERITIES as readonly unknown[]).includes(level))) out[code] = level as RuleSetting;
-  }
-  return out;
 }
