@@ -199,3 +199,21 @@ test('analyze: rules and inline suppression apply to measured findings (DL2xx) i
   assert.ok(report.includes('"DL101"'), 'premise: the report embeds the findings');
   assert.ok(!report.includes('"DL203"'), 'DL203 turned off is not in the report');
 });
+
+test('predictions are warnings until thresholds.error-log10-range (default twice grad-log10-range); --fail-on follows', () => {
+  // 1.2^(99/2) ≈ 10^3.92: past 3 (a finding), within 2 × 3 = 6 (a warning).
+  spec('threshold-default.depthlens.yaml', growing);
+  const severity = (file: string): string | undefined =>
+    (JSON.parse(run('check', file, '--json').out) as { files: Array<{ findings: Array<{ code: string; severity: string }> }> }).files[0]!.findings.find((f) => f.code === 'DL101')?.severity;
+  assert.equal(severity('threshold-default.depthlens.yaml'), 'warning');
+  assert.equal(run('check', 'threshold-default.depthlens.yaml').code, 0);
+  assert.equal(run('check', 'threshold-default.depthlens.yaml', '--fail-on', 'warning').code, 1);
+  spec('threshold-low.depthlens.yaml', `${growing}thresholds: { error-log10-range: 3.5 }\n`);
+  assert.equal(severity('threshold-low.depthlens.yaml'), 'error');
+  assert.equal(run('check', 'threshold-low.depthlens.yaml').code, 1);
+  // 400 layers: 1.2^(399/2) ≈ 10^15.8, past 6: an error by default.
+  spec('threshold-deep.depthlens.yaml', growing.replace('depth: 100', 'depth: 400'));
+  assert.equal(severity('threshold-deep.depthlens.yaml'), 'error');
+  spec('threshold-high.depthlens.yaml', `${growing.replace('depth: 100', 'depth: 400')}thresholds: { error-log10-range: 20 }\n`);
+  assert.equal(severity('threshold-high.depthlens.yaml'), 'warning');
+});
