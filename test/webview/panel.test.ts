@@ -674,3 +674,104 @@ test('"Apply fix" beside a finding with a fix posts it to the host; the report h
     assert.ok(withFix.some((f) => f.code === sent.code && f.path === sent.path && f.fix!.title === sent.title), JSON.stringify(sent));
   });
 });
+
+test('y axis: log/linear toggles on gradient norms, isometry gaps and loss, kept in the webview state across a reload', async () => {
+  const r = gaussian.result;
+  assert.ok((r.train?.records.length ?? 0) > 0, 'premise: the fixture trains');
+  let saved: unknown;
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    assert.equal(await p.page.getAttribute('#ylog-gradient', 'aria-pressed'), 'true', 'gradients start on log10');
+    await p.page.click('#ylog-gradient');
+    const grad = await chartView(p, 'gradient');
+    // Linear: the norms themselves (e^ln), not their logs, on a linear axis titled without "log scale".
+    assert.equal(grad?.yType, 'linear');
+    assert.deepEqual(dataset(grad, 'grad-mean').data.map((d) => d.y), r.layers.map((l) => (l.logGradNorm.mean === null ? null : 10 ** (l.logGradNorm.mean / Math.LN10))));
+    const yTitle = (id: string): Promise<string> => p.page.evaluate((c) => (window as any).depthlensPanel.chart(c).options.scales.y.title.text, id);
+    assert.equal(await yTitle('gradient'), '‖∇W‖');
+    assert.equal(await p.page.getAttribute('#ylog-gradient', 'aria-pressed'), 'false');
+    await p.page.click('#ylog-isometry');
+    assert.equal((await chartView(p, 'isometry'))?.yType, 'linear');
+    assert.equal(await p.page.getAttribute('#ylog-trainLoss', 'aria-pressed'), 'false', 'loss starts linear');
+    await p.page.click('#ylog-trainLoss');
+    assert.equal((await chartView(p, 'trainLoss'))?.yType, 'logarithmic');
+    assert.equal(await yTitle('trainLoss'), 'loss (log scale)');
+    // A new result keeps the chosen scales.
+    await p.send({ type: 'result', result: { ...r, seconds: r.seconds + 1 } });
+    assert.equal((await chartView(p, 'gradient'))?.yType, 'linear');
+    assert.equal(await p.page.locator('#ylog-trainAccuracy').count(), 0, 'accuracy (0–100%) has no log toggle');
+    saved = await p.savedState();
+    assert.deepEqual((saved as { axes: Record<string, unknown> }).axes, { gradient: { y: 'linear' }, isometry: { y: 'linear' }, trainLoss: { y: 'log' } });
+    // Back to log: the log10 values again.
+    await p.page.click('#ylog-gradient');
+    assert.equal((await chartView(p, 'gradient'))?.yType, 'linear');
+    assert.deepEqual(dataset(await chartView(p, 'gradient'), 'grad-mean').data.map((d) => d.y), r.layers.map((l) => (l.logGradNorm.mean === null ? null : l.logGradNorm.mean / Math.LN10)));
+    assert.equal(await yTitle('gradient'), '‖∇W‖ (log scale)');
+  });
+  await withPanel(async (p) => {
+    assert.equal((await chartView(p, 'gradient'))?.yType, 'linear', 'restored: linear gradients');
+    assert.equal(await p.page.getAttribute('#ylog-gradient', 'aria-pressed'), 'false');
+    assert.equal((await chartView(p, 'trainLoss'))?.yType, 'logarithmic');
+  }, { state: saved });
+});
+
+test('named runs: the name given to a run shows in the legend and the Compare picker, and survives a reload', async () => {
+  const file = gaussian.result.spec.path;
+  let saved: unknown;
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: gaussian.result });
+    await p.send({ type: 'result', result: orthogonal.result });
+    assert.equal(await p.page.getAttribute('#run-name', 'placeholder'), 'name run 2');
+    await p.page.fill('#run-name', '  orthogonal fix  ');
+    await p.page.press('#run-name', 'Enter');
+    const history = ((await p.savedState()) as { history: Record<string, Array<{ n: number; name?: string }>> }).history[file];
+    assert.deepEqual(history.map((r) => [r.n, r.name]), [[1, undefined], [2, 'orthogonal fix']]);
+    // The current run's legend names it beside the dashed earlier run.
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-mean').label, `‖∇W‖, mean of ${orthogonal.result.seeds} seeds — “orthogonal fix” (run 2, full, ${orthogonal.result.layers.length} layers)`);
+    // A third run compares with the named one by default: legend and picker say its name.
+    await p.send({ type: 'result', result: { ...orthogonal.result, seconds: orthogonal.result.seconds + 1 } });
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').label, `“orthogonal fix” (run 2, full, ${orthogonal.result.layers.length} layers)`);
+    const options = await p.page.locator('#compare option').allTextContents();
+    assert.ok(options.some((o) => o.startsWith('“orthogonal fix” · run 2 · full')), options.join(' | '));
+    assert.equal(await p.page.inputValue('#run-name'), '', 'run 3 has no name yet');
+    saved = await p.savedState();
+  });
+  await withPanel(async (p) => {
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').label, `“orthogonal fix” (run 2, full, ${orthogonal.result.layers.length} layers)`);
+  }, { state: saved });
+});
+
+test('relative depth: runs of different depth are overlaid at ℓ/L when asked, and the legend says which run is which', async () => {
+  mkdirSync(screenshotDir, { recursive: true });
+  await withPanel(async (p) => {
+    // The issue's case: a 100-layer quick run, then the spec's 1000-layer full run.
+    await p.send({ type: 'result', result: deepQuick.result });
+    await p.send({ type: 'result', result: deep.result });
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').data.length, 0, 'off: not overlaid');
+    const title = await p.page.locator('#compare option[value="1"]').getAttribute('title');
+    assert.match(title ?? '', /turn on relative depth/);
+    await p.page.check('#relative-depth');
+    const grad = await chartView(p, 'gradient');
+    const previous = dataset(grad, 'grad-previous');
+    const quick = deepQuick.result.layers;
+    const lastOf = (ls: typeof quick): number => ls[ls.length - 1].index;
+    assert.deepEqual(previous.data.map((d) => d.x), quick.map((l) => l.index / lastOf(quick)));
+    assert.deepEqual(previous.data.map((d) => d.y), quick.map((l) => (l.logGradNorm.mean === null ? null : l.logGradNorm.mean / Math.LN10)));
+    assert.deepEqual(dataset(grad, 'grad-mean').data.map((d) => d.x), deep.result.layers.map((l) => l.index / lastOf(deep.result.layers)));
+    assert.equal(previous.label, 'run 1 (quick, 100 layers)');
+    assert.equal(dataset(grad, 'grad-mean').label, `‖∇W‖, mean of ${deep.result.seeds} seeds — run 2 (full, 1000 layers)`);
+    const xTitle = await p.page.evaluate(() => (window as any).depthlensPanel.chart('gradient').options.scales.x.title.text);
+    assert.equal(xTitle, 'relative depth ℓ/L (0: first layer, 1: last; this run 1000 layers)');
+    // Both runs span the same [0, 1]: first layer at 0, last at 1.
+    for (const d of [previous, dataset(grad, 'grad-mean')]) {
+      assert.equal(d.data[0].x, 0);
+      assert.equal(d.data[d.data.length - 1].x, 1);
+    }
+    assert.equal(dataset(await chartView(p, 'isometry'), 'phi-previous').data.length, 100);
+    assert.equal(((await p.savedState()) as { relativeDepth: boolean }).relativeDepth, true);
+    await p.page.screenshot({ path: join(screenshotDir, 'panel-relative-depth-dark.png'), fullPage: true });
+    await p.page.uncheck('#relative-depth');
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').data.length, 0);
+    assert.equal(await p.page.evaluate(() => (window as any).depthlensPanel.chart('gradient').options.scales.x.title.text), 'layer ℓ');
+  });
+});
