@@ -5,7 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { checkText } from '../../src/theory/index';
-import { launch, openPanel, screenshotDir, type PanelPage } from './harness';
+import { pathToFileURL } from 'node:url';
+import { writeHtmlReport } from '../../src/cli/report';
+import { launch, openPanel, outputDir, screenshotDir, type PanelPage } from './harness';
 import { DEEP_GAUSSIAN, DEGENERATE_BATCH, GAUSSIAN_TANH, ORTHOGONAL_LINEAR, runSpec, type EngineRun } from './engineResults';
 
 interface DatasetView {
@@ -353,10 +355,24 @@ function contrast(a: string, b: string): number {
 test('theme: light, dark and high contrast each re-colour the charts with a colour-blind-safe palette of ≥ 3:1 contrast', async () => {
   await withPanel(async (p) => {
     await p.send({ type: 'result', result: gaussian.result });
+    // The first frame, before any theme change or later update: every axis's ticks and title in the theme's chart
+    // foreground (--dl-chart-foreground, resolved by the page itself), not Chart.js's default grey (#666).
     const firstFrame = await p.page.evaluate(() =>
-      ['gradient', 'isometry', 'sweep', 'trainLoss', 'trainAccuracy', 'trainIsometry'].map((id) => (window as any).depthlensPanel.chart(id).scales.y.options.ticks.color),
+      ['gradient', 'isometry', 'sweep', 'trainLoss', 'trainAccuracy', 'trainIsometry'].flatMap((id) => {
+        const c = (window as any).depthlensPanel.chart(id);
+        return ['x', 'y'].flatMap((axis) => [c.scales[axis].options.ticks.color, c.scales[axis].options.title.color]);
+      }),
     );
-    assert.equal(new Set(firstFrame).size, 1, `first frame tick colours ${firstFrame.join(', ')}`);
+    const themeForeground = await p.page.evaluate(() => {
+      const probe = document.createElement('span');
+      probe.style.color = 'var(--dl-chart-foreground)';
+      document.body.append(probe);
+      const colour = getComputedStyle(probe).color;
+      probe.remove();
+      return colour;
+    });
+    assert.equal(themeForeground, 'rgb(204, 204, 204)', 'premise: the dark theme’s chart foreground (#ccc)');
+    assert.deepEqual(new Set(firstFrame), new Set([themeForeground]), `first frame axis colours ${firstFrame.join(', ')}`);
     const seen: string[] = [];
     for (const theme of ['vscode-dark', 'vscode-light', 'vscode-high-contrast']) {
       await p.page.evaluate((t) => {
@@ -673,6 +689,20 @@ test('"Apply fix" beside a finding with a fix posts it to the host; the report h
     const sent = posted[0] as { code: string; path: string; title: string };
     assert.ok(withFix.some((f) => f.code === sent.code && f.path === sent.path && f.fix!.title === sent.title), JSON.stringify(sent));
   });
+  // The report of the same result: the fixes are named (the reader learns what would help) but nothing can apply them.
+  mkdirSync(join(outputDir, 'report'), { recursive: true });
+  const file = join(outputDir, 'report', 'report-fixes.html');
+  writeHtmlReport(r, file);
+  const page = await browser.newPage();
+  try {
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => (window as unknown as { depthlensPanel?: unknown }).depthlensPanel !== undefined, undefined, { timeout: 5000 });
+    assert.equal(await page.locator('.finding-fix').count(), withFix.length, 'premise: the report lists the fixes');
+    assert.equal(await page.locator('.apply-fix').count(), 0);
+    assert.equal(await page.getByRole('button', { name: /Apply/ }).count(), 0);
+  } finally {
+    await page.close();
+  }
 });
 
 test('y axis: log/linear toggles on gradient norms, isometry gaps and loss, kept in the webview state across a reload', async () => {
