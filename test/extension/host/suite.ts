@@ -17,6 +17,7 @@ interface Api {
   readonly enginePid: number | undefined;
   readonly panelFile: string | undefined;
   readonly panelDocument: { file: string; stale: string | null } | undefined;
+  readonly panelResultFindings: { code: string; severity: string; measured: boolean }[] | undefined;
   fromPanel(message: unknown): void;
 }
 
@@ -278,6 +279,68 @@ hostTest('depthlens.rules sets a code\'s severity or turns it off; # depthlens-d
     await vscode.commands.executeCommand('workbench.action.files.revert');
   }
 }, 30_000);
+
+hostTest('each diagnostic\'s code links to that code\'s documentation (codeDescription), which exists, names the code and opens', async () => {
+  const uri = workspaceUri('examples', 'yang-relu-explosion.depthlens.yaml');
+  await open(uri);
+  const ds = await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL101'), 'DL101 on the ReLU example');
+  for (const d of ds) {
+    const code = d.code;
+    assert(typeof code === 'object' && code !== null && code.target instanceof vscode.Uri, `${codeOf(d)}: no codeDescription target`);
+    assertEqual(code.target.scheme, 'file', `${code.value}: target scheme (opens from the Problems panel, the hover and the peek alike)`);
+    const stat = await vscode.workspace.fs.stat(code.target);
+    assert(stat.type === vscode.FileType.File && stat.size > 0, `${code.value}: ${code.target.toString()} is not a file`);
+    const doc = Buffer.from(await vscode.workspace.fs.readFile(code.target)).toString('utf8');
+    assert(doc.startsWith(`# ${code.value}: `), `${code.target.toString()} does not start with "# ${code.value}: ": ${doc.slice(0, 80)}`);
+    assert(doc.includes(`depthlens-disable-next-line ${code.value}`), `${code.value}: the page does not say how to silence it`);
+  }
+  // What clicking the code does: VS Code's opener opens the target; the page is then the active editor.
+  const target = (ds.find((d) => codeOf(d) === 'DL101')!.code as { target: vscode.Uri }).target;
+  await vscode.commands.executeCommand('vscode.open', target);
+  await waitFor('the DL101 page in the active editor', () => vscode.window.activeTextEditor?.document.uri.fsPath === target.fsPath);
+  assert(vscode.window.activeTextEditor!.document.getText().includes('# DL101:'), 'the opened page is DL101\'s');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+});
+
+hostTest('measured findings in the panel and the report follow depthlens.rules and inline suppression, as Problems does', async () => {
+  const uri = workspaceUri('measured.depthlens.yaml');
+  const doc = await open(uri);
+  await vscode.commands.executeCommand('depthlens.openPanel');
+  await open(uri);
+  await waitFor('the panel to follow measured', () => api.panelFile === uri.fsPath);
+  const config = vscode.workspace.getConfiguration('depthlens');
+  const report = workspaceUri('out', 'measured.report.json');
+  try {
+    await config.update('rules', { DL201: 'info' }, vscode.ConfigurationTarget.Workspace);
+    const outcome = (await vscode.commands.executeCommand('depthlens.analyze', uri)) as Outcome;
+    assert(outcome.kind === 'done', `run ended ${JSON.stringify(outcome)}`);
+    const shown = await waitFor('the run\'s DL201 in the panel', () => api.panelResultFindings?.find((f) => f.code === 'DL201'));
+    assertEqual(shown.severity, 'info', 'DL201 in the panel, under rules { DL201: info }');
+    await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL201' && x.severity === vscode.DiagnosticSeverity.Information), 'DL201 as information in Problems');
+    await vscode.commands.executeCommand('depthlens.exportReport', 'json', report);
+    const exported = JSON.parse(text(report)) as { findings: { code: string; severity: string }[] };
+    assertEqual(exported.findings.find((f) => f.code === 'DL201')?.severity, 'info', 'DL201 in the exported report');
+    await config.update('rules', undefined, vscode.ConfigurationTarget.Workspace);
+    // A directive above model.init (where DL201 sits, beside its cause DL101) hides the measured finding only.
+    const initLine = doc.getText().split('\n').findIndex((l) => l.trim().startsWith('init:'));
+    const we = new vscode.WorkspaceEdit();
+    we.insert(uri, new vscode.Position(initLine, 0), '  # depthlens-disable-next-line DL201\n');
+    assert(await vscode.workspace.applyEdit(we), 'edit failed');
+    const again = (await vscode.commands.executeCommand('depthlens.analyze', uri)) as Outcome;
+    assert(again.kind === 'done', `second run ended ${JSON.stringify(again)}`);
+    const codes = await waitFor('the second run in the panel', () => {
+      const f = api.panelResultFindings;
+      return f && f.some((x) => x.code === 'DL101') && api.panelDocument?.stale === null ? f.map((x) => x.code) : undefined;
+    });
+    assert(!codes.includes('DL201'), `DL201 suppressed, yet the panel lists it: ${codes.join(', ')}`);
+    await diagnosticsSettled(uri, (d) => d.some((x) => codeOf(x) === 'DL101') && !d.some((x) => codeOf(x) === 'DL201'), 'DL201 hidden in Problems, DL101 kept');
+    await vscode.commands.executeCommand('depthlens.exportReport', 'json', report);
+    assert(!(JSON.parse(text(report)) as { findings: { code: string }[] }).findings.some((f) => f.code === 'DL201'), 'DL201 in the exported report');
+  } finally {
+    await config.update('rules', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+}, 240_000);
 
 hostTest('Fix all applies every finding\'s primary fix as one edit (source.fixAll.depthlens)', async () => {
   const uri = workspaceUri('examples', 'yang-relu-explosion.depthlens.yaml');
