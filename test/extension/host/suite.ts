@@ -342,6 +342,23 @@ hostTest('measured findings in the panel and the report follow depthlens.rules a
   }
 }, 240_000);
 
+hostTest('predictions are warnings until depthlens.thresholds.errorLog10Range; past it, errors', async () => {
+  const uri = workspaceUri('examples', 'yang-relu-explosion.depthlens.yaml');
+  await open(uri);
+  const severityOf = (): vscode.DiagnosticSeverity | undefined => depthlensDiagnostics(uri).find((d) => codeOf(d) === 'DL101')?.severity;
+  await waitFor('DL101', () => severityOf());
+  const config = vscode.workspace.getConfiguration('depthlens');
+  try {
+    // Far above any growth a finite spec predicts: a warning. Just above zero: every DL101 is past it, an error.
+    await config.update('thresholds.errorLog10Range', 1000, vscode.ConfigurationTarget.Workspace);
+    await waitFor('DL101 as a warning', () => severityOf() === vscode.DiagnosticSeverity.Warning);
+    await config.update('thresholds.errorLog10Range', 0.001, vscode.ConfigurationTarget.Workspace);
+    await waitFor('DL101 as an error', () => severityOf() === vscode.DiagnosticSeverity.Error);
+  } finally {
+    await config.update('thresholds.errorLog10Range', undefined, vscode.ConfigurationTarget.Workspace);
+  }
+});
+
 hostTest('Fix all applies every finding\'s primary fix as one edit (source.fixAll.depthlens)', async () => {
   const uri = workspaceUri('examples', 'yang-relu-explosion.depthlens.yaml');
   await open(uri);
