@@ -446,7 +446,7 @@ test('malformed messages are ignored: no exception, nothing changes', async () =
 test('PNG export posts the chart as a PNG data URL to the host', async () => {
   await withPanel(async (p) => {
     await p.send({ type: 'result', result: orthogonal.result });
-    await p.page.click('#chart-gradient .card-header button');
+    await p.page.click('#chart-gradient .card-header button[title="Save chart as PNG"]');
     const exported = (await p.posted()).filter((m) => m.type === 'exportImage');
     assert.equal(exported.length, 1);
     const m = exported[0] as { name: string; dataUrl: string };
@@ -742,7 +742,9 @@ test('y axis: log/linear toggles on gradient norms, isometry gaps and loss, kept
     assert.equal((await chartView(p, 'gradient'))?.yType, 'linear', 'restored: linear gradients');
     assert.equal(await p.page.getAttribute('#ylog-gradient', 'aria-pressed'), 'false');
     assert.equal((await chartView(p, 'trainLoss'))?.yType, 'logarithmic');
-  }, { state: saved });
+    mkdirSync(screenshotDir, { recursive: true });
+    await p.page.screenshot({ path: join(screenshotDir, 'panel-linear-y-light.png'), fullPage: true });
+  }, { state: saved, theme: 'vscode-light' });
 });
 
 test('named runs: the name given to a run shows in the legend and the Compare picker, and survives a reload', async () => {
@@ -800,6 +802,12 @@ test('relative depth: runs of different depth are overlaid at ℓ/L when asked, 
     assert.equal(dataset(await chartView(p, 'isometry'), 'phi-previous').data.length, 100);
     assert.equal(((await p.savedState()) as { relativeDepth: boolean }).relativeDepth, true);
     await p.page.screenshot({ path: join(screenshotDir, 'panel-relative-depth-dark.png'), fullPage: true });
+    await p.page.evaluate(() => {
+      document.body.classList.remove('vscode-dark');
+      document.body.classList.add('vscode-high-contrast');
+    });
+    await p.page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+    await p.page.screenshot({ path: join(screenshotDir, 'panel-relative-depth-high-contrast.png'), fullPage: true });
     await p.page.uncheck('#relative-depth');
     assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').data.length, 0);
     assert.equal(await p.page.evaluate(() => (window as any).depthlensPanel.chart('gradient').options.scales.x.title.text), 'layer ℓ');
