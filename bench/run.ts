@@ -493,9 +493,11 @@ function report(m: Record<string, string>, nps: NumpyResult[], backends: Backend
 async function main(): Promise<void> {
   const started = performance.now();
   const m = machine();
-  const nps = flag('--skip-numpy') ? [] : [runNumpy(null), runNumpy(1)].filter((r): r is NumpyResult => r !== null);
+  // --latency-only: just the edit → first streamed result measurement (minutes less than the whole bench).
+  const latencyOnly = flag('--latency-only');
+  const nps = flag('--skip-numpy') || latencyOnly ? [] : [runNumpy(null), runNumpy(1)].filter((r): r is NumpyResult => r !== null);
   const backends: BackendResult[] = [];
-  for (const choice of BACKENDS) {
+  for (const choice of latencyOnly ? [] : BACKENDS) {
     const r = await runBackend(choice);
     if (r) backends.push(r);
   }

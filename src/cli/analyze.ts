@@ -20,6 +20,7 @@ import { applyModelOption, MODEL_OPTIONS_HELP, readSpecOrModel, type ModelOption
 import { writeHtmlReport } from './report';
 import { runRecord } from '../shared/runRecord';
 import { THEORY_BASIS_SHORT } from '../shared/theoryText';
+import { parseRule, RULE_SETTINGS, shownFindings, type RuleSetting } from '../shared/rules';
 import { version } from '../../package.json';
 
 export interface AnalyzeIO {
@@ -95,6 +96,17 @@ export const analyzeOptions: AnalyzeOption[] = [
   },
   { name: '--no-sweep', takes: null, help: 'skip the depth sweep (diagnostics.depths)', apply: (a) => ((a.sweep = false), null) },
   { name: '--no-train', takes: null, help: 'skip the short training run (train:)', apply: (a) => ((a.train = false), null) },
+  {
+    name: '--rule',
+    takes: 'DLxxx=level',
+    help: `set a code's severity (${RULE_SETTINGS.join(', ')}), as the depthlens.rules setting; repeatable`,
+    apply: (a, v) => {
+      const rule = parseRule(v);
+      if ('error' in rule) return `--rule ${rule.error}`;
+      ((a.rules as Record<string, RuleSetting> | undefined) ??= {})[rule.code] = rule.setting;
+      return null;
+    },
+  },
   { name: '--html', takes: 'report.html', help: 'also write the charts and findings as one self-contained HTML file (opens offline)', apply: (a, v) => (v.trim() === '' ? '--html: expected a file name, got an empty string' : ((a.html = v), null)) },
   ...MODEL_OPTIONS_HELP.map(([usage, help]): AnalyzeOption => {
     const [name, takes] = usage.split(' ') as ['--batch' | '--from' | '--to', string];
@@ -221,7 +233,7 @@ export async function runAnalyze(argv: readonly string[], io: AnalyzeIO = consol
   }
   bar.clear();
   result.spec.path = args.file;
-  result.findings = read.place(result.findings);
+  result.findings = read.place(shownFindings(result.findings, read.text, (args.rules as Record<string, RuleSetting> | undefined) ?? {}));
 
   try {
     if (typeof args.html === 'string') writeHtmlReport(result, args.html, { record: runRecord(read.text, version, 'depthlens analyze (CLI)', options) });

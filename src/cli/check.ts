@@ -1,8 +1,9 @@
-// `depthlens check <spec...> [--json] [--fail-on error|warning|info]`: static findings (schema + theory), no tensors.
+// `depthlens check <spec...> [--json] [--fail-on error|warning|info] [--rule DLxxx=level]`: static findings (schema + theory), no tensors.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkText } from '../theory/index';
 import { SEVERITIES, type Finding, type Severity } from '../shared/findings';
+import { parseRule, RULE_SETTINGS, shownFindings, type RuleSetting, type Rules } from '../shared/rules';
 import { atOrAbove, formatFinding, formatSummary, sortFindings } from './format';
 import { applyModelOption, MODEL_OPTIONS_HELP, readSpecOrModel, type ModelOptions } from './modelInput';
 
@@ -13,7 +14,7 @@ export interface CliIO {
 
 const consoleIO: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
-export const checkUsage = `Usage: depthlens check <spec|model|folder...> [--json] [--fail-on error|warning|info]
+export const checkUsage = `Usage: depthlens check <spec|model|folder...> [--json] [--fail-on error|warning|info] [--rule DLxxx=level ...]
 
 Checks DepthLens specs (*.depthlens.yaml|yml|json) against the schema and the theory rules, without running a network.
 A folder stands for every spec file under it. A model file (.keras, .onnx, model.json, *.keras.json) is imported first
@@ -23,6 +24,7 @@ file:line:col: severity DLxxx message.
 Options:
   --json               print {"files": [{"file", "findings"}]} instead of text
   --fail-on <level>    exit 1 when a finding is at or above this severity (default: error)
+  --rule <DLxxx=level> set a code's severity (${RULE_SETTINGS.join(', ')}), as the depthlens.rules setting; repeatable
 ${MODEL_OPTIONS_HELP.map(([o, h]) => `  ${o.padEnd(19)}  ${h}`).join('\n')}
   -h, --help           show this help
 
@@ -33,13 +35,14 @@ interface CheckArgs {
   json: boolean;
   failOn: Severity;
   model: ModelOptions;
+  rules: Record<string, RuleSetting>;
 }
 
 /** Every severity but `hint` (hints never fail a check). */
 const failLevels: readonly Severity[] = SEVERITIES.filter((s) => s !== 'hint');
 
 function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { error: string } {
-  const args: CheckArgs = { files: [], json: false, failOn: 'error', model: {} };
+  const args: CheckArgs = { files: [], json: false, failOn: 'error', model: {}, rules: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h' || a === '--help') return { help: true };
@@ -49,6 +52,12 @@ function parseArgs(argv: readonly string[]): CheckArgs | { help: true } | { erro
       if (level === undefined) return { error: `--fail-on needs a level: ${failLevels.join(', ')}` };
       if (!failLevels.includes(level as Severity)) return { error: `--fail-on: unknown level "${level}" (use ${failLevels.join(', ')})` };
       args.failOn = level as Severity;
+    } else if (a === '--rule' || a.startsWith('--rule=')) {
+      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (value === undefined) return { error: '--rule needs a value: DLxxx=level, e.g. DL107=off' };
+      const rule = parseRule(value);
+      if ('error' in rule) return { error: `--rule ${rule.error}` };
+      args.rules[rule.code] = rule.setting;
     } else if (['--batch', '--from', '--to'].includes(a.split('=')[0]!)) {
       const name = a.split('=')[0] as '--batch' | '--from' | '--to';
       const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
@@ -97,10 +106,10 @@ function expandFolders(args: readonly string[]): string[] | { error: string } {
 }
 
 /** Static findings of one spec or model file: unreadable files and spec problems are DL001 findings like any other. */
-export function checkFile(file: string, model: ModelOptions = {}): Finding[] {
+export function checkFile(file: string, model: ModelOptions = {}, rules: Rules = {}): Finding[] {
   const read = readSpecOrModel(file, model);
   if (!read.ok) return read.findings;
-  return sortFindings(read.place(checkText(read.text, read.specFile).findings));
+  return sortFindings(read.place(shownFindings(checkText(read.text, read.specFile).findings, read.text, rules)));
 }
 
 export async function runCheck(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
@@ -118,7 +127,7 @@ export async function runCheck(argv: readonly string[], io: CliIO = consoleIO): 
     io.err(`depthlens check: ${files.error}`);
     return 2;
   }
-  const results = files.map((file) => ({ file, findings: checkFile(file, args.model) }));
+  const results = files.map((file) => ({ file, findings: checkFile(file, args.model, args.rules) }));
   const all = results.flatMap((r) => r.findings);
   if (args.json) io.out(JSON.stringify({ files: results }, null, 2));
   else {

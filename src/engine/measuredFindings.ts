@@ -1,5 +1,5 @@
 // Measured findings (DESIGN §5): DL201 gradient growth above the thresholds, DL202 NaN/Inf, DL203 rank collapse.
-import { valueRange } from '../spec';
+import { errorLog10Range, valueRange } from '../spec';
 import type { SourceMap, Spec } from '../spec/types';
 import type { SpecPath } from '../shared/findings';
 import type { Finding } from '../shared/findings';
@@ -44,8 +44,8 @@ function growthFinding({ spec, specDepth, growth, theory, staticFindings, layers
     `measured gradient growth ${growth.perLayer.toFixed(3)}× per layer toward the input${predicted}; ` +
     `‖∂loss/∂W‖ spans ${growth.log10Range.toFixed(1)} orders of magnitude across ${layersMeasured(layers.length, specDepth)} ` +
     `(thresholds ${t.gradGrowthPerLayer}× per layer, ${t.gradLog10Range} orders)`;
-  // Like the theory's DL101–103: past twice the range threshold it is an error, below that a warning.
-  const severity = growth.log10Range > 2 * t.gradLog10Range ? 'error' : 'warning';
+  // Like the theory's DL101–103: past thresholds.error-log10-range (default twice the range threshold) an error.
+  const severity = growth.log10Range > errorLog10Range(t) ? 'error' : 'warning';
   const finding: Finding = { code: 'DL201', severity, message, path: cause?.path ?? 'model', measured: true };
   if (cause?.fix) finding.fix = cause.fix;
   if (cause?.alternatives) finding.alternatives = cause.alternatives;

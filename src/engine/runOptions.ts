@@ -56,6 +56,7 @@ const quickFields: Record<keyof NonNullable<RunOptions['quick']>, Check> = {
 const thresholdFields: Record<string, Check> = {
   gradGrowthPerLayer: (v) => (typeof v === 'number' && v >= 1 && v <= 1000 ? null : 'expected a number from 1 to 1000 (as thresholds.grad-growth-per-layer)'),
   gradLog10Range: (v) => (typeof v === 'number' && v > 0 && v <= 1000 ? null : 'expected a number above 0, at most 1000 (as thresholds.grad-log10-range)'),
+  errorLog10Range: (v) => (typeof v === 'number' && v > 0 && v <= 1000 ? null : 'expected a number above 0, at most 1000 (as thresholds.error-log10-range)'),
 };
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

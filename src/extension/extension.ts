@@ -30,13 +30,15 @@ export interface DepthLensApi {
   readonly panelFile: string | undefined;
   /** What the panel was last told about the spec it follows: its file and why its charts are stale, if they are. */
   readonly panelDocument: { file: string; stale: string | null } | undefined;
+  /** The findings of the last result posted to the panel, as it lists them (rules and suppression applied). */
+  readonly panelResultFindings: { code: string; severity: string; measured: boolean }[] | undefined;
   /** Handles a message as if the panel had sent it (validated like one): the in-host tests' stand-in for a click. */
   fromPanel(message: unknown): void;
 }
 
 export function activate(context: vscode.ExtensionContext): DepthLensApi {
   const log = vscode.window.createOutputChannel('DepthLens', { log: true });
-  const docsUri = vscode.Uri.joinPath(context.extensionUri, 'README.md');
+  const docsUri = vscode.Uri.joinPath(context.extensionUri, 'docs', 'findings');
   const store = new FindingsStore(docsUri);
   const checker = new LiveChecker(store, log);
   const status = new RunStatusItem();
@@ -82,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('depthlens.backend')) status.setChoice(readSettings().backend);
       if (e.affectsConfiguration('depthlens.autoRun')) warmIfAutoRun();
+      if (e.affectsConfiguration('depthlens.rules')) store.refresh(vscode.workspace.textDocuments.filter(isSpecDocument));
     }),
     ...registerCommands({ context, log, runs, panel, memory, store, status, nativeDir, restartEngine }),
     ...registerModelCommands(log, (doc) => checker.checkNow(doc)),
@@ -107,6 +110,10 @@ export function activate(context: vscode.ExtensionContext): DepthLensApi {
     },
     fromPanel(message: unknown) {
       if (isWebviewToHost(message) && message.type !== 'ready') bridge.onMessage(message);
+    },
+    get panelResultFindings() {
+      const m = panel.lastPosted('result');
+      return m?.type === 'result' ? m.result.findings.map((f) => ({ code: f.code, severity: f.severity, measured: f.measured })) : undefined;
     },
     get panelDocument() {
       const m = panel.lastPosted('document');

@@ -25,12 +25,21 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   hint: vscode.DiagnosticSeverity.Hint,
 };
 
-/** `docs` is the README URI; each code links to its anchor there. */
+/**
+ * The code's documentation, docs/findings/<code>.md in the extension: the diagnostic's code links to it
+ * (codeDescription). A file URI, because VS Code opens it from the Problems panel, the hover and the error peek alike
+ * (a command URI would run from the Problems panel only).
+ */
+export function findingDocUri(docs: vscode.Uri, code: string): vscode.Uri {
+  return vscode.Uri.joinPath(docs, `${code}.md`);
+}
+
+/** `docs` is the folder of the per-code documentation (docs/findings in the extension). */
 export function findingToDiagnostic(f: Finding, range: vscode.Range, docs: vscode.Uri): vscode.Diagnostic {
   const message = f.measured ? `${f.message} (measured)` : f.message;
   const d = new vscode.Diagnostic(range, message, SEVERITY[f.severity]);
   d.source = DIAGNOSTIC_SOURCE;
-  d.code = { value: f.code, target: docs.with({ fragment: f.code.toLowerCase() }) };
+  d.code = { value: f.code, target: findingDocUri(docs, f.code) };
   return d;
 }
 

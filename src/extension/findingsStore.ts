@@ -4,6 +4,9 @@ import * as vscode from 'vscode';
 import type { ParseResult } from '../spec/types';
 import type { Finding } from '../shared/findings';
 import { DIAGNOSTIC_SOURCE, findingRange, findingToDiagnostic } from './findingDiagnostics';
+import { isSuppressed, suppressions } from '../shared/suppression';
+import { readSettings } from './settings';
+import { withRule } from '../shared/rules';
 
 export interface DocumentFindings {
   /** Document version the static findings were computed for. */
@@ -61,6 +64,14 @@ export class FindingsStore implements vscode.Disposable {
     return out;
   }
 
+  /** Re-publishes every document (the rules setting changed). */
+  refresh(docs: readonly vscode.TextDocument[]): void {
+    for (const doc of docs) {
+      const cur = this.get(doc.uri);
+      if (cur) this.publish(doc, cur);
+    }
+  }
+
   dispose(): void {
     this.collection.dispose();
     this.changed.dispose();
@@ -68,10 +79,12 @@ export class FindingsStore implements vscode.Disposable {
 
   private publish(doc: vscode.TextDocument, state: DocumentFindings): void {
     const all = [...state.staticFindings, ...state.measured];
-    state.entries = all.map((finding) => ({
-      finding,
-      diagnostic: findingToDiagnostic(finding, findingRange(finding, state.parse.source, doc), this.docsUri),
-    }));
+    const suppressed = suppressions(doc.getText());
+    const rules = readSettings(doc.uri).rules;
+    state.entries = all
+      .map((finding) => ({ finding: withRule(finding, rules), range: findingRange(finding, state.parse.source, doc) }))
+      .filter((e): e is { finding: Finding; range: vscode.Range } => e.finding !== null && !isSuppressed(e.finding.code, e.range.start.line, suppressed))
+      .map(({ finding, range }) => ({ finding, diagnostic: findingToDiagnostic(finding, range, this.docsUri) }));
     this.byUri.set(doc.uri.toString(), state);
     this.collection.set(doc.uri, state.entries.map((e) => e.diagnostic));
     this.changed.fire(doc.uri);

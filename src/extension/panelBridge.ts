@@ -66,7 +66,7 @@ export class PanelBridge implements PanelHost, vscode.Disposable {
     out.push({ type: 'runState', state: this.runs.running ? 'running' : entry ? 'done' : 'idle' });
     if (doc) {
       const f = this.store.get(doc.uri);
-      if (f) out.push({ type: 'specFindings', file: specFilePath(doc), findings: [...f.staticFindings, ...f.measured] });
+      if (f) out.push({ type: 'specFindings', file: specFilePath(doc), findings: f.entries.map((e) => e.finding) });
     }
     return out;
   }
@@ -83,7 +83,7 @@ export class PanelBridge implements PanelHost, vscode.Disposable {
     const entry = this.memory.forFile(file);
     if (entry) this.panel.post({ type: 'result', result: entry.last, previous: entry.previous });
     const f = this.store.get(doc.uri);
-    this.panel.post({ type: 'specFindings', file, findings: f ? [...f.staticFindings, ...f.measured] : [] });
+    this.panel.post({ type: 'specFindings', file, findings: f ? f.entries.map((e) => e.finding) : [] });
   }
 
   private findingsChanged(uri: vscode.Uri): void {
@@ -91,7 +91,7 @@ export class PanelBridge implements PanelHost, vscode.Disposable {
     if (!this.panel.isOpen || !doc || doc.uri.toString() !== uri.toString()) return;
     const f = this.store.get(uri);
     this.postDocument(doc);
-    this.panel.post({ type: 'specFindings', file: specFilePath(doc), findings: f ? [...f.staticFindings, ...f.measured] : [] });
+    this.panel.post({ type: 'specFindings', file: specFilePath(doc), findings: f ? f.entries.map((e) => e.finding) : [] });
   }
 
   /** A run finished: the followed spec's staleness may have changed (its text is now the run's). */
@@ -170,7 +170,7 @@ export class PanelBridge implements PanelHost, vscode.Disposable {
     const doc = this.followed;
     const f = doc && this.store.get(doc.uri);
     if (!doc || !f) return;
-    const finding = [...f.staticFindings, ...f.measured].find((x) => x.code === code && x.path === path && x.fix?.title === title);
+    const finding = f.entries.map((e) => e.finding).find((x) => x.code === code && x.path === path && x.fix?.title === title);
     if (!finding?.fix) {
       void vscode.window.showWarningMessage(`DepthLens: the ${code} fix "${title}" no longer applies (the spec changed).`);
       return;

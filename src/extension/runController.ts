@@ -11,6 +11,7 @@ import type { FindingsStore } from './findingsStore';
 import type { LiveChecker } from './liveChecker';
 import type { SavedResults } from './savedResults';
 import { errorToFinding } from '../shared/runError';
+import { shownFindings } from '../shared/rules';
 import { readSettings } from './settings';
 import { specFilePath } from './specDocuments';
 import type { RunStatusItem } from './statusBar';
@@ -108,10 +109,14 @@ export class RunController implements vscode.Disposable {
     const text = doc.getText();
     this.log.info(`run (${mode}) ${file} on ${settings.backend}`);
     let reportProgress: (fraction: number, text: string) => void = () => undefined;
-    const { id, outcome } = this.client.run(specTextFor(doc), file, options, {
+    const specText = specTextFor(doc);
+    // The panel, the saved result and the report show the findings the Problems panel shows: suppressed ones dropped,
+    // depthlens.rules applied (to the measured DL2xx as to the static ones).
+    const shown = (result: Result): Result => ({ ...result, findings: shownFindings(result.findings, specText, settings.rules) });
+    const { id, outcome } = this.client.run(specText, file, options, {
       onBackend: (b) => this.status.setBackend(b),
       onProgress: (p) => reportProgress(p.fraction, p.message),
-      onPartial: (result) => this.published.fire({ type: 'result', result, previous: this.memory.forFile(file)?.last ?? null }),
+      onPartial: (result) => this.published.fire({ type: 'result', result: shown(result), previous: this.memory.forFile(file)?.last ?? null }),
     });
     this.current = { id, mode, uri: doc.uri };
     this.setState('running', mode === 'quick' ? 'quick run' : 'running');
@@ -134,7 +139,7 @@ export class RunController implements vscode.Disposable {
     if (result.kind === 'error' && result.error?.kind === 'over-budget') {
       this.setState('idle', 'over budget');
       void this.offerOverBudget(doc, mode, seeds, result.error.message);
-    } else this.finish(doc, version, file, result, mode, text, options);
+    } else this.finish(doc, version, file, result.kind === 'done' ? { ...result, result: shown(result.result) } : result, mode, text, options);
     this.finished.fire({ mode, outcome: result.kind });
     return result;
   }

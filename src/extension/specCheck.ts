@@ -11,6 +11,8 @@ export interface SpecCheck {
 export interface ThresholdDefaults {
   gradGrowthPerLayer: number;
   gradLog10Range: number;
+  /** Unset: twice gradLog10Range. */
+  errorLog10Range?: number;
 }
 
 export function checkSpecText(text: string, file: string, defaults: ThresholdDefaults): SpecCheck {
@@ -20,8 +22,14 @@ export function checkSpecText(text: string, file: string, defaults: ThresholdDef
   const thresholds = {
     gradGrowthPerLayer: parse.source.has('thresholds.grad-growth-per-layer') ? spec.thresholds.gradGrowthPerLayer : defaults.gradGrowthPerLayer,
     gradLog10Range: parse.source.has('thresholds.grad-log10-range') ? spec.thresholds.gradLog10Range : defaults.gradLog10Range,
+    ...(parse.source.has('thresholds.error-log10-range')
+      ? { errorLog10Range: spec.thresholds.errorLog10Range }
+      : defaults.errorLog10Range !== undefined
+        ? { errorLog10Range: defaults.errorLog10Range }
+        : {}),
   };
-  if (thresholds.gradGrowthPerLayer === spec.thresholds.gradGrowthPerLayer && thresholds.gradLog10Range === spec.thresholds.gradLog10Range) {
+  const same = (['gradGrowthPerLayer', 'gradLog10Range', 'errorLog10Range'] as const).every((k) => thresholds[k] === spec.thresholds[k]);
+  if (same) {
     return { parse, findings };
   }
   const adjusted = { ...spec, thresholds };

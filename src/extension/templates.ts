@@ -9,7 +9,35 @@ export interface SpecTemplate {
   text: string;
 }
 
-export const TEMPLATES: readonly SpecTemplate[] = [
+/** "# "-prefixed lines of at most `width` characters. */
+function commentLines(text: string, width = 110): string[] {
+  const lines: string[] = [];
+  let line = '#';
+  for (const word of text.split(/\s+/)) {
+    if (line.length + 1 + word.length > width && line !== '#') {
+      lines.push(line);
+      line = '#';
+    }
+    line += ` ${word}`;
+  }
+  if (line !== '#') lines.push(line);
+  return lines;
+}
+
+/** Every template opens, like the examples, with what it shows and what to expect, as YAML comments. */
+function commented(t: SpecTemplate, expected: string): SpecTemplate {
+  const header = [...commentLines(`${t.label}: ${t.detail}`), ...commentLines(`Expected: ${expected}`)];
+  return { ...t, text: `${header.join('\n')}\n${t.text}` };
+}
+
+const EXPECTED: Record<string, string> = {
+  'orthogonal-linear': 'no findings; the isometry gap decays with depth and ‖∇W‖ stays within a few× from output to input.',
+  'shaped-tanh': 'no findings; without shaping (delete the `shaping:` key) DL102 warns about tanh\'s growth.',
+  'gaussian-relu': 'DL101 (Gaussian init with BN) and DL103 (ReLU cannot be shaped); a run adds DL201 with the measured growth.',
+  'skipinit-resnet': 'no findings; the residual stream carries the signal, so gradients stay bounded at depth.',
+};
+
+const TEMPLATES_RAW: readonly SpecTemplate[] = [
   {
     id: 'orthogonal-linear',
     label: 'Orthogonal BN MLP (linear)',
@@ -116,3 +144,5 @@ train:
 `,
   },
 ];
+
+export const TEMPLATES: readonly SpecTemplate[] = TEMPLATES_RAW.map((t) => commented(t, EXPECTED[t.id] ?? 'see the findings as you edit.'));

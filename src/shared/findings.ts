@@ -25,10 +25,13 @@ export interface TextEdit {
 export const SEVERITIES = ['error', 'warning', 'info', 'hint'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type FindingCode =
-  | 'DL001'
-  | 'DL101' | 'DL102' | 'DL103' | 'DL104' | 'DL105' | 'DL106' | 'DL107' | 'DL108'
-  | 'DL201' | 'DL202' | 'DL203' | 'DL204';
+/** Every finding code; each has its documentation in docs/findings/<code>.md (the diagnostics link to it). */
+export const FINDING_CODES = [
+  'DL001',
+  'DL101', 'DL102', 'DL103', 'DL104', 'DL105', 'DL106', 'DL107', 'DL108',
+  'DL201', 'DL202', 'DL203', 'DL204',
+] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
 
 /** A quick fix as data: set `path` to `value` (inserting the key when absent). */
 export interface FindingFix {

@@ -1,6 +1,6 @@
 // Default values, read from the schema's `default` keywords so they are written in one place.
 import { definitionDefault, schemaDefault } from './schema';
-import type { Activation, BlockOrder, DataSource, InitKind, LossKind, NormKind, OptimizerKind } from './types';
+import type { ThresholdsSpec, Activation, BlockOrder, DataSource, InitKind, LossKind, NormKind, OptimizerKind } from './types';
 
 function num(v: unknown): number {
   if (typeof v !== 'number') throw new Error(`schema: default ${JSON.stringify(v)} is not a number`);
@@ -64,3 +64,12 @@ export const defaults = {
     gradLog10Range: num(schemaDefault('thresholds', 'grad-log10-range')),
   },
 } as const;
+
+/**
+ * Orders of magnitude of gradient growth (predicted over the spec's depth, or measured over the run) past which a growth
+ * finding (DL101–DL104, DL106–DL108, DL201) is an error; below it, and past gradLog10Range, a warning. Invalid specs
+ * (DL001) are errors regardless. Default: twice gradLog10Range (10^6 with the default 3).
+ */
+export function errorLog10Range(t: ThresholdsSpec): number {
+  return t.errorLog10Range ?? 2 * t.gradLog10Range;
+}

@@ -5,4 +5,4 @@ export { setValueEdit } from './edit';
 export { formatPath, parsePath } from './paths';
 export { locate, keyRange, valueRange } from './source-map';
 export { expandCompact, shapingGain } from './expand';
-export { defaults } from './defaults';
+export { defaults, errorLog10Range } from './defaults';

@@ -83,6 +83,7 @@ export function buildSpec(raw: RawSpec, file: string, source: SourceMap): { spec
     thresholds: {
       gradGrowthPerLayer: raw.thresholds?.['grad-growth-per-layer'] ?? defaults.thresholds.gradGrowthPerLayer,
       gradLog10Range: raw.thresholds?.['grad-log10-range'] ?? defaults.thresholds.gradLog10Range,
+      ...(raw.thresholds?.['error-log10-range'] !== undefined ? { errorLog10Range: raw.thresholds['error-log10-range'] } : {}),
     },
   };
   return { spec, problems: [] };

@@ -70,5 +70,5 @@ export interface RawSpec {
     momentum?: number;
     holdout?: number;
   };
-  thresholds?: { 'grad-growth-per-layer'?: number; 'grad-log10-range'?: number };
+  thresholds?: { 'grad-growth-per-layer'?: number; 'grad-log10-range'?: number; 'error-log10-range'?: number };
 }

@@ -117,6 +117,11 @@ export interface TrainSpec {
 export interface ThresholdsSpec {
   gradGrowthPerLayer: number;
   gradLog10Range: number;
+  /**
+   * Predicted or measured growth (orders of magnitude) past which a growth finding is an error rather than a warning;
+   * unset: twice gradLog10Range (see errorLog10Range in defaults.ts).
+   */
+  errorLog10Range?: number;
 }
 
 export interface Spec {

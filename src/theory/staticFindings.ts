@@ -1,5 +1,6 @@
 // staticFindings(spec, source): the theory rules DL101–DL108 (DESIGN.md §5), computed on every edit.
 import type { SourceMap, Spec } from '../spec/types';
+import { errorLog10Range } from '../spec';
 import type { SpecPath } from '../shared/findings';
 import type { Finding, FindingCode, FindingFix, Severity } from '../shared/findings';
 import { lambdaLinearBN, lambdaOrthogonalBN, batchForLambda, orthogonalBatchForLambda, shapingLogGrowth } from './lambda';
@@ -51,9 +52,9 @@ function fixAll(paths: readonly SpecPath[], value: unknown, title: string, prefe
   };
 }
 
-/** Severity for a predicted growth of `orders` (log10) orders of magnitude. */
+/** Severity for a predicted growth of `orders` (log10) orders of magnitude: an error only past thresholds.error-log10-range. */
 function severityFor(ctx: Context, orders: number): Severity {
-  return !Number.isFinite(orders) || orders > 2 * ctx.threshold ? 'error' : 'warning';
+  return !Number.isFinite(orders) || orders > errorLog10Range(ctx.spec.thresholds) ? 'error' : 'warning';
 }
 
 function formatOrders(orders: number): string {

@@ -14,7 +14,7 @@ import { ProgressBar, RunControls } from './dom/runControls';
 import { RunInfo } from './dom/runInfo';
 import type { Host } from './host';
 import { emptyState, readInitialData, restoreState, type PanelState, type RunEntry } from './state';
-import { addRun, baselineRun, currentEntry, runShortLabel } from './runs';
+import { addRun, baselineRun, currentEntry, nameRun, runShortLabel } from './runs';
 import { readPalette, watchTheme, type Palette } from './theme';
 import type { XY } from './series';
 
@@ -65,8 +65,18 @@ export class PanelView {
         })
       : null;
     this.progress = new ProgressBar(status);
-    this.compare = new ComparePicker(status, (n) => this.pickBaseline(n));
-    this.cards = CHARTS.map((spec) => new ChartCard(this.charts, spec, (name, dataUrl) => this.exportImage(name, dataUrl)));
+    this.compare = new ComparePicker(status, {
+      pick: (n) => this.pickBaseline(n),
+      relative: (on) => this.setRelative(on),
+      name: (n, name) => this.nameRun(n, name),
+    });
+    this.cards = CHARTS.map(
+      (spec) =>
+        new ChartCard(this.charts, spec, (name, dataUrl) => this.exportImage(name, dataUrl), (choice) => {
+          this.state.axes[spec.id] = choice;
+          this.persist();
+        }),
+    );
     this.findings = new FindingsList(
       sidebar,
       host.interactive ? (f) => this.reveal(f) : null,
@@ -80,6 +90,7 @@ export class PanelView {
     if (restored) {
       this.state = restored;
       this.controls?.restore(restored.controls);
+      for (const card of this.cards) card.restore(restored.axes[card.spec.id]);
     } else {
       const initial = readInitialData(this.doc);
       if (initial) {
@@ -160,9 +171,22 @@ export class PanelView {
     this.persist();
   }
 
+  private setRelative(on: boolean): void {
+    this.state.relativeDepth = on;
+    this.render();
+    this.persist();
+  }
+
+  private nameRun(n: number, name: string): void {
+    const file = this.state.result?.spec.path;
+    if (!file || !nameRun(this.state.history, file, n, name)) return;
+    this.render();
+    this.persist();
+  }
+
   private baseline(result: Result): { entry: RunEntry | null; chart: Baseline | null } {
     const runs = this.state.history[result.spec.path] ?? [];
-    const entry = baselineRun(runs, result, this.state.baseline[result.spec.path]);
+    const entry = baselineRun(runs, result, this.state.baseline[result.spec.path], this.state.relativeDepth);
     return { entry, chart: entry ? { result: entry.result, label: runShortLabel(entry) } : null };
   }
 
@@ -174,12 +198,17 @@ export class PanelView {
     if (result) {
       this.info.show(result);
       const { entry, chart } = this.baseline(result);
-      for (const card of this.cards) card.show(card.spec.content(result, chart), this.palette, result);
-      this.compare.render(this.state.history[result.spec.path] ?? [], result, this.state.baseline[result.spec.path], entry);
+      const runs = this.state.history[result.spec.path] ?? [];
+      const self = currentEntry(runs, result);
+      // Relative depth only where it changes something: a baseline of another depth (same depth: ℓ/L is the same picture).
+      const relative = this.state.relativeDepth && !!entry && entry.result.layers.length !== result.layers.length;
+      const view = { relative, current: self ? runShortLabel(self) : result.partial ? 'the run in progress' : null };
+      for (const card of this.cards) card.show(card.spec.content(result, chart, view), this.palette, result);
+      this.compare.render(runs, result, this.state.baseline[result.spec.path], entry, this.state.relativeDepth);
     } else {
       if (document) this.info.showDocument(document.name, document.file);
       for (const card of this.cards) card.section.hidden = true;
-      this.compare.render([], null, undefined, null);
+      this.compare.render([], null, undefined, null, this.state.relativeDepth);
     }
     this.renderStale();
     this.renderFindings();

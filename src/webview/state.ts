@@ -13,6 +13,17 @@ export interface RunEntry {
   /** When the panel received it (ms since the epoch); 0 when unknown (a run from before the panel opened). */
   at: number;
   result: Result;
+  /** The name the user gave the run ("baseline", "lr 0.1"), shown in the legend and the Compare picker. */
+  name?: string;
+}
+
+/** The longest run name kept. */
+export const RUN_NAME_LIMIT = 60;
+
+/** Scales chosen per chart with its log/linear toggles. */
+export interface AxisChoice {
+  x?: 'linear' | 'logarithmic';
+  y?: 'log' | 'linear';
 }
 
 /** Runs kept per spec: enough to compare a few edits back, small enough for webview state. */
@@ -31,10 +42,14 @@ export interface PanelState {
   /** Static findings of the spec being edited (newer than the result's own static findings). */
   specFindings: { file: string; findings: Finding[] } | null;
   controls: { mode: RunMode; seeds: number | null };
+  /** Per chart id: the axis scales chosen with its toggles. */
+  axes: Record<string, AxisChoice>;
+  /** Per-layer charts on relative depth ℓ/L, so runs of different depth can be overlaid. */
+  relativeDepth: boolean;
 }
 
 export function emptyState(): PanelState {
-  return { version: 2, document: null, result: null, history: {}, baseline: {}, specFindings: null, controls: { mode: 'full', seeds: null } };
+  return { version: 2, document: null, result: null, history: {}, baseline: {}, specFindings: null, controls: { mode: 'full', seeds: null }, axes: {}, relativeDepth: false };
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -42,7 +57,15 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 function isRunEntry(x: unknown): x is RunEntry {
-  return isObject(x) && typeof x.n === 'number' && typeof x.at === 'number' && isResult(x.result);
+  return isObject(x) && typeof x.n === 'number' && typeof x.at === 'number' && isResult(x.result) && (x.name === undefined || typeof x.name === 'string');
+}
+
+function axisChoice(x: unknown): AxisChoice | null {
+  if (!isObject(x)) return null;
+  const out: AxisChoice = {};
+  if (x.x === 'linear' || x.x === 'logarithmic') out.x = x.x;
+  if (x.y === 'log' || x.y === 'linear') out.y = x.y;
+  return out;
 }
 
 /** A stored state, or null when it is missing or not one this version wrote. */
@@ -62,6 +85,13 @@ export function restoreState(stored: unknown): PanelState | null {
   if (isObject(stored.baseline)) {
     for (const [file, n] of Object.entries(stored.baseline)) if (typeof n === 'number') state.baseline[file] = n;
   }
+  if (isObject(stored.axes)) {
+    for (const [id, choice] of Object.entries(stored.axes)) {
+      const c = axisChoice(choice);
+      if (c) state.axes[id] = c;
+    }
+  }
+  if (typeof stored.relativeDepth === 'boolean') state.relativeDepth = stored.relativeDepth;
   const sf = stored.specFindings;
   if (isObject(sf) && typeof sf.file === 'string' && Array.isArray(sf.findings) && sf.findings.every(isFinding)) {
     state.specFindings = { file: sf.file, findings: sf.findings };

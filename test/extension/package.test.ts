@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { EngineClient } from '../../src/extension/engineClient';
 import { type Logger } from '../../src/shared/logger';
 import { FIXTURES } from './fixtures';
+import { FINDING_CODES } from '../../src/shared/findings';
 import { SWIFTSHADER_ICD } from '../engine/webgpu';
 
 const ROOT = join(__dirname, '..', '..');
@@ -51,6 +52,8 @@ test('the vsix holds the bundles, wasm files, schema, grammar and icon the manif
     'dist/webview/panel.css',
     'dist/webview/codicon.css',
     'dist/webview/codicon.ttf',
+    // Each diagnostic's code links to its page (codeDescription).
+    ...FINDING_CODES.map((code) => `docs/findings/${code}.md`),
   ];
   for (const p of referenced) {
     const inVsix = `extension/${p.replace(/^\.\//, '')}`;

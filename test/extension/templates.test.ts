@@ -29,3 +29,13 @@ test('templates show what their descriptions say', () => {
   assert.deepEqual(codes('skipinit-resnet'), []);
   assert.deepEqual(codes('gaussian-relu'), ['DL101', 'DL103']);
 });
+
+test('every template opens with comments saying what it shows and what to expect, like the examples', () => {
+  for (const t of TEMPLATES) {
+    const head = t.text.split('\n').filter((l) => l.startsWith('#'));
+    assert.ok(head.length >= 2, t.id);
+    assert.ok(t.text.startsWith('# '), t.id);
+    assert.match(head.join(' '), /Expected: /, t.id);
+    assert.ok(head.every((l) => l.length <= 110), t.id);
+  }
+});

@@ -5,7 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { checkText } from '../../src/theory/index';
-import { launch, openPanel, screenshotDir, type PanelPage } from './harness';
+import { pathToFileURL } from 'node:url';
+import { writeHtmlReport } from '../../src/cli/report';
+import { launch, openPanel, outputDir, screenshotDir, type PanelPage } from './harness';
 import { DEEP_GAUSSIAN, DEGENERATE_BATCH, GAUSSIAN_TANH, ORTHOGONAL_LINEAR, runSpec, type EngineRun } from './engineResults';
 
 interface DatasetView {
@@ -353,10 +355,24 @@ function contrast(a: string, b: string): number {
 test('theme: light, dark and high contrast each re-colour the charts with a colour-blind-safe palette of ≥ 3:1 contrast', async () => {
   await withPanel(async (p) => {
     await p.send({ type: 'result', result: gaussian.result });
+    // The first frame, before any theme change or later update: every axis's ticks and title in the theme's chart
+    // foreground (--dl-chart-foreground, resolved by the page itself), not Chart.js's default grey (#666).
     const firstFrame = await p.page.evaluate(() =>
-      ['gradient', 'isometry', 'sweep', 'trainLoss', 'trainAccuracy', 'trainIsometry'].map((id) => (window as any).depthlensPanel.chart(id).scales.y.options.ticks.color),
+      ['gradient', 'isometry', 'sweep', 'trainLoss', 'trainAccuracy', 'trainIsometry'].flatMap((id) => {
+        const c = (window as any).depthlensPanel.chart(id);
+        return ['x', 'y'].flatMap((axis) => [c.scales[axis].options.ticks.color, c.scales[axis].options.title.color]);
+      }),
     );
-    assert.equal(new Set(firstFrame).size, 1, `first frame tick colours ${firstFrame.join(', ')}`);
+    const themeForeground = await p.page.evaluate(() => {
+      const probe = document.createElement('span');
+      probe.style.color = 'var(--dl-chart-foreground)';
+      document.body.append(probe);
+      const colour = getComputedStyle(probe).color;
+      probe.remove();
+      return colour;
+    });
+    assert.equal(themeForeground, 'rgb(204, 204, 204)', 'premise: the dark theme’s chart foreground (#ccc)');
+    assert.deepEqual(new Set(firstFrame), new Set([themeForeground]), `first frame axis colours ${firstFrame.join(', ')}`);
     const seen: string[] = [];
     for (const theme of ['vscode-dark', 'vscode-light', 'vscode-high-contrast']) {
       await p.page.evaluate((t) => {
@@ -430,7 +446,7 @@ test('malformed messages are ignored: no exception, nothing changes', async () =
 test('PNG export posts the chart as a PNG data URL to the host', async () => {
   await withPanel(async (p) => {
     await p.send({ type: 'result', result: orthogonal.result });
-    await p.page.click('#chart-gradient .card-header button');
+    await p.page.click('#chart-gradient .card-header button[title="Save chart as PNG"]');
     const exported = (await p.posted()).filter((m) => m.type === 'exportImage');
     assert.equal(exported.length, 1);
     const m = exported[0] as { name: string; dataUrl: string };
@@ -672,5 +688,128 @@ test('"Apply fix" beside a finding with a fix posts it to the host; the report h
     assert.equal(posted.length, 1);
     const sent = posted[0] as { code: string; path: string; title: string };
     assert.ok(withFix.some((f) => f.code === sent.code && f.path === sent.path && f.fix!.title === sent.title), JSON.stringify(sent));
+  });
+  // The report of the same result: the fixes are named (the reader learns what would help) but nothing can apply them.
+  mkdirSync(join(outputDir, 'report'), { recursive: true });
+  const file = join(outputDir, 'report', 'report-fixes.html');
+  writeHtmlReport(r, file);
+  const page = await browser.newPage();
+  try {
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => (window as unknown as { depthlensPanel?: unknown }).depthlensPanel !== undefined, undefined, { timeout: 5000 });
+    assert.equal(await page.locator('.finding-fix').count(), withFix.length, 'premise: the report lists the fixes');
+    assert.equal(await page.locator('.apply-fix').count(), 0);
+    assert.equal(await page.getByRole('button', { name: /Apply/ }).count(), 0);
+  } finally {
+    await page.close();
+  }
+});
+
+test('y axis: log/linear toggles on gradient norms, isometry gaps and loss, kept in the webview state across a reload', async () => {
+  const r = gaussian.result;
+  assert.ok((r.train?.records.length ?? 0) > 0, 'premise: the fixture trains');
+  let saved: unknown;
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: r });
+    assert.equal(await p.page.getAttribute('#ylog-gradient', 'aria-pressed'), 'true', 'gradients start on log10');
+    await p.page.click('#ylog-gradient');
+    const grad = await chartView(p, 'gradient');
+    // Linear: the norms themselves (e^ln), not their logs, on a linear axis titled without "log scale".
+    assert.equal(grad?.yType, 'linear');
+    assert.deepEqual(dataset(grad, 'grad-mean').data.map((d) => d.y), r.layers.map((l) => (l.logGradNorm.mean === null ? null : 10 ** (l.logGradNorm.mean / Math.LN10))));
+    const yTitle = (id: string): Promise<string> => p.page.evaluate((c) => (window as any).depthlensPanel.chart(c).options.scales.y.title.text, id);
+    assert.equal(await yTitle('gradient'), '‖∇W‖');
+    assert.equal(await p.page.getAttribute('#ylog-gradient', 'aria-pressed'), 'false');
+    await p.page.click('#ylog-isometry');
+    assert.equal((await chartView(p, 'isometry'))?.yType, 'linear');
+    assert.equal(await p.page.getAttribute('#ylog-trainLoss', 'aria-pressed'), 'false', 'loss starts linear');
+    await p.page.click('#ylog-trainLoss');
+    assert.equal((await chartView(p, 'trainLoss'))?.yType, 'logarithmic');
+    assert.equal(await yTitle('trainLoss'), 'loss (log scale)');
+    // A new result keeps the chosen scales.
+    await p.send({ type: 'result', result: { ...r, seconds: r.seconds + 1 } });
+    assert.equal((await chartView(p, 'gradient'))?.yType, 'linear');
+    assert.equal(await p.page.locator('#ylog-trainAccuracy').count(), 0, 'accuracy (0–100%) has no log toggle');
+    saved = await p.savedState();
+    assert.deepEqual((saved as { axes: Record<string, unknown> }).axes, { gradient: { y: 'linear' }, isometry: { y: 'linear' }, trainLoss: { y: 'log' } });
+    // Back to log: the log10 values again.
+    await p.page.click('#ylog-gradient');
+    assert.equal((await chartView(p, 'gradient'))?.yType, 'linear');
+    assert.deepEqual(dataset(await chartView(p, 'gradient'), 'grad-mean').data.map((d) => d.y), r.layers.map((l) => (l.logGradNorm.mean === null ? null : l.logGradNorm.mean / Math.LN10)));
+    assert.equal(await yTitle('gradient'), '‖∇W‖ (log scale)');
+  });
+  await withPanel(async (p) => {
+    assert.equal((await chartView(p, 'gradient'))?.yType, 'linear', 'restored: linear gradients');
+    assert.equal(await p.page.getAttribute('#ylog-gradient', 'aria-pressed'), 'false');
+    assert.equal((await chartView(p, 'trainLoss'))?.yType, 'logarithmic');
+    mkdirSync(screenshotDir, { recursive: true });
+    await p.page.screenshot({ path: join(screenshotDir, 'panel-linear-y-light.png'), fullPage: true });
+  }, { state: saved, theme: 'vscode-light' });
+});
+
+test('named runs: the name given to a run shows in the legend and the Compare picker, and survives a reload', async () => {
+  const file = gaussian.result.spec.path;
+  let saved: unknown;
+  await withPanel(async (p) => {
+    await p.send({ type: 'result', result: gaussian.result });
+    await p.send({ type: 'result', result: orthogonal.result });
+    assert.equal(await p.page.getAttribute('#run-name', 'placeholder'), 'name run 2');
+    await p.page.fill('#run-name', '  orthogonal fix  ');
+    await p.page.press('#run-name', 'Enter');
+    const history = ((await p.savedState()) as { history: Record<string, Array<{ n: number; name?: string }>> }).history[file];
+    assert.deepEqual(history.map((r) => [r.n, r.name]), [[1, undefined], [2, 'orthogonal fix']]);
+    // The current run's legend names it beside the dashed earlier run.
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-mean').label, `‖∇W‖, mean of ${orthogonal.result.seeds} seeds — “orthogonal fix” (run 2, full, ${orthogonal.result.layers.length} layers)`);
+    // A third run compares with the named one by default: legend and picker say its name.
+    await p.send({ type: 'result', result: { ...orthogonal.result, seconds: orthogonal.result.seconds + 1 } });
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').label, `“orthogonal fix” (run 2, full, ${orthogonal.result.layers.length} layers)`);
+    const options = await p.page.locator('#compare option').allTextContents();
+    assert.ok(options.some((o) => o.startsWith('“orthogonal fix” · run 2 · full')), options.join(' | '));
+    assert.equal(await p.page.inputValue('#run-name'), '', 'run 3 has no name yet');
+    saved = await p.savedState();
+  });
+  await withPanel(async (p) => {
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').label, `“orthogonal fix” (run 2, full, ${orthogonal.result.layers.length} layers)`);
+  }, { state: saved });
+});
+
+test('relative depth: runs of different depth are overlaid at ℓ/L when asked, and the legend says which run is which', async () => {
+  mkdirSync(screenshotDir, { recursive: true });
+  await withPanel(async (p) => {
+    // The issue's case: a 100-layer quick run, then the spec's 1000-layer full run.
+    await p.send({ type: 'result', result: deepQuick.result });
+    await p.send({ type: 'result', result: deep.result });
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').data.length, 0, 'off: not overlaid');
+    const title = await p.page.locator('#compare option[value="1"]').getAttribute('title');
+    assert.match(title ?? '', /turn on relative depth/);
+    await p.page.check('#relative-depth');
+    const grad = await chartView(p, 'gradient');
+    const previous = dataset(grad, 'grad-previous');
+    const quick = deepQuick.result.layers;
+    const lastOf = (ls: typeof quick): number => ls[ls.length - 1].index;
+    assert.deepEqual(previous.data.map((d) => d.x), quick.map((l) => l.index / lastOf(quick)));
+    assert.deepEqual(previous.data.map((d) => d.y), quick.map((l) => (l.logGradNorm.mean === null ? null : l.logGradNorm.mean / Math.LN10)));
+    assert.deepEqual(dataset(grad, 'grad-mean').data.map((d) => d.x), deep.result.layers.map((l) => l.index / lastOf(deep.result.layers)));
+    assert.equal(previous.label, 'run 1 (quick, 100 layers)');
+    assert.equal(dataset(grad, 'grad-mean').label, `‖∇W‖, mean of ${deep.result.seeds} seeds — run 2 (full, 1000 layers)`);
+    const xTitle = await p.page.evaluate(() => (window as any).depthlensPanel.chart('gradient').options.scales.x.title.text);
+    assert.equal(xTitle, 'relative depth ℓ/L (0: first layer, 1: last; this run 1000 layers)');
+    // Both runs span the same [0, 1]: first layer at 0, last at 1.
+    for (const d of [previous, dataset(grad, 'grad-mean')]) {
+      assert.equal(d.data[0].x, 0);
+      assert.equal(d.data[d.data.length - 1].x, 1);
+    }
+    assert.equal(dataset(await chartView(p, 'isometry'), 'phi-previous').data.length, 100);
+    assert.equal(((await p.savedState()) as { relativeDepth: boolean }).relativeDepth, true);
+    await p.page.screenshot({ path: join(screenshotDir, 'panel-relative-depth-dark.png'), fullPage: true });
+    await p.page.evaluate(() => {
+      document.body.classList.remove('vscode-dark');
+      document.body.classList.add('vscode-high-contrast');
+    });
+    await p.page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+    await p.page.screenshot({ path: join(screenshotDir, 'panel-relative-depth-high-contrast.png'), fullPage: true });
+    await p.page.uncheck('#relative-depth');
+    assert.equal(dataset(await chartView(p, 'gradient'), 'grad-previous').data.length, 0);
+    assert.equal(await p.page.evaluate(() => (window as any).depthlensPanel.chart('gradient').options.scales.x.title.text), 'layer ℓ');
   });
 });

@@ -119,7 +119,7 @@ test('each chart downloads as PNG from the report', async () => {
   writeHtmlReport(run.result, file);
   const { page, errors } = await openReport(file);
   try {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#chart-isometry .card-header button')]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#chart-isometry .card-header button[title="Save chart as PNG"]')]);
     assert.equal(download.suggestedFilename(), 'depthlens-isometry.png');
     const saved = join(reportDir, 'isometry.png');
     await download.saveAs(saved);

@@ -14,7 +14,7 @@ import {
 } from '../../src/webview/series';
 import { factorText, numberText, pow10Text, totalFactorText } from '../../src/shared/numberText';
 import { withAlpha } from '../../src/webview/theme';
-import { log10AxisTicks, logTicks, powerText, widenToSpan } from '../../src/webview/charts/seriesChart';
+import { evenTicks, log10AxisTicks, logTicks, powerText, widenToSpan, yAxisAt, defaultYScale } from '../../src/webview/charts/seriesChart';
 
 function layer(index: number, phi: number | null, logGrad: number | null, degenerate = false, rank = 8): LayerResult {
   return {
@@ -139,4 +139,17 @@ test('numbers far from 1 are written with powers of ten', () => {
   assert.equal(numberText(0.0123), '0.0123');
   assert.equal(numberText(-0.5), '−0.5');
   assert.equal(numberText(null), '—');
+});
+
+test('even ticks for a log axis over a fraction of a decade; the y axis at the other scale', () => {
+  assert.deepEqual(logTicks(1.26, 1.6), [1.5], 'premise: 1-2-5 steps leave one tick');
+  assert.deepEqual(evenTicks(1.26, 1.6), [1.3, 1.4, 1.5, 1.6]);
+  assert.deepEqual(evenTicks(0.02, 0.1), [0.02, 0.04, 0.06, 0.08, 0.1]);
+  assert.deepEqual(evenTicks(1, 1), []);
+  const log10 = { type: 'linear' as const, log10: true, title: '‖∇W‖ (log scale)', minSpan: 1 };
+  assert.equal(defaultYScale(log10), 'log');
+  assert.deepEqual(yAxisAt(log10, 'log'), log10);
+  assert.deepEqual(yAxisAt(log10, 'linear'), { type: 'linear', log10: false, title: '‖∇W‖' });
+  assert.deepEqual(yAxisAt({ type: 'linear', title: 'loss' }, 'log'), { type: 'logarithmic', log10: false, title: 'loss (log scale)' });
+  assert.deepEqual(yAxisAt({ type: 'logarithmic', title: 'φ (log scale)', minSpan: 10 }, 'linear'), { type: 'linear', log10: false, title: 'φ' });
 });

@@ -10,6 +10,8 @@ export interface CollapseOptions {
   ranges: LayerRange[];
   color: string;
   textColor: string;
+  /** x units per layer: 1 on a layer axis, 1/L on a relative-depth axis (ℓ/L). */
+  xPerLayer: number;
 }
 
 declare module 'chart.js' {
@@ -36,9 +38,10 @@ function hatch(ctx: CanvasRenderingContext2D, color: string): CanvasPattern | st
 function collapsedSpans(chart: Chart<'line'>, ranges: readonly LayerRange[]): { left: number; right: number; range: LayerRange }[] {
   const { chartArea } = chart;
   const x = chart.scales.x;
+  const k = chart.options.plugins?.depthlensCollapse?.xPerLayer ?? 1;
   return ranges.map((range) => ({
-    left: Math.max(chartArea.left, x.getPixelForValue(range.from - 0.5)),
-    right: Math.min(chartArea.right, x.getPixelForValue(range.to + 0.5)),
+    left: Math.max(chartArea.left, x.getPixelForValue((range.from - 0.5) * k)),
+    right: Math.min(chartArea.right, x.getPixelForValue((range.to + 0.5) * k)),
     range,
   }));
 }
@@ -74,7 +77,7 @@ export const collapsePlugin: Plugin<'line'> = {
     ctx.beginPath();
     for (const range of ranges) {
       for (let layer = range.from; layer <= range.to; layer++) {
-        const px = x.getPixelForValue(layer);
+        const px = x.getPixelForValue(layer * (options.xPerLayer ?? 1));
         if (px < chartArea.left || px > chartArea.right) continue;
         ctx.moveTo(px, chartArea.top);
         ctx.lineTo(px, chartArea.top + 6);

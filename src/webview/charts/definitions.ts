@@ -31,7 +31,18 @@ export interface ChartContent {
   visible: boolean;
   /** The x-axis title when it depends on the run (a quick run's capped depth). */
   xTitle?: string;
+  /** x units per layer (1/L on relative depth), for the rank-collapse marks. */
+  xPerLayer?: number;
 }
+
+/** How the per-layer charts place their points: at layer ℓ, or at relative depth ℓ/L (runs of different depth overlaid). */
+export interface LayerView {
+  relative: boolean;
+  /** What the current run is called in the legend when another run is overlaid ("run 5 (full, 100 layers)"). */
+  current: string | null;
+}
+
+export const LAYER_VIEW: LayerView = { relative: false, current: null };
 
 /** The earlier run drawn dashed beneath the current one (comparable: same depth and mode), and what it is called. */
 export interface Baseline {
@@ -45,7 +56,9 @@ export interface ChartSpec {
   axes: ChartDef;
   /** A linear/log toggle for x (the depth sweep): the default is log when the depths span a decade. */
   xToggle?: (result: Result) => 'linear' | 'logarithmic';
-  content(result: Result, baseline: Baseline | null): ChartContent;
+  /** A log/linear toggle for y (where both read sensibly: gradient norms, isometry gaps, loss). */
+  yToggle?: boolean;
+  content(result: Result, baseline: Baseline | null, view?: LayerView): ChartContent;
 }
 
 function seedsLabel(result: Result): string {
@@ -70,6 +83,32 @@ function theoryLabel(result: Result, unit: string): string {
   return Number.isFinite(t.perLayer) ? `theory (${basis}): ${factorText(t.perLayer)} ${unit}` : `theory (${basis})`;
 }
 
+/** The index of a run's last layer: relative depth ℓ/L runs from 0 (the first weight matrix) to 1 (this one). */
+function lastIndex(result: Result): number {
+  return result.layers[result.layers.length - 1]?.index ?? 0;
+}
+
+/** Points at layer ℓ moved to ℓ/L on a relative-depth axis (L: the last layer's index, from `result`). */
+function onDepth(data: XY[], result: Result, view: LayerView): XY[] {
+  const last = lastIndex(result);
+  return view.relative && last > 0 ? data.map((p) => ({ x: p.x / last, y: p.y })) : data;
+}
+
+function spreadOnDepth(s: SpreadSeries, result: Result, view: LayerView): SpreadSeries {
+  return { min: onDepth(s.min, result, view), max: onDepth(s.max, result, view), mean: onDepth(s.mean, result, view) };
+}
+
+/** The current run's legend label names the run when another one is overlaid: the legend says which is which. */
+function currentLabel(label: string, baseline: Baseline | null, view: LayerView): string {
+  return baseline && view.current ? `${label} — ${view.current}` : label;
+}
+
+function layerAxis(result: Result, view: LayerView): { xTitle: string; xPerLayer: number } {
+  const last = lastIndex(result);
+  if (!view.relative || last === 0) return { xTitle: depthTitle(result), xPerLayer: 1 };
+  return { xTitle: `relative depth ℓ/L (0: first layer, 1: last; this run ${result.layers.length} layers)`, xPerLayer: 1 / last };
+}
+
 function baselineLine(key: string, baseline: Baseline | null, data: (r: Result) => XY[]): SeriesDef {
   return { key: `${key}-previous`, label: baseline ? baseline.label : 'earlier run', role: 'previous', color: 'muted', data: baseline ? data(baseline.result) : [] };
 }
@@ -88,16 +127,17 @@ const isometry: ChartSpec = {
   id: 'isometry',
   title: 'Isometry gap per layer',
   axes: { x: { type: 'linear', title: 'layer ℓ' }, y: { type: 'logarithmic', title: 'isometry gap φ (log scale)', minSpan: 10 }, collapseLabels: true },
-  content(result, baseline) {
+  yToggle: true,
+  content(result, baseline, view = LAYER_VIEW) {
     return {
       series: [
-        ...spread('phi', `φ, ${seedsLabel(result)}`, 'blue', isometrySeries(result.layers), result.seeds),
-        baselineLine('phi', baseline, (r) => isometrySeries(r.layers).mean),
+        ...spread('phi', currentLabel(`φ, ${seedsLabel(result)}`, baseline, view), 'blue', spreadOnDepth(isometrySeries(result.layers), result, view), result.seeds),
+        baselineLine('phi', baseline, (r) => onDepth(isometrySeries(r.layers).mean, r, view)),
       ],
       collapse: collapseRanges(result.layers),
       summary: withBaselineNote(isometrySummary(result), baseline),
       visible: true,
-      xTitle: depthTitle(result),
+      ...layerAxis(result, view),
     };
   },
 };
@@ -106,17 +146,18 @@ const gradient: ChartSpec = {
   id: 'gradient',
   title: 'Gradient norm per layer',
   axes: { x: { type: 'linear', title: 'layer ℓ' }, y: { type: 'linear', log10: true, title: '‖∇W‖ (log scale)', minSpan: 1 } },
-  content(result, baseline) {
+  yToggle: true,
+  content(result, baseline, view = LAYER_VIEW) {
     return {
       series: [
-        ...spread('grad', `‖∇W‖, ${seedsLabel(result)}`, 'orange', gradientSeries(result.layers), result.seeds),
-        { key: 'grad-theory', label: theoryLabel(result, 'per layer'), role: 'theory', color: 'foreground', data: theoryGradientLine(result) },
-        baselineLine('grad', baseline, (r) => gradientSeries(r.layers).mean),
+        ...spread('grad', currentLabel(`‖∇W‖, ${seedsLabel(result)}`, baseline, view), 'orange', spreadOnDepth(gradientSeries(result.layers), result, view), result.seeds),
+        { key: 'grad-theory', label: theoryLabel(result, 'per layer'), role: 'theory', color: 'foreground', data: onDepth(theoryGradientLine(result), result, view) },
+        baselineLine('grad', baseline, (r) => onDepth(gradientSeries(r.layers).mean, r, view)),
       ],
       collapse: [],
       summary: withBaselineNote(gradientSummary(result), baseline),
       visible: true,
-      xTitle: depthTitle(result),
+      ...layerAxis(result, view),
     };
   },
 };
@@ -125,6 +166,7 @@ const sweep: ChartSpec = {
   id: 'sweep',
   title: 'Depth sweep: first-layer gradient vs depth',
   axes: { x: { type: 'linear', title: 'depth L' }, y: { type: 'linear', log10: true, title: '‖∇W₁‖ (log scale)', minSpan: 1 } },
+  yToggle: true,
   xToggle: (result) => {
     const depths = (result.depthSweep ?? []).map((p) => p.depth).filter((d) => d > 0);
     return depths.length >= 2 && Math.max(...depths) / Math.min(...depths) >= 10 ? 'logarithmic' : 'linear';
@@ -162,6 +204,7 @@ const trainLoss: ChartSpec = {
   id: 'trainLoss',
   title: 'Training loss',
   axes: { x: { type: 'linear', title: 'step', ticksAtData: true }, y: { type: 'linear', title: 'loss' } },
+  yToggle: true,
   content(result, baseline) {
     const t = trainSeries(result.train?.records ?? []);
     return {
@@ -200,6 +243,7 @@ const trainIsometry: ChartSpec = {
   id: 'trainIsometry',
   title: 'Middle-layer isometry during training',
   axes: { x: { type: 'linear', title: 'step', ticksAtData: true }, y: { type: 'logarithmic', title: 'isometry gap φ (log scale)', minSpan: 10 } },
+  yToggle: true,
   content(result, baseline) {
     const records = result.train?.records ?? [];
     const depth = result.layers.length;

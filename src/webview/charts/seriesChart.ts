@@ -120,6 +120,17 @@ export function logTicks(min: number, max: number): number[] {
   return powers.filter((_, i) => i % stride === 0);
 }
 
+/** About five ticks at a round step (1, 2 or 5 × 10ᵏ) inside [min, max]. */
+export function evenTicks(min: number, max: number): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) return [];
+  const raw = (max - min) / 4;
+  const k = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * k).find((s) => s >= raw) ?? 10 * k;
+  const out: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max * (1 + 1e-12); v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
 /** The x values the visible series have points at (not the band edges). */
 function dataXs(chart: Chart): number[] {
   const xs = new Set<number>();
@@ -128,6 +139,28 @@ function dataXs(chart: Chart): number[] {
     for (const p of d.data) if (p.y !== null) xs.add(p.x);
   }
   return [...xs].sort((a, b) => a - b);
+}
+
+/** How the y axis scales: log (a logarithmic axis, or log10 values with 10ᵏ ticks) or linear. */
+export type YScale = 'log' | 'linear';
+
+/** The scale an axis definition draws by default. */
+export function defaultYScale(def: AxisDef): YScale {
+  return def.type === 'logarithmic' || def.log10 ? 'log' : 'linear';
+}
+
+const LOG_TITLE = ' (log scale)';
+
+/**
+ * The y axis drawn at `scale`: log10-valued data switches to a linear axis of the values themselves (10^y), a
+ * logarithmic axis to a linear one, a linear axis to a logarithmic one; the minimum span only applies on the default.
+ */
+export function yAxisAt(def: AxisDef, scale: YScale): AxisDef {
+  if (scale === defaultYScale(def)) return def;
+  const base = def.title.endsWith(LOG_TITLE) ? def.title.slice(0, -LOG_TITLE.length) : def.title;
+  const { minSpan: _span, ...rest } = def;
+  if (scale === 'linear') return { ...rest, type: 'linear', log10: false, title: base };
+  return { ...rest, type: 'logarithmic', log10: false, title: `${base}${LOG_TITLE}` };
 }
 
 /** Point markers only help on short series; on long ones they are clutter and cost frames. */
@@ -139,14 +172,17 @@ export class SeriesChart {
   private palette: Palette;
   /** The x range zoomed or panned to; null shows all the data. */
   private xView: { min: number; max: number } | null = null;
+  /** The y axis as drawn now (the definition's, or its log/linear counterpart). */
+  private yDef: AxisDef;
 
-  constructor(canvas: HTMLCanvasElement, private readonly def: ChartDef, series: SeriesDef[], palette: Palette, collapse: LayerRange[] = []) {
+  constructor(canvas: HTMLCanvasElement, private readonly def: ChartDef, series: SeriesDef[], palette: Palette, collapse: LayerRange[] = [], yScale?: YScale) {
     const ChartCtor = registerCharts();
     this.palette = palette;
     this.defs = series;
+    this.yDef = yAxisAt(def.y, yScale ?? defaultYScale(def.y));
     const scales: Record<string, ScaleOptions<'linear' | 'logarithmic'>> = {
       x: this.axis(def.x, 'bottom'),
-      y: this.axis(def.y, 'left'),
+      y: this.axis(this.yDef, 'left'),
     };
     if (def.y1) scales.y1 = { ...this.axis(def.y1, 'right'), grid: { drawOnChartArea: false } };
     this.chart = new ChartCtor<'line', XY[]>(canvas, {
@@ -176,7 +212,7 @@ export class SeriesChart {
               label: (item) => this.tooltipLabel(item, def),
             },
           },
-          depthlensCollapse: { ranges: collapse, color: withAlpha(palette.red, 0.55), textColor: palette.red },
+          depthlensCollapse: { ranges: collapse, color: withAlpha(palette.red, 0.55), textColor: palette.red, xPerLayer: 1 },
         },
       },
     });
@@ -195,6 +231,35 @@ export class SeriesChart {
     this.xView = null;
     this.applyPalette();
     this.chart.update('none');
+  }
+
+  /** Log or linear y (the card's toggle); the data is redrawn in the new scale. */
+  setYScale(scale: YScale): void {
+    const y = this.chart.options.scales?.y;
+    if (!y) return;
+    this.yDef = yAxisAt(this.def.y, scale);
+    Object.assign(y, this.axis(this.yDef, 'left'));
+    (this.chart.data.datasets as LineDataset[]).forEach((d, i) => {
+      const s = this.defs[i];
+      if (s) d.data = this.plotted(s);
+    });
+    this.applyPalette();
+    this.chart.update('none');
+  }
+
+  get yScale(): YScale {
+    return defaultYScale(this.yDef);
+  }
+
+  /**
+   * A series' points as the y axis draws them: log10 values shown on a linear axis become the values (10^y; past the
+   * float range they are gaps), values on a logarithmic axis must be positive.
+   */
+  private plotted(s: SeriesDef): XY[] {
+    if ((s.yAxisID ?? 'y') !== 'y' || this.yDef === this.def.y) return s.data;
+    if (this.def.y.log10) return s.data.map((p) => ({ x: p.x, y: p.y === null ? null : finiteOrNull(10 ** p.y) }));
+    if (this.yDef.type === 'logarithmic') return s.data.map((p) => ({ x: p.x, y: p.y !== null && p.y > 0 ? p.y : null }));
+    return s.data;
   }
 
   get xType(): 'linear' | 'logarithmic' {
@@ -280,7 +345,7 @@ export class SeriesChart {
   }
 
   /** Replace the series (same keys: data swapped into the existing datasets) and redraw without animation. */
-  update(series: SeriesDef[], collapse: LayerRange[] = [], xTitle?: string): void {
+  update(series: SeriesDef[], collapse: LayerRange[] = [], xTitle?: string, xPerLayer = 1): void {
     this.defs = series;
     const x = this.chart.options.scales?.x as { title?: { text?: string } } | undefined;
     if (x?.title) x.title.text = xTitle ?? this.def.x.title;
@@ -288,7 +353,7 @@ export class SeriesChart {
     series.forEach((s, i) => {
       const existing = datasets[i];
       if (existing && existing.depthlensKey === s.key) {
-        existing.data = s.data;
+        existing.data = this.plotted(s);
         existing.label = s.label;
         this.styleDataset(existing, s);
       } else {
@@ -297,7 +362,7 @@ export class SeriesChart {
     });
     datasets.length = series.length;
     const collapseOptions = this.chart.options.plugins?.depthlensCollapse;
-    if (collapseOptions) collapseOptions.ranges = collapse;
+    if (collapseOptions) Object.assign(collapseOptions, { ranges: collapse, xPerLayer });
     this.chart.update('none');
   }
 
@@ -349,7 +414,9 @@ export class SeriesChart {
           if (xs.length >= 2 && xs.length <= 12) scale.ticks = xs.map((value) => ({ value }));
           return;
         }
-        const nice = logarithmic ? logTicks(scale.min, scale.max) : def.log10 ? log10AxisTicks(scale.min, scale.max) : [];
+        let nice = logarithmic ? logTicks(scale.min, scale.max) : def.log10 ? log10AxisTicks(scale.min, scale.max) : [];
+        // A log axis over a fraction of a decade (a loss from 1.6 to 1.26): even steps read better than crowded 1-2-5s.
+        if (logarithmic && nice.length < 2) nice = evenTicks(scale.min, scale.max);
         if (nice.length >= 2) scale.ticks = nice.map((value) => ({ value }));
       },
       min: def.min,
@@ -367,7 +434,7 @@ export class SeriesChart {
   /** "label: value"; a mean line adds the seeds' min–max range and the theory's value at the same x. */
   private tooltipLabel(item: TooltipItem<'line'>, def: ChartDef): string {
     const d = item.dataset as LineDataset;
-    const axis = (d.yAxisID === 'y1' ? def.y1 : def.y) ?? def.y;
+    const axis = (d.yAxisID === 'y1' ? def.y1 : this.yDef) ?? this.yDef;
     const text = (v: number | null | undefined): string =>
       axis.percent && typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : axis.log10 && typeof v === 'number' ? powerText(v) : numberText(v);
     let label = `${d.label}: ${text(item.parsed.y)}`;
@@ -389,7 +456,7 @@ export class SeriesChart {
   }
 
   private dataset(s: SeriesDef): LineDataset {
-    const d: LineDataset = { label: s.label, data: s.data, depthlensKey: s.key, yAxisID: s.yAxisID ?? 'y' };
+    const d: LineDataset = { label: s.label, data: this.plotted(s), depthlensKey: s.key, yAxisID: s.yAxisID ?? 'y' };
     this.styleDataset(d, s);
     return d;
   }
@@ -442,4 +509,8 @@ export class SeriesChart {
         break;
     }
   }
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
 }
