@@ -9,7 +9,8 @@ import { analyze } from '../../src/engine';
 import { selectBackend } from '../../src/engine/backend';
 import { gapFromRepresentation } from '../../src/engine/blockGap';
 import { haarOrthogonal } from '../../src/engine/init';
-import { isometryGapFromRepresentation } from '../../src/engine/isometry';
+import { isometryGapFromGram, isometryGapFromRepresentation } from '../../src/engine/isometry';
+import { rowIsometryGaps } from '../../src/engine/train/metrics';
 import { buildHostNetwork } from '../../src/engine/network';
 import { runDiagnosticPass } from '../../src/engine/pass';
 import { Rng } from '../../src/engine/rng';
@@ -246,4 +247,29 @@ test('a real collapse at batch = width is still reported: Gaussian weights, cent
   const last = r.layers[29].gap;
   assert.equal(last.degenerate, true);
   assert.ok(last.rank <= d - 3, `rank ${last.rank}`);
+});
+
+test('training records take φ of a square representation from its values: finite where the float32 Gram misread it', async () => {
+  const { tf } = await selectBackend('wasm');
+  const n = 64;
+  const d = 64;
+  // Sample-per-row M (n×d) whose last sample is a combination of three others plus 1e-4 of noise: λ_min/λ_mean ~ 1e-8,
+  // below the float32 Gram's tolerance (~n·3e-8 of its diagonal), far above X's own noise floor (~1e-11).
+  const m = Float32Array.from(normal(n * d, 51));
+  const noise = normal(d, 52);
+  for (let i = 0; i < d; i++) m[(n - 1) * d + i] = Math.fround(0.5 * m[i] - 0.25 * m[d + i] + 0.125 * m[2 * d + i] + 1e-4 * noise[i]);
+  const x = transpose(mat(n, d, Float64Array.from(m))); // d×n, samples as columns
+  const expected = referenceGap(x, false);
+  const t = tf.tensor2d(m, [n, d]);
+  try {
+    const [gap] = await rowIsometryGaps(tf, [t as Tensor2D]);
+    assert.ok(gap !== null && Math.abs(gap - expected) < 1e-6, `${gap} vs ${expected}`);
+    // The float32 Gram path on the same matrix: rank-deficient (the premise of the test).
+    const gram = tf.tidy(() => tf.matMul(t, tf.transpose(t)));
+    const g = (await gram.data()) as Float32Array;
+    gram.dispose();
+    assert.equal(isometryGapFromGram(g, n).degenerate, true);
+  } finally {
+    t.dispose();
+  }
 });
