@@ -97,21 +97,37 @@ export function isometryGapFromRepresentation(x: ArrayLike<number>, d: number, n
   }
   if (!(trace > 0)) return { gap: null, degenerate: true, rank: 0, centred: false, nonFinite: false };
   const centred = n > 1 && total <= CENTRED_TOL * trace;
-  // G's lower triangle by rank-one updates, one row of X at a time (contiguous inner loop), centred rows when centred.
-  const g = new Float64Array(n * n);
-  const row = new Float64Array(n);
+  // The samples as contiguous float64 rows (X's columns, centred when centred), then G's lower triangle as dot products
+  // with four partial sums: held in registers, about 3× faster than rank-one updates of G in memory.
+  const xt = new Float64Array(n * d);
   trace = 0;
   for (let i = 0; i < d; i++) {
     const mean = centred ? rowSum[i] / n : 0;
     for (let j = 0; j < n; j++) {
-      row[j] = x[i * n + j] - mean;
-      trace += row[j] * row[j];
+      const v = x[i * n + j] - mean;
+      xt[j * d + i] = v;
+      trace += v * v;
     }
-    for (let a = 0; a < n; a++) {
-      const v = row[a];
-      if (v === 0) continue;
-      const base = a * n;
-      for (let b = 0; b <= a; b++) g[base + b] += v * row[b];
+  }
+  const g = new Float64Array(n * n);
+  const d4 = d - (d % 4);
+  for (let a = 0; a < n; a++) {
+    const pa = a * d;
+    for (let b = 0; b <= a; b++) {
+      const pb = b * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let k = 0;
+      for (; k < d4; k += 4) {
+        s0 += xt[pa + k] * xt[pb + k];
+        s1 += xt[pa + k + 1] * xt[pb + k + 1];
+        s2 += xt[pa + k + 2] * xt[pb + k + 2];
+        s3 += xt[pa + k + 3] * xt[pb + k + 3];
+      }
+      for (; k < d; k++) s0 += xt[pa + k] * xt[pb + k];
+      g[a * n + b] = s0 + s1 + (s2 + s3);
     }
   }
   if (!(trace > 0)) return { gap: null, degenerate: true, rank: 0, centred, nonFinite: false };
