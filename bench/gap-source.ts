@@ -1,7 +1,7 @@
 // Cost of the isometry gap's source (src/engine/blockGap.ts): the diagnostic pass on wasm at sizes that take φ from the
 // float32 Gram (n < d/2) and from the representation itself in float64 (n ≥ d/2), median of --reps runs (default 3).
-// Run: node --import tsx bench/gap-source.ts [--reps N] [--only 128/128/300,…]; compare two checkouts by running it in each (the numbers in
-// bench/RESULTS.md "Isometry gap source" were taken that way, before and after the representation path).
+// Run: node --import tsx bench/gap-source.ts [--reps N] [--only 128/128/300,…]; to compare two checkouts, run it in each
+// (for the checkout before blockGap.ts, replace its import by a gapFromRepresentation that returns false).
 import { performance } from 'node:perf_hooks';
 import { selectBackend } from '../src/engine/backend';
 import { gapFromRepresentation } from '../src/engine/blockGap';
