@@ -455,6 +455,8 @@ class Pass {
       const representation = group.representation?.data ?? null;
       const d = representation ? representation.length / n : last.fanOut;
       group.gap = blockGap(this.hostPool, { gram: group.gram.data, representation, d, n, accumulation: last.fanIn });
+      // Only φ needs X (the Gram stays for the gradient norm): not held until the end of the pass.
+      group.representation = null;
     }
   }
 
