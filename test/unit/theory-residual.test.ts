@@ -136,11 +136,13 @@ for (const c of [
   { init: 'xavier' as const, alpha: 1 },
   { init: 'he' as const, alpha: 0.3 },
   { init: 'xavier' as const, alpha: 0.1 },
+  { init: 'he' as const, alpha: 1, act: 'sin' as const },
 ]) {
-  test(`residual without normalization, tanh, ${c.init}, α = ${c.alpha}: the trunk mean-field curve matches float64`, () => {
+  const act = 'act' in c ? c.act : 'tanh';
+  test(`residual without normalization, ${act}, ${c.init}, α = ${c.alpha}: the trunk mean-field curve matches float64`, () => {
     const d = 64;
     const L = 50;
-    const o: SpecOverrides = { data: { batch: 16, features: d }, model: { width: d, depth: L, init: c.init, norm: 'none', activation: 'tanh', residual: { alpha: c.alpha, learnable: false } } };
+    const o: SpecOverrides = { data: { batch: 16, features: d }, model: { width: d, depth: L, init: c.init, norm: 'none', activation: act, residual: { alpha: c.alpha, learnable: false } } };
     const spec = makeSpec(o);
     const predicted = predictProfile(spec)!;
     const measured = measuredProfile(o, d, 16, [1, 2, 3, 4]);
