@@ -1,6 +1,6 @@
 // A small pool of worker threads for the pass's host work, so that it runs in parallel (and alongside the pass) instead of
-// serially on the main thread: n×n Grams reduced to the isometry gap φ (./isometry: an O(n³/3) pivoted Cholesky per layer)
-// and orthogonal weights' Householder factors drawn from their seed (./haar: O(d²) normals per layer, 190 ms at d = 4096).
+// serially on the main thread: n×n Grams reduced to the isometry gap φ (./isometry: an O(n³/3) pivoted Cholesky per layer),
+// d×n representations reduced to φ the same way after a float64 Gram (O(d·n²/2) more), and orthogonal weights' Householder factors drawn from their seed (./haar: O(d²) normals per layer, 190 ms at d = 4096).
 //  - Results are bit-identical to the main thread's: the worker (./hostWorker) runs the very same functions.
 //  - The Gram's buffer is transferred, not copied (the caller's Float32Array is detached); pass { transfer: false } to keep
 //    it, at the cost of one copy. A view on part of a larger buffer, or a shared buffer, is always copied.
@@ -14,8 +14,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker as WorkerType } from 'node:worker_threads';
-import { isometryGapFromGram, type GapResult } from './isometry';
-import type { HostReply } from './hostWorker';
+import { isometryGapFromGram, isometryGapFromRepresentation, type GapResult } from './isometry';
+import type { HostReply, HostRequest } from './hostWorker';
 import { drawHouseholderFactors, unpackHouseholderFactors, type HouseholderFactors } from './haar';
 import { Rng } from './rng';
 import { defaultPoolSize } from './poolSize';
@@ -52,6 +52,17 @@ export interface GapOptions {
 
 type Job =
   | { kind: 'gap'; id: number; gram: Float32Array; n: number; transfer: boolean; resolve: (r: GapResult) => void; reject: (e: Error) => void }
+  | {
+      kind: 'representation';
+      id: number;
+      x: Float32Array;
+      d: number;
+      n: number;
+      accumulation: number;
+      transfer: boolean;
+      resolve: (r: GapResult) => void;
+      reject: (e: Error) => void;
+    }
   | {
       kind: 'householder';
       id: number;
@@ -132,6 +143,20 @@ export class HostPool {
     if (this.broken || this.disposed || n < this.inlineBelow) return inline(gram, n);
     return new Promise<GapResult>((resolve, reject) => {
       this.queue.push({ kind: 'gap', id: this.nextId++, gram, n, transfer: options.transfer ?? true, resolve, reject });
+      this.spawn();
+      this.pump();
+    });
+  }
+
+  /**
+   * φ of the d×n row-major representation x (a fan-in of `accumulation` made it), as isometryGapFromRepresentation would
+   * give it on this thread. Reduced inline below the same n as a Gram (its cost, d·n²/2 + n³/3, is the Gram's times
+   * 1 + 1.5·d/n: at most 4 for the n ≥ d/2 the pass sends here).
+   */
+  representationGap(x: Float32Array, d: number, n: number, accumulation: number, options: GapOptions = {}): Promise<GapResult> {
+    if (this.broken || this.disposed || n < this.inlineBelow) return inlineRepresentation(x, d, n, accumulation);
+    return new Promise<GapResult>((resolve, reject) => {
+      this.queue.push({ kind: 'representation', id: this.nextId++, x, d, n, accumulation, transfer: options.transfer ?? true, resolve, reject });
       this.spawn();
       this.pump();
     });
@@ -233,7 +258,7 @@ export class HostPool {
     slot.job = null;
     if (job && job.id === msg.id) {
       if ('error' in msg) job.reject(new Error(msg.error));
-      else if (job.kind === 'gap' && 'result' in msg) job.resolve(msg.result);
+      else if ((job.kind === 'gap' || job.kind === 'representation') && 'result' in msg) job.resolve(msg.result);
       else if (job.kind === 'householder' && 'factors' in msg) job.resolve(unpackHouseholderFactors(msg.factors));
       else job.reject(new Error('host worker: a reply of the wrong kind'));
     }
@@ -283,18 +308,21 @@ export class HostPool {
         slot.worker.postMessage({ id: job.id, kind: 'householder', d: job.d, seed: job.seed, stream: job.stream });
         continue;
       }
-      let gram = job.gram;
-      const whole = gram.byteOffset === 0 && gram.byteLength === gram.buffer.byteLength && gram.buffer instanceof ArrayBuffer;
-      if (!job.transfer || !whole) gram = gram.slice();
+      const data = transferable(job.kind === 'gap' ? job.gram : job.x, job.transfer);
+      const request: HostRequest =
+        job.kind === 'gap'
+          ? { id: job.id, gram: data, n: job.n }
+          : { id: job.id, kind: 'representation', x: data, d: job.d, n: job.n, accumulation: job.accumulation };
       try {
-        slot.worker.postMessage({ id: job.id, gram, n: job.n }, [gram.buffer as ArrayBuffer]);
+        slot.worker.postMessage(request, [data.buffer as ArrayBuffer]);
       } catch (e) {
         slot.job = null;
         job.reject(e instanceof Error ? e : new Error(String(e)));
         continue;
       }
       // The job no longer needs the caller's array (it may now be detached).
-      job.gram = gram;
+      if (job.kind === 'gap') job.gram = data;
+      else job.x = data;
     }
     // Busy or starting workers hold the process open; idle ready ones do not.
     for (const slot of this.slots) {
@@ -307,7 +335,18 @@ export class HostPool {
 
 function runInline(job: Job): void {
   if (job.kind === 'gap') inline(job.gram, job.n).then(job.resolve, job.reject);
+  else if (job.kind === 'representation') inlineRepresentation(job.x, job.d, job.n, job.accumulation).then(job.resolve, job.reject);
   else inlineHouseholder(job.d, job.seed, job.stream).then(job.resolve, job.reject);
+}
+
+/** The array itself when it may be transferred and owns its whole buffer, else a copy. */
+function transferable(a: Float32Array, transfer: boolean): Float32Array {
+  const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
+  return transfer && whole ? a : a.slice();
+}
+
+function inlineRepresentation(x: Float32Array, d: number, n: number, accumulation: number): Promise<GapResult> {
+  return settled(() => isometryGapFromRepresentation(x, d, n, accumulation));
 }
 
 function inlineHouseholder(d: number, seed: number, stream: number): Promise<HouseholderFactors> {

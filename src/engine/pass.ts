@@ -20,7 +20,8 @@ import { unhealthyFraction } from './activations';
 import type { Tf } from './backend';
 import { throwIfAborted, yieldToEventLoop } from './errors';
 import { sharedHostPool } from './hostPool';
-import { isometryGapFromGram, type GapResult } from './isometry';
+import type { GapResult } from './isometry';
+import { blockGap, gapFromRepresentation } from './blockGap';
 import { type HostNetwork, type HostOp } from './network';
 import { activationBackward, activationForward, normBackward, normForward, rescaleByMaxAbs } from './ops';
 import { banded, bandedGram } from './bands';
@@ -99,6 +100,8 @@ type TapeEntry =
 interface Group {
   denseIndices: number[];
   gram: Download | null;
+  /** The block output itself, downloaded where its φ is taken from it rather than from the Gram (./blockGap). */
+  representation: Download | null;
   /** φ of the block output, reduced on the host pool (./hostPool) as soon as its Gram has been downloaded. */
   gap: Promise<GapResult> | null;
   stats: Download | null;
@@ -267,7 +270,7 @@ class Pass {
 
   private newGroup(): Group {
     const stride = Math.max(1, Math.ceil(this.net.depth / MAX_STATS_LAYERS));
-    const g: Group = { denseIndices: [], gram: null, gap: null, stats: null, sampled: this.groups.length % stride === 0 };
+    const g: Group = { denseIndices: [], gram: null, representation: null, gap: null, stats: null, sampled: this.groups.length % stride === 0 };
     this.groups.push(g);
     this.currentStats = null;
     return g;
@@ -280,6 +283,7 @@ class Pass {
       return;
     }
     group.gram = await this.gramOf(x);
+    if (gapFromRepresentation(x.shape[0], this.input.n)) group.representation = this.downloads.add(this.tf.clone(x));
     if (group.sampled) {
       // The last activation's output; a block without an activation reports its output (nothing can saturate there).
       const { tf } = this;
@@ -440,15 +444,19 @@ class Pass {
   }
 
   /**
-   * Hands every block-output Gram downloaded so far to the host pool: the O(n³) reductions run on worker threads while the
-   * pass goes on (the Gram is copied, not transferred: the next layer's gradient norm reads the same download).
+   * Hands every block output's Gram (or representation, ./blockGap) downloaded so far to the host pool: the O(n³)
+   * reductions run on worker threads while the pass goes on.
    */
   private postGaps(): void {
     const n = this.input.n;
     for (const group of this.groups) {
-      if (group.gap || !group.gram?.data) continue;
-      const gram = group.gram.data;
-      group.gap = this.hostPool.gap(gram, n, { transfer: false }).catch(() => isometryGapFromGram(gram, n));
+      if (group.gap || !group.gram?.data || (group.representation && !group.representation.data)) continue;
+      const last = this.denseByIndex[group.denseIndices[group.denseIndices.length - 1]];
+      const representation = group.representation?.data ?? null;
+      const d = representation ? representation.length / n : last.fanOut;
+      group.gap = blockGap(this.hostPool, { gram: group.gram.data, representation, d, n, accumulation: last.fanIn });
+      // Only φ needs X (the Gram stays for the gradient norm): not held until the end of the pass.
+      group.representation = null;
     }
   }
 

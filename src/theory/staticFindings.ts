@@ -303,7 +303,9 @@ function formatNumber(x: number): string {
 /**
  * DL107: orthogonal + BN with batch ≠ width. The depth-independent bound (Meterez et al. 2024) is proven for batch = width
  * only; below it the squared gradient grows by the measured law lambdaOrthogonalBN per layer, which compounds over depth.
- * A warning when that alone crosses the threshold, information otherwise.
+ * A warning when a measured run would cross either threshold DL201 applies — the total growth (grad-log10-range) or the
+ * per-layer factor √λ (grad-growth-per-layer), the latter with the law's measured error (|Δλ| ≤ 0.0035 for n ≥ 15, up to
+ * 0.011 below) added — information otherwise.
  */
 function batchWidthRule(ctx: Context): Finding[] {
   const { spec } = ctx;
@@ -316,10 +318,14 @@ function batchWidthRule(ctx: Context): Finding[] {
   const orders = 0.5 * ctx.facts.steps * Math.log10(lambda);
   const n = m.center ? 'n = B − 1' : 'n = B';
   const law = `λ ≈ 1 + (1 − x)/(n − 2) + x(1 − x)/(4d) = ${formatLambda(lambda)} per layer, x = n/d, ${n}: an empirical law fitted to float64 measurements`;
-  const over = orders > ctx.threshold;
+  const lawError = (m.center ? B - 1 : B) >= 15 ? 0.0035 : 0.011;
+  const perLayerLimit = spec.thresholds.gradGrowthPerLayer;
+  const fastPerLayer = Math.sqrt(lambda + lawError) > perLayerLimit;
+  const over = orders > ctx.threshold || fastPerLayer;
+  const perLayer = fastPerLayer ? `; ‖∇W‖ grows ${Math.sqrt(lambda).toFixed(3)}× per layer, at or above the ${perLayerLimit}× threshold within the law's error` : '';
   const message =
     `orthogonal init + batch normalization at B = ${B}, d = ${m.width}: gradients predicted to grow ~${formatOrders(orders)}× over ` +
-    `${layersPhrase(ctx)} (${law}). The depth-independent bound (Meterez et al. 2024) is proven for batch = width only; ` +
+    `${layersPhrase(ctx)} (${law}${perLayer}). The depth-independent bound (Meterez et al. 2024) is proven for batch = width only; ` +
     `batch = width removes this growth.`;
   const fix: FindingFix = { path: 'data.batch', value: m.width, title: `Set the batch to the width (${m.width})`, ...(over ? { preferred: true } : {}) };
   // near-identity data needs batch == features: move both.

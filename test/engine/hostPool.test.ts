@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { HostPool, findWorkerFile, sharedHostPool } from '../../src/engine/hostPool';
-import { isometryGapFromGram, type GapResult } from '../../src/engine/isometry';
+import { isometryGapFromGram, isometryGapFromRepresentation, type GapResult } from '../../src/engine/isometry';
 import { Rng } from '../../src/engine/rng';
 
 const ROOT = join(__dirname, '..', '..');
@@ -70,6 +70,25 @@ function workersOf(pool: HostPool): Worker[] {
 function assertSame(actual: GapResult, expected: GapResult, name: string): void {
   assert.deepStrictEqual(actual, expected, name);
 }
+
+test('representation gaps on the pool are bit-identical to isometryGapFromRepresentation on this thread', async () => {
+  const pool = new HostPool({ size: 2, inlineBelow: 0 });
+  try {
+    for (const [d, n, seed] of [[64, 64, 1], [48, 80, 2], [128, 70, 3]] as const) {
+      const x = Float32Array.from(new Rng(seed, 0x9a).fillNormal(new Float64Array(d * n)));
+      const expected = isometryGapFromRepresentation(x, d, n, d);
+      const kept = x.slice();
+      assertSame(await pool.representationGap(kept, d, n, d, { transfer: false }), expected, `${d}×${n}, copied`);
+      assert.equal(kept.length, d * n);
+      const sent = x.slice();
+      assertSame(await pool.representationGap(sent, d, n, d), expected, `${d}×${n}, transferred`);
+      assert.equal(sent.length, 0, 'transferred by default');
+    }
+    assert.equal(pool.stats().inline, false);
+  } finally {
+    await pool.dispose();
+  }
+});
 
 test('the worker file is found beside this source (tsx) and the pool uses it', () => {
   const spec = findWorkerFile();

@@ -179,3 +179,16 @@ test('DL107: orthogonal + BN with B < d at depth warns with the predicted growth
   // B = 48, d = 128: ~10^3.03 at 1000 layers, just past the threshold → a warning.
   assert.equal(only(findings({ data: { batch: 48, features: 128 }, model: { width: 128, depth: 1000 } }), 'DL107').severity, 'warning');
 });
+
+test('DL107 warns wherever a measured run would cross the per-layer threshold, however shallow the net', () => {
+  // B = 8, d = 16, mean-free (n = 8): λ ≈ 1.087, ‖∇W‖ 1.043× per layer > 1.02×; a measured 1.03× on 30 layers makes
+  // DL201 warn, so check warns too, though the total is only ~10^0.2 over 10 layers.
+  const f = only(findings({ data: { batch: 8, features: 8 }, model: { width: 16, depth: 10 } }), 'DL107');
+  assert.equal(f.severity, 'warning');
+  assert.match(f.message, /1\.043× per layer, at or above the 1\.02× threshold/);
+  assert.equal(f.fix?.preferred, true);
+  // B = 16, d = 128 (n = 15): √λ = 1.031 at any depth.
+  assert.equal(only(findings({ data: { batch: 16, features: 128 }, model: { width: 128, depth: 10 } }), 'DL107').severity, 'warning');
+  // B = 96, d = 128: √λ ≈ 1.0015 and ~10^0.01 over 10 layers: information.
+  assert.equal(only(findings({ data: { batch: 96, features: 128 }, model: { width: 128, depth: 10 } }), 'DL107').severity, 'info');
+});

@@ -1,7 +1,8 @@
 // What a training record measures besides loss and accuracy: per-layer gradient norms and isometry gaps.
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from '../backend';
-import { isometryGapFromGram } from '../isometry';
+import { gapFromRepresentation } from '../blockGap';
+import { isometryGapFromGram, isometryGapFromRepresentation } from '../isometry';
 
 /**
  * The reductions behind ln‖g‖_F of each gradient, on the backend: [max|g| of each, then ‖g/max|g|‖_F of each] (2n values;
@@ -37,19 +38,31 @@ export async function logFrobeniusNorms(tf: Tf, grads: Tensor[]): Promise<number
   }
 }
 
-/** The Grams M·Mᵀ of sample-per-row matrices (rows are the samples), flattened and concatenated: Σ rows² values. */
-export function rowGrams(tf: Tf, matrices: Tensor2D[]): Tensor1D {
+/**
+ * What φ of each sample-per-row matrix M (n×d) is taken from, flattened and concatenated: M itself where n ≥ d/2 (its
+ * values reduced in float64, ../blockGap), else its float32 Gram M·Mᵀ. gapsFromRowInputs reads them back.
+ */
+export function rowGapInputs(tf: Tf, matrices: Tensor2D[]): Tensor1D {
   return tf.tidy(() => {
     if (matrices.length === 0) return tf.tensor1d([]);
     // An explicit transpose then a plain matmul: transposed matmuls are 10–20× slower on wasm.
-    return tf.concat(matrices.map((m) => tf.reshape(tf.matMul(m, tf.transpose(m)), [-1]))) as Tensor1D;
+    return tf.concat(
+      matrices.map((m) => tf.reshape(gapFromRepresentation(m.shape[1], m.shape[0]) ? m : tf.matMul(m, tf.transpose(m)), [-1])),
+    ) as Tensor1D;
   });
 }
 
-/** φ of each matrix from `rowGrams`' values (`rows`: each matrix's row count); null when rank-deficient or not finite. */
-export function gapsFromGrams(values: ArrayLike<number>, rows: readonly number[]): (number | null)[] {
+/** φ of each matrix from `rowGapInputs`' values (`shapes`: each matrix's [rows, columns]); null when rank-deficient or not finite. */
+export function gapsFromRowInputs(values: ArrayLike<number>, shapes: readonly (readonly [number, number])[]): (number | null)[] {
   let offset = 0;
-  return rows.map((n) => {
+  return shapes.map(([n, d]) => {
+    if (gapFromRepresentation(d, n)) {
+      // M (n×d, row-major) is Xᵀ: X = Mᵀ, d×n row-major, as isometryGapFromRepresentation reads it.
+      const x = new Float64Array(d * n);
+      for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) x[i * n + j] = values[offset + j * d + i];
+      offset += n * d;
+      return isometryGapFromRepresentation(x, d, n, d).gap;
+    }
     const gram = sliceOf(values, offset, n * n);
     offset += n * n;
     return isometryGapFromGram(gram, n).gap;
@@ -59,11 +72,11 @@ export function gapsFromGrams(values: ArrayLike<number>, rows: readonly number[]
 /** φ of each sample-per-row matrix, in one awaited read. */
 export async function rowIsometryGaps(tf: Tf, matrices: Tensor2D[]): Promise<(number | null)[]> {
   if (matrices.length === 0) return [];
-  const grams = rowGrams(tf, matrices);
+  const inputs = rowGapInputs(tf, matrices);
   try {
-    return gapsFromGrams(await grams.data(), matrices.map((m) => m.shape[0]));
+    return gapsFromRowInputs(await inputs.data(), matrices.map((m) => [m.shape[0], m.shape[1]] as const));
   } finally {
-    grams.dispose();
+    inputs.dispose();
   }
 }
 

@@ -4,7 +4,7 @@ import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { LossKind } from '../../spec/types';
 import type { TrainRecord } from '../../shared/result';
 import type { Tf } from '../backend';
-import { gapsFromGrams, logNormParts, logNormsFromParts, middleLayers, rowGrams, spreadLayers } from './metrics';
+import { gapsFromRowInputs, logNormParts, logNormsFromParts, middleLayers, rowGapInputs, spreadLayers } from './metrics';
 import { batchLoss, correctCount, type TrainableNetwork } from './model';
 
 /** Layers whose representation isometry gap is recorded, and middle weight matrices whose φ(W) is recorded. */
@@ -67,7 +67,7 @@ export class Recorder {
           }),
         ),
         logNormParts(tf, grads),
-        rowGrams(tf, gapMatrices),
+        rowGapInputs(tf, gapMatrices),
       ]),
     );
     let values: Float32Array;
@@ -93,7 +93,7 @@ export class Recorder {
     }
     record.logGradNorm = logNormsFromParts(values.subarray(offset, offset + 2 * grads.length), grads.length);
     offset += 2 * grads.length;
-    const gaps = gapsFromGrams(values.subarray(offset), gapMatrices.map((m) => m.shape[0]));
+    const gaps = gapsFromRowInputs(values.subarray(offset), gapMatrices.map((m) => [m.shape[0], m.shape[1]] as const));
     if (gapAt.length > 0) record.isometryGap = gapAt.map((layer, i) => ({ layer, value: gaps[i] }));
     if (this.weightLayers.length > 0) record.weightIsometry = this.weightLayers.map((layer, i) => ({ layer, value: gaps[gapAt.length + i] }));
     return record;
