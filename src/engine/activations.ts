@@ -1,7 +1,7 @@
 // Activation functions σ and their derivatives σ′ on tensors, for the hand-written backward pass.
 import type { Tensor } from '@tensorflow/tfjs';
 import type { Activation } from '../spec/types';
-import type { Tf } from './backend';
+import type { Tf } from './backends/types';
 
 export const SELU_LAMBDA = 1.0507009873554805;
 export const SELU_ALPHA = 1.6732632423543772;
