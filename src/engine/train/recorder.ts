@@ -5,6 +5,8 @@ import type { LossKind } from '../../spec/types';
 import type { TrainRecord } from '../../shared/result';
 import type { Tf } from '../backend';
 import { gapsFromGrams, logNormParts, logNormsFromParts, middleLayers, rowGrams, spreadLayers } from './metrics';
+import type { Pause } from '../bands';
+import { bandedLogits, bandedRowGram } from './bandedStep';
 import { batchLoss, correctCount, type TrainableNetwork } from './model';
 
 /** Layers whose representation isometry gap is recorded, and middle weight matrices whose φ(W) is recorded. */
@@ -46,35 +48,47 @@ export class Recorder {
   /**
    * The record of a step whose loss is `loss` (the step's own scalar, read here with the rest). Every value of the record
    * is reduced on the backend into one vector and read back in a single awaited download (webgpu has no synchronous read,
-   * and each read is a round trip).
+   * and each read is a round trip). With `pause` (a banded run, ./bandedStep) the long products run a band at a time.
    */
-  async record(step: number, loss: Scalar, t: StepTensors): Promise<TrainRecord> {
+  async record(step: number, loss: Scalar, t: StepTensors, pause?: Pause): Promise<TrainRecord> {
     const { tf, net } = this;
     const grads = net.weights.map((w) => t.grads[w.name]);
     const gapAt = [...this.gapLayers].filter((l) => t.captured.has(l));
     // The variables hold Wᵀ (fanIn × fanOut): its rows are the columns of W, the "samples" of φ(W).
     const gapMatrices = [...gapAt.map((l) => t.captured.get(l)!), ...this.weightLayers.map((l) => net.weights[l] as Tensor as Tensor2D)];
     const chunks = this.evalChunks;
-    const packed = tf.tidy(() =>
-      tf.concat([
-        tf.reshape(loss, [1]),
-        tf.reshape(correctCount(tf, t.logits, t.batch.labels), [1]),
-        // Held-out chunks, each normalized with its own batch statistics: [count·loss, correct] per chunk.
-        ...chunks.map((chunk) =>
-          tf.tidy(() => {
-            const { logits } = net.forward(chunk.x);
-            return tf.stack([tf.mul(batchLoss(tf, this.loss, logits, chunk.labels), chunk.count), correctCount(tf, logits, chunk.labels)]);
-          }),
-        ),
-        logNormParts(tf, grads),
-        rowGrams(tf, gapMatrices),
-      ]),
-    );
+    // A banded run (given a pause) computes the held-out logits and the Grams (2·d³ flops for a d-wide W) with pauses first.
+    const made: Tensor2D[] = [];
     let values: Float32Array;
     try {
-      values = (await packed.data()) as Float32Array;
+      const evalLogits: Tensor2D[] = [];
+      const grams: Tensor2D[] = [];
+      if (pause) {
+        for (const chunk of chunks) evalLogits.push(this.own(made, await bandedLogits(tf, net, chunk.x, pause)));
+        for (const m of gapMatrices) grams.push(this.own(made, await bandedRowGram(tf, m, pause)));
+      }
+      const packed = tf.tidy(() =>
+        tf.concat([
+          tf.reshape(loss, [1]),
+          tf.reshape(correctCount(tf, t.logits, t.batch.labels), [1]),
+          // Held-out chunks, each normalized with its own batch statistics: [count·loss, correct] per chunk.
+          ...chunks.map((chunk, i) =>
+            tf.tidy(() => {
+              const logits = pause ? evalLogits[i] : net.forward(chunk.x).logits;
+              return tf.stack([tf.mul(batchLoss(tf, this.loss, logits, chunk.labels), chunk.count), correctCount(tf, logits, chunk.labels)]);
+            }),
+          ),
+          logNormParts(tf, grads),
+          pause ? (grams.length > 0 ? tf.concat(grams.map((g) => tf.reshape(g, [-1]))) : tf.tensor1d([])) : rowGrams(tf, gapMatrices),
+        ]),
+      );
+      try {
+        values = (await packed.data()) as Float32Array;
+      } finally {
+        packed.dispose();
+      }
     } finally {
-      packed.dispose();
+      for (const m of made) m.dispose();
     }
     const record: TrainRecord = { step, loss: values[0], accuracy: values[1] / t.batch.count, logGradNorm: [] };
     let offset = 2;
@@ -97,5 +111,10 @@ export class Recorder {
     if (gapAt.length > 0) record.isometryGap = gapAt.map((layer, i) => ({ layer, value: gaps[i] }));
     if (this.weightLayers.length > 0) record.weightIsometry = this.weightLayers.map((layer, i) => ({ layer, value: gaps[gapAt.length + i] }));
     return record;
+  }
+
+  private own(list: Tensor2D[], t: Tensor2D): Tensor2D {
+    list.push(t);
+    return t;
   }
 }
