@@ -6,6 +6,7 @@ import type { TrainRecord } from '../../shared/result';
 import type { Tf } from '../backend';
 import { gapsFromGrams, logNormParts, logNormsFromParts, middleLayers, rowGrams, spreadLayers } from './metrics';
 import type { Pause } from '../bands';
+import { sharedHostPool } from '../hostPool';
 import { bandedLogits, bandedRowGram } from './bandedStep';
 import { batchLoss, correctCount, type TrainableNetwork } from './model';
 
@@ -107,7 +108,10 @@ export class Recorder {
     }
     record.logGradNorm = logNormsFromParts(values.subarray(offset, offset + 2 * grads.length), grads.length);
     offset += 2 * grads.length;
-    const gaps = gapsFromGrams(values.subarray(offset), gapMatrices.map((m) => m.shape[0]));
+    const rows = gapMatrices.map((m) => m.shape[0]);
+    // A banded run's Grams can be d×d for a wide W: their φ (an O(d³/3) pivoted Cholesky, 30 s and more at d = 4096 on
+    // one core) is computed on the host pool's workers, the main thread staying free for a cancel.
+    const gaps = pause ? await pooledGaps(values.subarray(offset), rows, pause) : gapsFromGrams(values.subarray(offset), rows);
     if (gapAt.length > 0) record.isometryGap = gapAt.map((layer, i) => ({ layer, value: gaps[i] }));
     if (this.weightLayers.length > 0) record.weightIsometry = this.weightLayers.map((layer, i) => ({ layer, value: gaps[gapAt.length + i] }));
     return record;
@@ -117,4 +121,27 @@ export class Recorder {
     list.push(t);
     return t;
   }
+}
+
+/** gapsFromGrams on the shared host pool's workers, awaited with `pause` every 20 ms (a cancel ends the wait). */
+async function pooledGaps(values: Float32Array, rows: readonly number[], pause: Pause): Promise<(number | null)[]> {
+  const pool = sharedHostPool();
+  let offset = 0;
+  const all = Promise.all(
+    rows.map((n) => {
+      const gram = values.subarray(offset, offset + n * n);
+      offset += n * n;
+      return pool.gap(gram, n, { transfer: false }).then((r) => r.gap);
+    }),
+  );
+  let settled = false;
+  all.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  while (!settled) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await pause();
+  }
+  return all;
 }
