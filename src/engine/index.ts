@@ -5,6 +5,7 @@ import type { RunOptions } from '../shared/protocol';
 import type { Spec } from '../spec';
 import { predict, predictProfile, staticFindings } from '../theory';
 import { deviceLossError, selectBackend, type Backend } from './backend';
+import { calibrate, remainingSeconds } from './backends/calibrate';
 import { DEFAULT_MAX_CPU_MINUTES, durationText, predictSeconds } from './backends/cost';
 import { checkDataFiles } from './data';
 import { throwIfAborted } from './errors';
@@ -41,19 +42,38 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
   const training = trainingPlan(plan, options, sweepSpecs);
   const whole = { ...workload, passes: workload.passes + training.work / Math.max(1, plan.spec.model.depth) };
   assertFitsTime(backend, whole, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
-  const predicted = predictSeconds(backend.info.name, whole);
+  const benchmarked = predictSeconds(backend.info.name, whole);
+  // The benchmark's rates scaled by this machine's measured rate now (a loaded machine runs slower than the benchmark's).
+  const calibration = benchmarked !== null ? await calibrate(backend.tf, backend.info.name, workload.width) : null;
+  throwIfAborted(hooks.signal);
+  const predicted = benchmarked === null ? null : benchmarked * (calibration?.factor ?? 1);
   if (predicted !== null) {
     assertWithinBudget(backend, whole, predicted, options.maxSeconds);
-    hooks.onProgress?.({ phase: 'backend', fraction: 0, message: `predicted: about ${durationText(predicted)} on ${backend.info.name}`, predictedSeconds: predicted });
+    const machine = calibration && Math.abs(calibration.factor - 1) >= 0.1 ? ` (this machine runs at ${calibrationText(calibration.factor)} the benchmark's speed now)` : '';
+    hooks.onProgress?.({ phase: 'backend', fraction: 0, message: `predicted: about ${durationText(predicted)} on ${backend.info.name}${machine}`, predictedSeconds: predicted });
   }
   assertFitsMemory(backend, plan, sweepSpecs);
   try {
-    const result = await measure(spec, plan, sweepSpecs, training, backend, hooks, started);
+    const result = await measure(spec, plan, sweepSpecs, training, backend, withRemainingTime(hooks, predicted), started);
     if (predicted !== null) result.predictedSeconds = predicted;
+    if (calibration) result.calibration = calibration.factor;
     return result;
   } catch (e) {
     throw deviceLossError(backend, e) ?? e;
   }
+}
+
+/** "1/2.3×" (slower) or "1.4×" (faster) for a calibration factor (measured over modelled seconds). */
+function calibrationText(factor: number): string {
+  return factor >= 1 ? `1/${factor.toFixed(1)}×` : `${(1 / factor).toFixed(1)}×`;
+}
+
+/** hooks whose progress events carry the seconds left: the prediction's at first, the measured pace's as the run goes on. */
+function withRemainingTime(hooks: AnalyzeHooks, predicted: number | null): AnalyzeHooks {
+  const onProgress = hooks.onProgress;
+  if (predicted === null || !onProgress) return hooks;
+  const started = performance.now();
+  return { ...hooks, onProgress: (p) => onProgress({ ...p, remainingSeconds: remainingSeconds(predicted, (performance.now() - started) / 1000, p.fraction) }) };
 }
 
 /** The run's phases on a started backend: diagnostics for every seed, the depth sweep, the short training. */

@@ -97,6 +97,8 @@ export interface ProgressEvent {
   message: string;
   /** The whole run's predicted seconds on the chosen backend, sent once the backend is up (absent where not predictable). */
   predictedSeconds?: number;
+  /** Seconds left, re-estimated from the pace so far (absent where the run is not predictable). */
+  remainingSeconds?: number;
 }
 
 /** A partial result: what is known so far, streamed while the run goes on. */
@@ -400,7 +402,7 @@ export function isEngineEvent(x: unknown): x is EngineEvent {
         isOneOf(RUN_PHASES, x.phase) &&
         isFiniteNumber(x.fraction) &&
         typeof x.message === 'string' &&
-        [x.seed, x.layer, x.step, x.predictedSeconds].every((v) => optional(v, isFiniteNumber))
+        [x.seed, x.layer, x.step, x.predictedSeconds, x.remainingSeconds].every((v) => optional(v, isFiniteNumber))
       );
     case 'partial':
     case 'done':
