@@ -56,9 +56,16 @@ for (const [name, yaml] of Object.entries(MODELS)) {
     const x = tf.randomNormal([n, s.data.features], 0, 1, 'float32', 5) as Tensor2D;
     const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7) % s.data.classes), 'int32');
     const capture = new Set([0, net.depth - 1]);
+    const tensorsBefore = tf.memory().numTensors;
     try {
       const reference = tf.variableGrads(() => batchLoss(tf, s.loss, net.forward(x).logits, labels), net.variables);
-      const refForward = net.forward(x, capture);
+      const refLayers: number[] = [];
+      const [refLogits, ...refBlocks] = tf.tidy(() => {
+        const out = net.forward(x, capture);
+        refLayers.push(...out.captured.keys());
+        return [out.logits, ...out.captured.values()];
+      });
+      const refForward = { logits: refLogits, captured: new Map(refLayers.map((l, i) => [l, refBlocks[i]])) };
       const banded = await bandedStep(tf, net, s.loss, x, labels, capture, duePause(undefined));
       try {
         assert.ok(relativeError(await banded.loss.data(), await reference.value.data()) < 1e-5, 'loss');
@@ -72,8 +79,9 @@ for (const [name, yaml] of Object.entries(MODELS)) {
         }
       } finally {
         tf.dispose([banded.loss, banded.logits, ...banded.captured.values(), ...Object.values(banded.grads)]);
-        tf.dispose([reference.value, ...Object.values(reference.grads), refForward.logits]);
+        tf.dispose([reference.value, ...Object.values(reference.grads), refLogits, ...refBlocks]);
       }
+      assert.equal(tf.memory().numTensors - tensorsBefore, 0, 'tensors left after the step and its outputs were disposed');
     } finally {
       tf.dispose([x, labels]);
       net.dispose();

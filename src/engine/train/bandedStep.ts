@@ -53,14 +53,23 @@ type TapeEntry =
 
 /** The tensors a step makes, disposed together at its end except those handed to the caller. */
 class Owned {
-  private readonly all: Tensor[] = [];
+  private readonly all = new Set<Tensor>();
+  private readonly kept = new Set<Tensor>();
   own<T extends Tensor>(t: T): T {
-    this.all.push(t);
+    this.all.add(t);
     return t;
+  }
+  /** Marks tensors the caller gets (captured block outputs): release() leaves them. */
+  keep(ts: Iterable<Tensor>): void {
+    for (const t of ts) this.kept.add(t);
+  }
+  /** Frees a gradient as soon as the next one is made from it (dispose is idempotent: disposeExcept skips nothing). */
+  release(t: Tensor): void {
+    if (!this.kept.has(t) && this.all.has(t)) t.dispose();
   }
   disposeExcept(keep: ReadonlySet<Tensor>): void {
     for (const t of this.all) if (!keep.has(t)) t.dispose();
-    this.all.length = 0;
+    this.all.clear();
   }
 }
 
@@ -113,7 +122,7 @@ async function forwardOps(
       case 'activation': {
         const z = op.op.gain === 1 ? h : owned.own(tf.mul(h, op.op.gain) as Tensor2D);
         tape.push({ kind: 'activation', op, z });
-        h = owned.own(activate(tf, op.op.fn, z, op.op.slope) as Tensor2D);
+        h = owned.own(tf.tidy(() => activate(tf, op.op.fn, z, op.op.slope) as Tensor2D));
         break;
       }
       case 'residual': {
@@ -136,6 +145,11 @@ async function forwardOps(
 /** ∂L/∂(input of `tape`) from ∂L/∂(its output) g, adding each variable's gradient to `grads`; null where the input needs none. */
 async function backwardOps(tf: Tf, tape: TapeEntry[], g: Tensor2D, owned: Owned, pause: Pause, grads: Map<Variable, Tensor>, inputGrad: boolean): Promise<Tensor2D | null> {
   let dy: Tensor2D = g;
+  // Each gradient feeds only the next item's backward step: it is freed once that one is made (the input g is the caller's).
+  const replace = (next: Tensor2D): void => {
+    if (dy !== g) owned.release(dy);
+    dy = next;
+  };
   for (let i = tape.length - 1; i >= 0; i--) {
     const entry = tape[i];
     const needInput = inputGrad || i > 0;
@@ -155,7 +169,8 @@ async function backwardOps(tf: Tf, tape: TapeEntry[], g: Tensor2D, owned: Owned,
         if (!needInput) return null;
         const w = transpose2d(tf, op.wt as Tensor as Tensor2D);
         try {
-          dy = owned.own(await banded(tf, w, 2 * n * fanOut, (band) => tf.matMul(dy, band), pause));
+          const g0 = dy;
+          replace(owned.own(await banded(tf, w, 2 * n * fanOut, (band) => tf.matMul(g0, band), pause)));
         } finally {
           w.dispose();
         }
@@ -164,23 +179,23 @@ async function backwardOps(tf: Tf, tape: TapeEntry[], g: Tensor2D, owned: Owned,
       case 'norm': {
         const { y, r, op } = entry;
         const g0 = dy;
-        dy = owned.own(
+        replace(owned.own(
           tf.tidy(() => {
             const du = tf.mul(r, tf.sub(g0, tf.mul(y, tf.mean(tf.mul(g0, y), op.axis, true))));
             return (op.center ? tf.sub(du, tf.mean(du, op.axis, true)) : du) as Tensor2D;
           }),
-        );
+        ));
         break;
       }
       case 'activation': {
         const { z, op } = entry;
         const g0 = dy;
-        dy = owned.own(
+        replace(owned.own(
           tf.tidy(() => {
             const dz = tf.mul(g0, derivative(tf, op.op.fn, z, op.op.slope));
             return (op.op.gain === 1 ? dz : tf.mul(dz, op.op.gain)) as Tensor2D;
           }),
-        );
+        ));
         break;
       }
       case 'residual': {
@@ -190,8 +205,13 @@ async function backwardOps(tf: Tf, tape: TapeEntry[], g: Tensor2D, owned: Owned,
         const alpha = op.alpha;
         const dBody = owned.own(tf.tidy(() => tf.mul(g0, alpha) as Tensor2D));
         const dx = await backwardOps(tf, entry.tape, dBody, owned, pause, grads, true);
-        if (!needInput) return null;
-        dy = dx ? owned.own(tf.add(g0, dx)) : g0;
+        if (!needInput) {
+          owned.release(dBody);
+          return null;
+        }
+        if (dx) replace(owned.own(tf.add(g0, dx)));
+        owned.release(dBody);
+        if (dx) owned.release(dx);
         break;
       }
     }
@@ -250,6 +270,7 @@ export async function bandedStep(
   try {
     const tape: TapeEntry[] = [];
     const h = await forwardOps(tf, net.ops, x, owned, pause, capture, captured, tape);
+    owned.keep(captured.values());
     const logits = owned.own(tf.matMul(h, net.readoutT as Tensor as Tensor2D) as Tensor2D);
     const { value, grad } = tf.valueAndGrad((l: Tensor) => batchLoss(tf, loss, l as Tensor2D, labels))(logits);
     owned.own(value);
