@@ -264,7 +264,8 @@ function progressBar(io: AnalyzeIO): { update: (p: AnalyzeProgress) => void; cle
       shown = true;
       const width = 30;
       const filled = Math.round(Math.max(0, Math.min(1, p.fraction)) * width);
-      io.progress(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(p.fraction * 100).toFixed(0).padStart(3)}% ${p.phase}: ${p.message}`);
+      const left = p.remainingSeconds !== undefined && p.fraction > 0 && p.fraction < 1 ? ` (about ${durationText(p.remainingSeconds)} left)` : '';
+      io.progress(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(p.fraction * 100).toFixed(0).padStart(3)}% ${p.phase}: ${p.message}${left}`);
     },
     clear: () => {
       if (shown) io.progress?.('');

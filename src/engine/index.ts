@@ -5,9 +5,13 @@ import type { RunOptions } from '../shared/protocol';
 import type { Spec } from '../spec';
 import { predict, predictProfile, staticFindings } from '../theory';
 import { deviceLossError, selectBackend, type Backend } from './backend';
+import { calibrate, remainingSeconds } from './backends/calibrate';
 import { DEFAULT_MAX_CPU_MINUTES, durationText, predictSeconds } from './backends/cost';
+import { watchOutOfMemory } from './backends/gpuOutOfMemory';
+import { buildHostNetwork } from './network';
+import { passFootprint } from './sizeCheck';
 import { checkDataFiles } from './data';
-import { throwIfAborted } from './errors';
+import { CancelledError, RunTooLargeError, throwIfAborted } from './errors';
 import { PeakGpuMemory } from './gpuMemory';
 import type { AnalyzeHooks } from './hooks';
 import { diagnosticsPhase, RunTracker, sweepPhase, trainingPhase } from './phases';
@@ -41,19 +45,68 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
   const training = trainingPlan(plan, options, sweepSpecs);
   const whole = { ...workload, passes: workload.passes + training.work / Math.max(1, plan.spec.model.depth) };
   assertFitsTime(backend, whole, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
-  const predicted = predictSeconds(backend.info.name, whole);
+  const benchmarked = predictSeconds(backend.info.name, whole);
+  // The benchmark's rates scaled by this machine's measured rate now (a loaded machine runs slower than the benchmark's).
+  const calibration = benchmarked !== null ? await calibrate(backend.tf, backend.info.name, workload.width) : null;
+  throwIfAborted(hooks.signal);
+  const predicted = benchmarked === null ? null : benchmarked * (calibration?.factor ?? 1);
   if (predicted !== null) {
     assertWithinBudget(backend, whole, predicted, options.maxSeconds);
-    hooks.onProgress?.({ phase: 'backend', fraction: 0, message: `predicted: about ${durationText(predicted)} on ${backend.info.name}`, predictedSeconds: predicted });
+    const machine = calibration && Math.abs(calibration.factor - 1) >= 0.1 ? ` (this machine runs at ${calibrationText(calibration.factor)} the benchmark's speed now)` : '';
+    hooks.onProgress?.({ phase: 'backend', fraction: 0, message: `predicted: about ${durationText(predicted)} on ${backend.info.name}${machine}`, predictedSeconds: predicted });
   }
   assertFitsMemory(backend, plan, sweepSpecs);
+  // A GPU that runs out of memory mid-run (its size is not known up front) stops the run with a too-large error.
+  const stop = new AbortController();
+  const forward = (): void => stop.abort();
+  hooks.signal?.addEventListener('abort', forward);
+  if (hooks.signal?.aborted) stop.abort();
+  const oom = backend.device ? watchOutOfMemory(backend.device, () => stop.abort()) : null;
+  let result: Result;
   try {
-    const result = await measure(spec, plan, sweepSpecs, training, backend, hooks, started);
-    if (predicted !== null) result.predictedSeconds = predicted;
-    return result;
+    result = await measure(spec, plan, sweepSpecs, training, backend, withRemainingTime({ ...hooks, signal: stop.signal }, predicted), started);
   } catch (e) {
+    const outOfMemory = await oom?.stop();
+    if (!hooks.signal?.aborted) {
+      if (outOfMemory) throw gpuOutOfMemoryError(outOfMemory, plan);
+      // Stopped by a GPU error that was not out-of-memory: say so, not "cancelled".
+      const gpuError = oom?.firstError();
+      if (gpuError && e instanceof CancelledError) throw new Error(`the GPU reported an error during the run: ${gpuError}`);
+    }
     throw deviceLossError(backend, e) ?? e;
+  } finally {
+    hooks.signal?.removeEventListener('abort', forward);
   }
+  const outOfMemory = await oom?.stop();
+  if (outOfMemory) throw gpuOutOfMemoryError(outOfMemory, plan);
+  if (predicted !== null) result.predictedSeconds = predicted;
+  if (calibration) result.calibration = calibration.factor;
+  return result;
+}
+
+/** The run ran out of GPU memory: what the GPU said, what the run was predicted to need, and what to change. */
+function gpuOutOfMemoryError(message: string, plan: RunPlan): RunTooLargeError {
+  const s = plan.spec;
+  const need = passFootprint(buildHostNetwork(s.model.layers, s.data.features || s.model.width, s.data.classes, 0), s.data.batch).deviceBytes;
+  return new RunTooLargeError(
+    `the GPU ran out of memory during the run (${message}); the run was predicted to need about ${(need / 2 ** 30).toFixed(1)} GiB of GPU memory ` +
+      `(width ${s.model.width}, batch ${s.data.batch}, depth ${s.model.depth}), and WebGPU does not tell the GPU's size up front: ` +
+      `reduce model.width, data.batch or model.depth, or use a GPU with more memory`,
+    'model.width',
+  );
+}
+
+/** "1/2.3×" (slower) or "1.4×" (faster) for a calibration factor (measured over modelled seconds). */
+function calibrationText(factor: number): string {
+  return factor >= 1 ? `1/${factor.toFixed(1)}×` : `${(1 / factor).toFixed(1)}×`;
+}
+
+/** hooks whose progress events carry the seconds left: the prediction's at first, the measured pace's as the run goes on. */
+function withRemainingTime(hooks: AnalyzeHooks, predicted: number | null): AnalyzeHooks {
+  const onProgress = hooks.onProgress;
+  if (predicted === null || !onProgress) return hooks;
+  const started = performance.now();
+  return { ...hooks, onProgress: (p) => onProgress({ ...p, remainingSeconds: remainingSeconds(predicted, (performance.now() - started) / 1000, p.fraction) }) };
 }
 
 /** The run's phases on a started backend: diagnostics for every seed, the depth sweep, the short training. */

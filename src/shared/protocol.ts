@@ -7,6 +7,7 @@ import { SEVERITIES, type Finding } from './findings';
 import type { ThresholdsSpec } from '../spec/types';
 import type { Range, SpecPath } from './findings';
 import { RUN_ERROR_KINDS, type RunError } from './runError';
+import { RUN_OPTION_TABLE, runOptionsProblem } from './runOptionRules';
 
 export type { Result } from './result';
 
@@ -96,6 +97,8 @@ export interface ProgressEvent {
   message: string;
   /** The whole run's predicted seconds on the chosen backend, sent once the backend is up (absent where not predictable). */
   predictedSeconds?: number;
+  /** Seconds left, re-estimated from the pace so far (absent where the run is not predictable). */
+  remainingSeconds?: number;
 }
 
 /** A partial result: what is known so far, streamed while the run goes on. */
@@ -273,38 +276,16 @@ function optional(x: unknown, check: (v: unknown) => boolean): boolean {
 
 const isString = (x: unknown): x is string => typeof x === 'string';
 
-const isStringList = (x: unknown): x is string[] => Array.isArray(x) && x.every(isString);
-
-const isBoolean = (x: unknown): x is boolean => typeof x === 'boolean';
-
-const isPositiveInteger = (x: unknown): x is number => isFiniteNumber(x) && Number.isInteger(x) && x >= 1;
-
-const isNonNegative = (x: unknown): x is number => isFiniteNumber(x) && x >= 0;
+/** The warm request's native module folders, under the run option's rule. */
+const isNativeModulePaths = (x: unknown): x is string[] => RUN_OPTION_TABLE.fields.nativeModulePaths(x) === null;
 
 function isBackendInfo(x: unknown): boolean {
   return isObject(x) && typeof x.name === 'string' && typeof x.version === 'string' && isFiniteNumber(x.threads) && optional(x.reason, isString);
 }
 
-function isQuickCaps(x: unknown): x is QuickCaps {
-  return isObject(x) && isPositiveInteger(x.maxDepth) && isPositiveInteger(x.maxWidth) && isPositiveInteger(x.seeds) && optional(x.maxBatch, isPositiveInteger);
-}
-
-/** Every field of RunOptions, as the spec's values are checked: a malformed option is refused, not run with. */
+/** Every field of RunOptions within the bounds of the shared option table (the engine names the bad one; here the message is dropped). */
 export function isRunOptions(x: unknown): x is RunOptions {
-  return (
-    isObject(x) &&
-    isBackendChoice(x.backend) &&
-    optional(x.seeds, isPositiveInteger) &&
-    optional(x.quick, isQuickCaps) &&
-    optional(x.sweep, isBoolean) &&
-    optional(x.train, isBoolean) &&
-    optional(x.nativeModulePaths, isStringList) &&
-    optional(x.maxCpuMinutes, isNonNegative) &&
-    optional(x.maxSeconds, isNonNegative) &&
-    optional(x.dataRoot, isString) &&
-    optional(x.allowDataOutside, isBoolean) &&
-    optional(x.thresholds, (t) => isObject(t) && Object.values(t).every((v) => v === undefined || isFiniteNumber(v)))
-  );
+  return runOptionsProblem(x) === null;
 }
 
 function isRunError(x: Record<string, unknown>): x is Record<string, unknown> & RunError {
@@ -398,7 +379,7 @@ export function isEngineRequest(x: unknown): x is EngineRequest {
     case 'shutdown':
       return true;
     case 'warm':
-      return isFiniteNumber(x.id) && isBackendChoice(x.backend) && optional(x.nativeModulePaths, isStringList);
+      return isFiniteNumber(x.id) && isBackendChoice(x.backend) && optional(x.nativeModulePaths, isNativeModulePaths);
     default:
       return false;
   }
@@ -421,7 +402,7 @@ export function isEngineEvent(x: unknown): x is EngineEvent {
         isOneOf(RUN_PHASES, x.phase) &&
         isFiniteNumber(x.fraction) &&
         typeof x.message === 'string' &&
-        [x.seed, x.layer, x.step, x.predictedSeconds].every((v) => optional(v, isFiniteNumber))
+        [x.seed, x.layer, x.step, x.predictedSeconds, x.remainingSeconds].every((v) => optional(v, isFiniteNumber))
       );
     case 'partial':
     case 'done':

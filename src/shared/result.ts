@@ -172,8 +172,13 @@ export interface Result {
   spec: { path: string; name: string };
   backend: BackendInfo;
   seconds: number;
-  /** Seconds the run was predicted to take on its backend before it started (the cost model of src/engine/backends/cost.ts). */
+  /**
+   * Seconds the run was predicted to take on its backend before it started: the cost model of src/engine/backends/cost.ts,
+   * scaled by `calibration` where a probe measured this machine.
+   */
   predictedSeconds?: number;
+  /** This machine's measured seconds over the benchmark's for the same products at run start (> 1: slower now); CPU backends. */
+  calibration?: number;
   seeds: number;
   timings: Timings;
   memory?: MemoryUse;

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isEngineEvent, isEngineRequest, isRunOptions } from '../../src/shared/protocol';
+import { RUN_OPTION_LIMITS } from '../../src/shared/runOptionRules';
+import { RunOptionsError, validateRunOptions } from '../../src/engine/runOptions';
 import { errorToFinding, RUN_ERROR_KINDS } from '../../src/shared/runError';
 
 const range = { start: { line: 3, character: 8 }, end: { line: 3, character: 12 } };
@@ -65,4 +67,45 @@ test('errorToFinding: a located DL001 for errors that belong to a spec key, none
   assert.equal(errorToFinding({ kind: 'internal', message: 'm', path: 'model.width' }), null);
   assert.equal(errorToFinding({ kind: 'backend', message: 'm' }), null);
   assert.equal(errorToFinding({ kind: 'over-budget', message: 'm', predictedSeconds: 3, budgetSeconds: 1 }), null);
+});
+
+test('one option table feeds the guard and the engine: every option outside its bounds is dropped by isRunOptions and named by validateRunOptions', () => {
+  // Each bound of the table, just inside and just outside; the guard used to accept the outside values below
+  // (seeds 101, maxWidth 8193, relative paths, unknown keys) while the engine refused them.
+  const good: Array<Record<string, unknown>> = [
+    { seeds: RUN_OPTION_LIMITS.seeds },
+    { quick: { maxDepth: RUN_OPTION_LIMITS.depth, maxWidth: RUN_OPTION_LIMITS.width, maxBatch: RUN_OPTION_LIMITS.batch, seeds: 1 } },
+    { maxCpuMinutes: RUN_OPTION_LIMITS.cpuMinutes },
+    { nativeModulePaths: Array.from({ length: RUN_OPTION_LIMITS.nativeModulePaths }, (_, i) => `/n${i}`) },
+    { nativeModulePaths: ['C:\\Users\\me\\globalStorage'] },
+    { thresholds: { gradGrowthPerLayer: 1000, gradLog10Range: 0.5 } },
+  ];
+  const bad: Array<[Record<string, unknown>, string]> = [
+    [{ seeds: RUN_OPTION_LIMITS.seeds + 1 }, 'seeds'],
+    [{ quick: { maxDepth: 10, maxWidth: RUN_OPTION_LIMITS.width + 1, seeds: 1 } }, 'quick.maxWidth'],
+    [{ quick: { maxDepth: RUN_OPTION_LIMITS.depth + 1, maxWidth: 8, seeds: 1 } }, 'quick.maxDepth'],
+    [{ quick: { maxDepth: 10, maxWidth: 8, maxBatch: RUN_OPTION_LIMITS.batch + 1, seeds: 1 } }, 'quick.maxBatch'],
+    [{ quick: 'fast' }, 'quick'],
+    [{ maxCpuMinutes: RUN_OPTION_LIMITS.cpuMinutes + 1 }, 'maxCpuMinutes'],
+    [{ nativeModulePaths: Array.from({ length: RUN_OPTION_LIMITS.nativeModulePaths + 1 }, (_, i) => `/n${i}`) }, 'nativeModulePaths'],
+    [{ nativeModulePaths: ['node_modules'] }, 'nativeModulePaths'],
+    [{ dataRoot: 'relative/folder' }, 'dataRoot'],
+    [{ thresholds: { gradGrowthPerLayer: 0.5 } }, 'thresholds.gradGrowthPerLayer'],
+    [{ thresholds: { growth: 2 } }, 'thresholds.growth'],
+    [{ turbo: true }, 'turbo'],
+  ];
+  for (const g of good) {
+    const options = { backend: 'wasm', ...g };
+    assert.ok(isRunOptions(options), JSON.stringify(g));
+    assert.doesNotThrow(() => validateRunOptions(options), JSON.stringify(g));
+  }
+  for (const [b, option] of bad) {
+    const options = { backend: 'wasm', ...b };
+    assert.ok(!isRunOptions(options), `the guard must drop ${JSON.stringify(b)}`);
+    assert.throws(
+      () => validateRunOptions(options),
+      (e: unknown) => e instanceof RunOptionsError && e.option === option && e.message.includes(option),
+      `the engine must name ${option} for ${JSON.stringify(b)}`,
+    );
+  }
 });

@@ -222,7 +222,7 @@ function at(pointer: string): JsonSchema {
 
 test('every object of the schema has exactly the fields of its TypeScript type, required exactly where the type requires them', () => {
   const objects: [string, Record<string, 'optional' | 'required'>][] = [
-    ['', fields<Result>({ depthlens: 'required', spec: 'required', backend: 'required', seconds: 'required', predictedSeconds: 'optional', seeds: 'required', timings: 'required', memory: 'optional', quick: 'optional', quickCaps: 'optional', partial: 'optional', layers: 'required', growth: 'required', theory: 'required', depthSweep: 'optional', train: 'optional', findings: 'required' })],
+    ['', fields<Result>({ depthlens: 'required', spec: 'required', backend: 'required', seconds: 'required', predictedSeconds: 'optional', calibration: 'optional', seeds: 'required', timings: 'required', memory: 'optional', quick: 'optional', quickCaps: 'optional', partial: 'optional', layers: 'required', growth: 'required', theory: 'required', depthSweep: 'optional', train: 'optional', findings: 'required' })],
     ['/properties/spec', fields<Result['spec']>({ path: 'required', name: 'required' })],
     ['/properties/quickCaps', fields<QuickCaps>({ depth: 'required', width: 'required', seeds: 'required' })],
     ['/definitions/cappedValue', fields<CappedValue>({ spec: 'required', run: 'required' })],

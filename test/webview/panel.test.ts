@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { writeHtmlReport } from '../../src/cli/report';
 import { launch, openPanel, outputDir, screenshotDir, type PanelPage } from './harness';
 import { DEEP_GAUSSIAN, DEGENERATE_BATCH, GAUSSIAN_TANH, ORTHOGONAL_LINEAR, runSpec, type EngineRun } from './engineResults';
+import { secondsText } from '../../src/shared/numberText';
 
 interface DatasetView {
   key: string;
@@ -169,6 +170,10 @@ test('a result draws per-layer charts with one point per layer, seed bands and t
     assert.match(chips ?? '', new RegExp(`${r.backend.name} ${r.backend.version}`));
     assert.match(chips ?? '', new RegExp(`${r.seeds} seeds`));
     assert.match(chips ?? '', /full run/);
+    // The prediction made before the run, beside the actual time (issue 16 item 6).
+    assert.ok(r.predictedSeconds !== undefined, 'a wasm run is predicted');
+    assert.equal(await p.page.locator('#predicted-chip span[aria-label]').textContent(), `predicted ${secondsText(r.predictedSeconds)}`);
+    assert.match((await p.page.locator('#predicted-chip').getAttribute('title')) ?? '', new RegExp(`Actual: ${secondsText(r.seconds).replace('.', '\\.')}`));
   });
 });
 

@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { writeHtmlReport } from '../../src/cli/report';
+import { secondsText } from '../../src/shared/numberText';
 import { buildPanel, launch, outputDir, root, screenshotDir } from './harness';
 import { GAUSSIAN_TANH, ORTHOGONAL_LINEAR, runSpec, type EngineRun } from './engineResults';
 
@@ -74,6 +75,9 @@ test('the report is one file that renders offline: no network requests, no conso
     assert.equal(await page.locator('#run').count(), 0);
     assert.equal(await page.locator('.findings li').count(), run.result.findings.length);
     assert.equal(await page.locator('.findings button').count(), 0);
+    // The run's predicted time beside its actual time (issue 16 item 6).
+    assert.ok(run.result.predictedSeconds !== undefined);
+    assert.equal(await page.locator('#predicted-chip span[aria-label]').textContent(), `predicted ${secondsText(run.result.predictedSeconds)}`);
     mkdirSync(screenshotDir, { recursive: true });
     await page.screenshot({ path: join(screenshotDir, 'report-dark.png'), fullPage: true });
     assert.deepEqual(external, []);

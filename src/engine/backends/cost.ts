@@ -94,6 +94,11 @@ const CPU_SLOWDOWN = 7;
  */
 export const DEFAULT_MAX_CPU_MINUTES = 10;
 
+/** The product rate (flop/s) the model assumes for a one-thread CPU backend: what ./calibrate compares this machine to. */
+export function cpuFlopsRate(backend: 'wasm' | 'cpu'): number {
+  return backend === 'cpu' ? WASM_FLOPS / CPU_SLOWDOWN : WASM_FLOPS;
+}
+
 /** Seconds the run is predicted to take on a one-thread CPU backend (wasm, or cpu). */
 export function predictCpu(backend: 'wasm' | 'cpu', w: Workload): number {
   return predictWasm(w).seconds * (backend === 'cpu' ? CPU_SLOWDOWN : 1);

@@ -3,13 +3,14 @@
 // stored as the variable so the forward pass is a plain matmul. Normalization always uses batch statistics (training mode,
 // as in the papers; there are no running averages).
 import type { GradSaveFunc, Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
-import type { LayerSpec, LossKind } from '../../spec/types';
-import { activate } from '../activations';
+import type { Activation, LayerSpec, LossKind } from '../../spec/types';
+import { activate, derivative } from '../activations';
 import type { Tf } from '../backend';
 import { type HostNetwork, type HostOp } from '../network';
 import { denseWeightTensor } from '../weights';
 
-type TrainOp =
+/** One item of the network, as the forward pass (and ./bandedStep's backward pass) walks it. */
+export type TrainOp =
   | { kind: 'dense'; index: number; wt: Variable; bias: Variable | null }
   | { kind: 'norm'; axis: 0 | 1; center: boolean; eps: number }
   | { kind: 'activation'; op: Extract<HostOp, { kind: 'activation' }> }
@@ -31,7 +32,8 @@ export class TrainableNetwork {
     /** Every trained variable: weights, biases, learnable residual α, readout. */
     readonly variables: Variable[],
     readonly readoutT: Variable,
-    private readonly ops: TrainOp[],
+    /** The network's items in order (./bandedStep walks them with its own backward pass). */
+    readonly ops: TrainOp[],
   ) {
     this.matMulWt = matMulTransposeFree(tf);
   }
@@ -96,7 +98,7 @@ export class TrainableNetwork {
           h = normalize(tf, h, op.axis, op.center, op.eps);
           break;
         case 'activation':
-          h = activate(tf, op.op.fn, op.op.gain === 1 ? h : tf.mul(h, op.op.gain), op.op.slope) as Tensor2D;
+          h = activation(tf, op.op.fn, op.op.gain === 1 ? h : (tf.mul(h, op.op.gain) as Tensor2D), op.op.slope);
           break;
         case 'residual': {
           const inner = lastDenseIndex(op.body);
@@ -206,6 +208,22 @@ export function normalize(tf: Tf, h: Tensor2D, axis: 0 | 1, center: boolean, eps
     };
   });
   return op(h) as Tensor2D;
+}
+
+/**
+ * σ(u) whose gradient is σ′(u)·dy from ../activations: tfjs cannot differentiate leaky-relu's and selu's tf.where through
+ * its tf.greater condition ("gradient function not found for Greater"), so training those networks failed.
+ */
+function activation(tf: Tf, fn: Activation, u: Tensor2D, slope: number): Tensor2D {
+  const op = tf.customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+    const [x, save] = args as [Tensor2D, GradSaveFunc];
+    save([x]);
+    return {
+      value: activate(tf, fn, x, slope),
+      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => tf.tidy(() => [tf.mul(dy as Tensor, derivative(tf, fn, saved[0], slope))]),
+    };
+  });
+  return op(u) as Tensor2D;
 }
 
 /** Mᵀ as a float32 tensor, from M row-major rows × cols. */

@@ -4,6 +4,7 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { OptimizerKind } from '../../spec/types';
 import type { Tf } from '../backend';
+import type { Pause } from '../bands';
 
 export const ADAM_BETA1 = 0.9;
 export const ADAM_BETA2 = 0.999;
@@ -59,32 +60,43 @@ export class Optimizer {
 
   /** One update with gradients aligned to the variables. The gradients are not disposed. */
   apply(grads: Tensor[]): void {
-    const tf = this.tf;
     this.t += 1;
-    this.variables.forEach((variable, i) => {
-      const g = grads[i];
-      const slots = this.slots[i];
-      const next = tf.tidy(() => {
-        switch (this.kind) {
-          case 'sgd':
-            return [sgdUpdate(tf, variable, g, this.lr)];
-          case 'momentum': {
-            const r = momentumUpdate(tf, variable, g, slots[0], this.lr, this.momentum);
-            return [r.w, r.v];
-          }
-          case 'adam': {
-            const r = adamUpdate(tf, variable, g, slots[0], slots[1], this.t, this.lr);
-            return [r.w, r.m, r.v];
-          }
+    for (let i = 0; i < this.variables.length; i++) this.update(i, grads[i]);
+  }
+
+  /** apply() with `pause` after each variable: a banded run's update of wide weights (elementwise, yet several ops over each W: Adam's are ten). */
+  async applyPaused(grads: Tensor[], pause: Pause): Promise<void> {
+    this.t += 1;
+    for (let i = 0; i < this.variables.length; i++) {
+      this.update(i, grads[i]);
+      await pause();
+    }
+  }
+
+  private update(i: number, g: Tensor): void {
+    const tf = this.tf;
+    const variable = this.variables[i];
+    const slots = this.slots[i];
+    const next = tf.tidy(() => {
+      switch (this.kind) {
+        case 'sgd':
+          return [sgdUpdate(tf, variable, g, this.lr)];
+        case 'momentum': {
+          const r = momentumUpdate(tf, variable, g, slots[0], this.lr, this.momentum);
+          return [r.w, r.v];
         }
-      });
-      variable.assign(next[0]);
-      next[0].dispose();
-      for (let s = 0; s < slots.length; s++) {
-        slots[s].dispose();
-        slots[s] = next[s + 1];
+        case 'adam': {
+          const r = adamUpdate(tf, variable, g, slots[0], slots[1], this.t, this.lr);
+          return [r.w, r.m, r.v];
+        }
       }
     });
+    variable.assign(next[0]);
+    next[0].dispose();
+    for (let s = 0; s < slots.length; s++) {
+      slots[s].dispose();
+      slots[s] = next[s + 1];
+    }
   }
 
   dispose(): void {

@@ -5,6 +5,10 @@ import type { LossKind } from '../../spec/types';
 import type { TrainRecord } from '../../shared/result';
 import type { Tf } from '../backend';
 import { gapsFromRowInputs, logNormParts, logNormsFromParts, middleLayers, rowGapInputs, spreadLayers } from './metrics';
+import { gapFromRepresentation } from '../blockGap';
+import type { Pause } from '../bands';
+import { sharedHostPool } from '../hostPool';
+import { bandedLogits, bandedRowGram } from './bandedStep';
 import { batchLoss, correctCount, type TrainableNetwork } from './model';
 
 /** Layers whose representation isometry gap is recorded, and middle weight matrices whose φ(W) is recorded. */
@@ -46,35 +50,48 @@ export class Recorder {
   /**
    * The record of a step whose loss is `loss` (the step's own scalar, read here with the rest). Every value of the record
    * is reduced on the backend into one vector and read back in a single awaited download (webgpu has no synchronous read,
-   * and each read is a round trip).
+   * and each read is a round trip). With `pause` (a banded run, ./bandedStep) the long products run a band at a time.
    */
-  async record(step: number, loss: Scalar, t: StepTensors): Promise<TrainRecord> {
+  async record(step: number, loss: Scalar, t: StepTensors, pause?: Pause): Promise<TrainRecord> {
     const { tf, net } = this;
     const grads = net.weights.map((w) => t.grads[w.name]);
     const gapAt = [...this.gapLayers].filter((l) => t.captured.has(l));
     // The variables hold Wᵀ (fanIn × fanOut): its rows are the columns of W, the "samples" of φ(W).
     const gapMatrices = [...gapAt.map((l) => t.captured.get(l)!), ...this.weightLayers.map((l) => net.weights[l] as Tensor as Tensor2D)];
     const chunks = this.evalChunks;
-    const packed = tf.tidy(() =>
-      tf.concat([
-        tf.reshape(loss, [1]),
-        tf.reshape(correctCount(tf, t.logits, t.batch.labels), [1]),
-        // Held-out chunks, each normalized with its own batch statistics: [count·loss, correct] per chunk.
-        ...chunks.map((chunk) =>
-          tf.tidy(() => {
-            const { logits } = net.forward(chunk.x);
-            return tf.stack([tf.mul(batchLoss(tf, this.loss, logits, chunk.labels), chunk.count), correctCount(tf, logits, chunk.labels)]);
-          }),
-        ),
-        logNormParts(tf, grads),
-        rowGapInputs(tf, gapMatrices),
-      ]),
-    );
+    // A banded run (given a pause) computes the held-out logits and the Grams (2·d³ flops for a d-wide W) with pauses first.
+    const made: Tensor2D[] = [];
     let values: Float32Array;
     try {
-      values = (await packed.data()) as Float32Array;
+      const evalLogits: Tensor2D[] = [];
+      const grams: Tensor2D[] = [];
+      if (pause) {
+        for (const chunk of chunks) evalLogits.push(this.own(made, await bandedLogits(tf, net, chunk.x, pause)));
+        // A matrix φ is taken from in float64 itself (../blockGap) needs no Gram.
+        for (const m of gapMatrices) grams.push(gapFromRepresentation(m.shape[1], m.shape[0]) ? m : this.own(made, await bandedRowGram(tf, m, pause)));
+      }
+      const packed = tf.tidy(() =>
+        tf.concat([
+          tf.reshape(loss, [1]),
+          tf.reshape(correctCount(tf, t.logits, t.batch.labels), [1]),
+          // Held-out chunks, each normalized with its own batch statistics: [count·loss, correct] per chunk.
+          ...chunks.map((chunk, i) =>
+            tf.tidy(() => {
+              const logits = pause ? evalLogits[i] : net.forward(chunk.x).logits;
+              return tf.stack([tf.mul(batchLoss(tf, this.loss, logits, chunk.labels), chunk.count), correctCount(tf, logits, chunk.labels)]);
+            }),
+          ),
+          logNormParts(tf, grads),
+          pause ? (grams.length > 0 ? tf.concat(grams.map((g) => tf.reshape(g, [-1]))) : tf.tensor1d([])) : rowGapInputs(tf, gapMatrices),
+        ]),
+      );
+      try {
+        values = (await packed.data()) as Float32Array;
+      } finally {
+        packed.dispose();
+      }
     } finally {
-      packed.dispose();
+      for (const m of made) m.dispose();
     }
     const record: TrainRecord = { step, loss: values[0], accuracy: values[1] / t.batch.count, logGradNorm: [] };
     let offset = 2;
@@ -93,9 +110,47 @@ export class Recorder {
     }
     record.logGradNorm = logNormsFromParts(values.subarray(offset, offset + 2 * grads.length), grads.length);
     offset += 2 * grads.length;
-    const gaps = gapsFromRowInputs(values.subarray(offset), gapMatrices.map((m) => [m.shape[0], m.shape[1]] as const));
+    const shapes = gapMatrices.map((m) => [m.shape[0], m.shape[1]] as const);
+    // A banded run's matrices can be d×d for a wide W: their φ (an O(d³/3) factorisation, 30 s and more at d = 4096 on
+    // one core) is computed on the host pool's workers, the main thread staying free for a cancel.
+    const gaps = pause ? await pooledGaps(values.subarray(offset), shapes, pause) : gapsFromRowInputs(values.subarray(offset), shapes);
     if (gapAt.length > 0) record.isometryGap = gapAt.map((layer, i) => ({ layer, value: gaps[i] }));
     if (this.weightLayers.length > 0) record.weightIsometry = this.weightLayers.map((layer, i) => ({ layer, value: gaps[gapAt.length + i] }));
     return record;
   }
+
+  private own(list: Tensor2D[], t: Tensor2D): Tensor2D {
+    list.push(t);
+    return t;
+  }
+}
+
+/** gapsFromRowInputs on the shared host pool's workers, awaited with `pause` every 20 ms (a cancel ends the wait). */
+async function pooledGaps(values: Float32Array, shapes: readonly (readonly [number, number])[], pause: Pause): Promise<(number | null)[]> {
+  const pool = sharedHostPool();
+  let offset = 0;
+  const all = Promise.all(
+    shapes.map(([n, d]) => {
+      if (gapFromRepresentation(d, n)) {
+        // M (n×d, row-major) is Xᵀ: the pool reads X, d×n row-major.
+        const x = new Float32Array(d * n);
+        for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) x[i * n + j] = values[offset + j * d + i];
+        offset += n * d;
+        return pool.representationGap(x, d, n, d).then((r) => r.gap);
+      }
+      const gram = values.subarray(offset, offset + n * n);
+      offset += n * n;
+      return pool.gap(gram, n, { transfer: false }).then((r) => r.gap);
+    }),
+  );
+  let settled = false;
+  all.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  while (!settled) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await pause();
+  }
+  return all;
 }

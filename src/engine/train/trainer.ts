@@ -8,6 +8,7 @@ import { type DataBatch, trainingData } from '../data/index';
 import { throwIfAborted, yieldToEventLoop } from '../errors';
 import { buildHostNetwork } from '../network';
 import { memoryProblem } from './sizeCheck';
+import { bandedStep, duePause, stepNeedsBands } from './bandedStep';
 import { batchLoss, TrainableNetwork } from './model';
 import { Optimizer } from './optimizers';
 import { type DeviceBatch, Recorder, type StepTensors } from './recorder';
@@ -59,6 +60,8 @@ export async function trainNetwork(tf: Tf, spec: Spec, layers: LayerSpec[], seed
   const optimizer = new Optimizer(tf, train.optimizer, net.variables, train.lr, train.momentum);
   const evalChunks = data.evalChunks.map((c) => upload(tf, c));
   const recorder = new Recorder(tf, spec.loss, net, evalChunks);
+  // A step longer than ~0.1 s on a CPU backend runs banded, pausing between bands (cancel within a band, ./bandedStep).
+  const pause = stepNeedsBands(tf, net, data.batch) ? duePause(hooks.signal) : undefined;
   const records: TrainRecord[] = [];
   const losses: number[] = [];
   let diverged: TrainRun['diverged'] = null;
@@ -72,30 +75,42 @@ export async function trainNetwork(tf: Tf, spec: Spec, layers: LayerSpec[], seed
       let grads: Record<string, Tensor> = {};
       let lossTensor: Scalar | null = null;
       try {
-        const result = tf.variableGrads(() => {
-          const out = net.forward(batch.x, record ? recorder.gapLayers : undefined);
-          logits = tf.keep(out.logits);
-          for (const [layer, h] of out.captured) captured.set(layer, tf.keep(h));
-          return batchLoss(tf, spec.loss, out.logits, batch.labels);
-        }, net.variables);
-        grads = result.grads;
-        lossTensor = result.value;
+        if (pause) {
+          const out = await bandedStep(tf, net, spec.loss, batch.x, batch.labels, record ? recorder.gapLayers : new Set(), pause);
+          logits = out.logits;
+          for (const [layer, h] of out.captured) captured.set(layer, h);
+          grads = out.grads;
+          lossTensor = out.loss;
+        } else {
+          const result = tf.variableGrads(() => {
+            const out = net.forward(batch.x, record ? recorder.gapLayers : undefined);
+            logits = tf.keep(out.logits);
+            for (const [layer, h] of out.captured) captured.set(layer, tf.keep(h));
+            return batchLoss(tf, spec.loss, out.logits, batch.labels);
+          }, net.variables);
+          grads = result.grads;
+          lossTensor = result.value;
+        }
         // One awaited read per step: a record step reads its loss with the rest of the record.
         const tensors: StepTensors = { logits: logits!, batch, grads, captured };
-        const measured = record ? await recorder.record(step, lossTensor, tensors) : null;
+        const measured = record ? await recorder.record(step, lossTensor, tensors, pause) : null;
         const loss = measured ? measured.loss : (await lossTensor.data())[0];
         losses.push(loss);
         const reason = divergence(loss, losses[0]);
         // The step where training diverged is always recorded, so the curve ends where it failed.
         if (record || reason) {
-          records.push(measured ?? (await recorder.record(step, lossTensor, tensors)));
+          records.push(measured ?? (await recorder.record(step, lossTensor, tensors, pause)));
           hooks.onRecord?.(records);
         }
         if (reason) {
           diverged = { step, reason };
           break;
         }
-        if (step < train.steps) optimizer.apply(net.variables.map((v) => grads[v.name]));
+        if (step < train.steps) {
+          const ordered = net.variables.map((v) => grads[v.name]);
+          if (pause) await optimizer.applyPaused(ordered, pause);
+          else optimizer.apply(ordered);
+        }
       } finally {
         tf.dispose(Object.values(grads));
         lossTensor?.dispose();

@@ -54,8 +54,18 @@ export class RunInfo {
       chip('layers', specDepth ? `${result.layers.length} of ${specDepth} layers` : `${result.layers.length} layers`, 'Weight matrices measured'),
       this.modeChip(result, chip),
     ];
+    if (result.predictedSeconds !== undefined) chips.push(this.predictionChip(result, result.predictedSeconds, chip));
     if (result.partial) chips.push(chip('loading', 'streaming…', 'Partial result, the run is still going', 'chip-live'));
     this.chips.replaceChildren(...chips);
+  }
+
+  /** "predicted 10.2 s": the run time predicted before the run, next to the run-time chip's actual one. */
+  private predictionChip(result: Result, predicted: number, chip: (iconName: string, text: string, label: string, cls?: string) => HTMLLIElement): HTMLLIElement {
+    const machine = result.calibration !== undefined ? `, scaled by this machine's measured speed at run start (×${result.calibration.toFixed(2)} the benchmark's time)` : '';
+    const actual = result.partial ? '' : `\nActual: ${secondsText(result.seconds)}`;
+    const li = chip('history', `predicted ${secondsText(predicted)}`, `Predicted before the run from the benchmark's rates${machine}${actual}`);
+    li.id = 'predicted-chip';
+    return li;
   }
 
   private modeChip(result: Result, chip: (iconName: string, text: string, label: string, cls?: string) => HTMLLIElement): HTMLLIElement {
