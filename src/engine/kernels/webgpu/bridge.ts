@@ -70,14 +70,14 @@ export class Gpu {
    * before it). The tensors used so far are marked as owned by the pending command buffer, so that disposing them before
    * the submit defers the release of their buffers, as tfjs does for its own programs.
    */
-  dispatch(pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, x: number, y: number): void {
+  dispatch(pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, x: number, y: number, z = 1): void {
     const b = this.backend;
     for (const id of this.owned) b.commandQueueOwnedIds.add(id);
     b.ensureCommandEncoderReady();
     b.computePassEncoder ??= (b.commandEncoder as GPUCommandEncoder).beginComputePass();
     b.computePassEncoder.setPipeline(pipeline);
     b.computePassEncoder.setBindGroup(0, bindGroup);
-    b.computePassEncoder.dispatchWorkgroups(x, y);
+    b.computePassEncoder.dispatchWorkgroups(x, y, z);
     b.dispatchCountInPass++;
     if (b.dispatchCountInPass >= tfjs.env().getNumber('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE')) {
       b.endComputePassEncoder();
