@@ -204,3 +204,38 @@ for (const name of ['wasm', 'webgpu'] as const) {
     }
   });
 }
+
+test('webgpu: a run batches its seeds (diagnostics and sweep), reports per-seed progress and matches the same run on wasm', async (t) => {
+  if (!(await webgpuBackend(t))) return;
+  const { analyze } = await import('../../src/engine');
+  const { parseSpec } = await import('../../src/spec');
+  const parsed = parseSpec(
+    `depthlens: 1
+data: { source: gaussian, features: 8, batch: 8, classes: 3 }
+model: { depth: 6, width: 8, init: gaussian, norm: layernorm, activation: tanh }
+diagnostics: { seeds: 3, depths: [3, 6] }`,
+    'batched.depthlens.yaml',
+  );
+  assert.ok(parsed.spec, JSON.stringify(parsed));
+  const messages: string[] = [];
+  const fractions: number[] = [];
+  const gpu = await analyze(parsed.spec, { backend: 'webgpu', train: false }, {
+    onProgress: (p) => {
+      messages.push(p.message);
+      fractions.push(p.fraction);
+    },
+  });
+  assert.ok(messages.some((m) => /^seeds 1–3 of 3: (forward|backward) pass/.test(m)), 'the diagnostics run the three seeds in one pass');
+  for (const seed of [0, 1, 2]) assert.ok(messages.includes(`seed ${seed} done`) && messages.includes(`depth 3, seed ${seed} done`), `seed ${seed} reported done`);
+  assert.ok(messages.every((m) => !/^seed \d of 3:/.test(m)), 'no seed ran alone');
+  for (let k = 1; k < fractions.length; k++) assert.ok(fractions[k] >= fractions[k - 1] - 1e-12, `progress went back: ${fractions[k - 1]} → ${fractions[k]}`);
+  const wasm = await analyze(parsed.spec, { backend: 'wasm', train: false });
+  for (const [i, layer] of gpu.layers.entries()) {
+    const other = wasm.layers[i];
+    for (const key of ['mean', 'min', 'max'] as const) {
+      assert.ok(Math.abs(layer.logGradNorm[key]! - other.logGradNorm[key]!) < 1e-3, `layer ${i} ln‖∇W‖ ${key}: ${layer.logGradNorm[key]} vs ${other.logGradNorm[key]}`);
+    }
+  }
+  gpu.depthSweep!.forEach((p, k) => assert.ok(Math.abs(p.logGradNormW1.mean! - wasm.depthSweep![k].logGradNormW1.mean!) < 1e-3, `sweep depth ${p.depth}`));
+  await selectBackend('wasm');
+});
