@@ -1,7 +1,8 @@
 // Counts the GPU dispatches and tfjs kernel calls per layer of the diagnostic pass on the webgpu backend (SwiftShader is
 // enough: the count does not depend on the device), split into weight init and the pass proper, for the configurations the
 // GPU benchmark times; and the dispatches per layer of SEEDS seeds as SEEDS passes against one batched pass
-// (runDiagnosticPasses). `node --import tsx bench/webgpu-dispatches.ts`. Dispatch latency (~6–60 µs each on an H200,
+// (runDiagnosticPasses). `node --import tsx bench/webgpu-dispatches.ts [depth scale]`: a scale below 1 (e.g. 0.2) cuts every
+// depth, for a slow software adapter; the counts per layer barely change. Dispatch latency (~6–60 µs each on an H200,
 // shared/notes/webgpu-in-node.md) times this count is the floor of a small layer's cost on a GPU.
 import { existsSync } from 'node:fs';
 import { selectBackend } from '../src/engine/backend';
@@ -40,12 +41,14 @@ async function main(): Promise<void> {
     `| width/batch/depth | init | activation | dispatches per layer (whole pass) | of which weight init | tfjs kernels per layer | ${SEEDS} seeds, a pass each | ${SEEDS} seeds, one batched pass |`,
   );
   console.log('|---|---|---|---:|---:|---:|---:|---:|');
-  for (const [width, batch, depth, activation, init] of [
+  const scale = Number(process.argv[2] ?? 1);
+  for (const [width, batch, fullDepth, activation, init] of [
     [128, 32, 200, 'identity', 'orthogonal'],
     [128, 32, 200, 'tanh', 'orthogonal'],
     [128, 32, 200, 'identity', 'gaussian'],
     [512, 16, 20, 'identity', 'orthogonal'],
   ] as const) {
+    const depth = Math.max(2, Math.round(fullDepth * scale));
     const net = buildHostNetwork(layers(depth, width, activation, init), width, 10, 1);
     const x = new Rng(2).fillNormal(new Float64Array(batch * width));
     const labels = Int32Array.from({ length: batch }, (_, i) => i % 10);
