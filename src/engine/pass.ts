@@ -19,11 +19,10 @@
 //    seeds then cost about what one does.
 import type { Scalar, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
 import type { LossKind } from '../spec/types';
-import type { ActivationStats } from '../shared/result';
 import type { Tf } from './backend';
 import { throwIfAborted, yieldToEventLoop } from './errors';
 import { sharedHostPool } from './hostPool';
-import { isometryGapFromGram, type GapResult } from './isometry';
+import { isometryGapFromGram } from './isometry';
 import { type HostNetwork, type HostOp } from './network';
 import { activationBackward, activationForward, normBackward, normForward, rescaleByMaxAbs } from './ops';
 import { banded, bandedGrams } from './bands';
@@ -31,7 +30,7 @@ import { batchedProductsLeakNonFinite } from './kernels/webgpu/batchedProducts';
 import { drawHouseholderFactors, type HouseholderFactors } from './haar';
 import { Rng } from './rng';
 import { DownloadQueue, TensorLedger, type Download } from './passTensors';
-import { reducePasses, type GroupRecord } from './passReduce';
+import { reducePasses, type GroupRecord, type PassResult } from './passReduce';
 import { lossAndGradient, seedActivationStats, stackedInput, stackedReadout } from './seedBatch';
 import { seedBatchWeight } from './seedWeights';
 import { householderDraw, usesHouseholderFactors, type DeviceWeight, type WeightForm, type WeightUse } from './weights';
@@ -50,29 +49,7 @@ export interface PassInput {
   weightForm?: WeightForm;
 }
 
-export interface LayerMeasure {
-  index: number;
-  /** φ of the representation the block containing W_index outputs. */
-  gap: GapResult;
-  /** ln ‖∂loss/∂W_index‖_F; NaN when the pass went non-finite, −Infinity for an exactly zero gradient. */
-  logGradNorm: number;
-  /** Mean, RMS and saturated/dead fraction of the block's last activation output; measured on ≤ 128 evenly spaced blocks. */
-  activations: ActivationStats | null;
-}
-
-export interface NonFinite {
-  phase: 'forward' | 'backward';
-  /** The first weight layer (forward order for the forward pass, from the output for the backward pass) where NaN/Inf showed. */
-  layer: number;
-}
-
-export interface PassResult {
-  loss: number;
-  /** Seconds spent drawing and uploading weights (part of the pass's wall time). */
-  initSeconds: number;
-  layers: LayerMeasure[];
-  nonFinite: NonFinite | null;
-}
+export type { LayerMeasure, NonFinite, PassResult } from './passReduce';
 
 export interface PassHooks {
   signal?: AbortSignal;

@@ -1,10 +1,33 @@
 // The diagnostic pass's host reduction (./pass), in float64, seed by seed: each layer's ln ‖∂loss/∂W‖ from its two
 // downloaded Grams and the running sum of the backward rescale's log scales, the block's isometry gap and activation
-// statistics, and where NaN/Inf first showed. Downloads of a batched pass hold every seed's values, seed after seed.
+// statistics, and where NaN/Inf first showed; and the result types. Downloads of a batched pass hold every seed's values, seed after seed.
 import type { ActivationStats } from '../shared/result';
 import type { GapResult } from './isometry';
-import type { LayerMeasure, NonFinite, PassResult } from './pass';
 import type { Download } from './passTensors';
+
+export interface LayerMeasure {
+  index: number;
+  /** φ of the representation the block containing W_index outputs. */
+  gap: GapResult;
+  /** ln ‖∂loss/∂W_index‖_F; NaN when the pass went non-finite, −Infinity for an exactly zero gradient. */
+  logGradNorm: number;
+  /** Mean, RMS and saturated/dead fraction of the block's last activation output; measured on ≤ 128 evenly spaced blocks. */
+  activations: ActivationStats | null;
+}
+
+export interface NonFinite {
+  phase: 'forward' | 'backward';
+  /** The first weight layer (forward order for the forward pass, from the output for the backward pass) where NaN/Inf showed. */
+  layer: number;
+}
+
+export interface PassResult {
+  loss: number;
+  /** Seconds spent drawing and uploading weights (part of the pass's wall time). */
+  initSeconds: number;
+  layers: LayerMeasure[];
+  nonFinite: NonFinite | null;
+}
 
 /** What the pass recorded of one block: its weights, the download of its output's Gram, the gaps, its statistics. */
 export interface GroupRecord {
