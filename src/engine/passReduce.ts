@@ -1,6 +1,7 @@
 // The diagnostic pass's host reduction (./pass), in float64, seed by seed: each layer's ln ‖∂loss/∂W‖ from its two
 // downloaded Grams and the running sum of the backward rescale's log scales, the block's isometry gap and activation
-// statistics, and where NaN/Inf first showed; and the result types. Downloads of a batched pass hold every seed's values, seed after seed.
+// statistics, and where NaN/Inf first showed; and the pass's result types. Downloads of a batched pass hold every seed's
+// values, seed after seed.
 import type { ActivationStats } from '../shared/result';
 import type { GapResult } from './isometry';
 import type { Download } from './passTensors';
