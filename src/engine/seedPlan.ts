@@ -7,11 +7,11 @@ import type { HostNetwork } from './network';
 import { seedsPerPassThatFit, type DeviceCapacity } from './sizeCheck';
 
 /**
- * Backends that run seeds batched. Not wasm: measured with bench/seed-batch.ts (3 seeds, on two heavily shared cores), one
- * batched pass took longer than a pass per seed — 128/32/1000 orthogonal 1.2×, Gaussian 2.4×, 512/64/300 orthogonal
- * 1.4× — wasm's per-op overhead is small, its batched product runs the products one after another, the stacked tensors
- * pass the fused small-tensor kernels' size (./ops) sooner, and wide orthogonal weights stay factored and are applied seed by
- * seed anyway. Not cpu or the native TensorFlow packages: no dispatch cost to save, and their memory is not predicted.
+ * Backends that run seeds batched. Not wasm: measured with bench/seed-batch.ts (3 seeds, two runs on two shared cores,
+ * bench/RESULTS.md), one batched pass took longer than a pass per seed — 128/32/1000 orthogonal 1.15–1.2×, Gaussian
+ * 2–2.4×, 512/64/300 orthogonal 1.3–1.4×: wasm's per-op overhead is small, the stacked tensors pass the fused small-tensor
+ * kernels' size (./ops) sooner, and wide orthogonal weights stay factored and are applied seed by seed anyway. Not cpu or
+ * the native TensorFlow packages: no dispatch cost to save, and their memory is not predicted.
  */
 const BATCHING_BACKENDS: ReadonlySet<BackendName> = new Set<BackendName>(['webgpu']);
 
