@@ -24,7 +24,7 @@ export function stackedReadout(tf: Tf, readouts: readonly Float64Array[], classe
   const values = new Float32Array(readouts.length * classes * width);
   readouts.forEach((r, s) => values.set(r, s * classes * width));
   const readout = tf.tensor3d(values, [readouts.length, classes, width]);
-  return [readout, tf.keep(tf.transpose(readout, [0, 2, 1]))];
+  return [readout, tf.transpose(readout, [0, 2, 1])];
 }
 
 export interface LossInput {
