@@ -230,6 +230,9 @@ for s in "${GPU_SIZES[@]:2}"; do
   case $s in 8192/*) cap=75 ;; *) cap=60 ;; esac
   analyze webgpu "$s" $cap
 done
+# Three seeds in one batched pass (src/engine/seedPlan.ts) at the comparison size, against its one-seed run above.
+k=$(key "${GPU_SIZES[0]}")
+step "dl-webgpu-seeds3-$k" 60 "$NODE" dist/cli.js analyze "$(spec "${GPU_SIZES[0]}")" --backend webgpu --seeds 3 --no-sweep --no-train --json "$WORK/raw/dl-webgpu-seeds3-$k.json"
 # Last and in its own step, so that a tiled kernel that fails on this driver loses nothing else (the webgpu runs above
 # already record the tiled and tfjs rates their one-time calibration measured at their width: backend.matmul).
 step peak-tiled 75 "$NODE" dist/gpu-peak.js --backend webgpu --kernel both --seconds 0.4 --flops 1e12 --shapes "$PEAK_TILED"

@@ -1,14 +1,17 @@
 // Counts the GPU dispatches and tfjs kernel calls per layer of the diagnostic pass on the webgpu backend (SwiftShader is
 // enough: the count does not depend on the device), split into weight init and the pass proper, for the configurations the
-// GPU benchmark times. `node --import tsx bench/webgpu-dispatches.ts`. Dispatch latency (~6–60 µs each on an H200,
+// GPU benchmark times; and the dispatches per layer of SEEDS seeds as SEEDS passes against one batched pass
+// (runDiagnosticPasses). `node --import tsx bench/webgpu-dispatches.ts [depth scale]`: a scale below 1 (e.g. 0.2) cuts every
+// depth, for a slow software adapter; the counts per layer barely change. Dispatch latency (~6–60 µs each on an H200,
 // shared/notes/webgpu-in-node.md) times this count is the floor of a small layer's cost on a GPU.
 import { existsSync } from 'node:fs';
 import { selectBackend } from '../src/engine/backend';
 import { buildHostNetwork } from '../src/engine/network';
-import { runDiagnosticPass } from '../src/engine/pass';
+import { runDiagnosticPass, runDiagnosticPasses } from '../src/engine/pass';
 import { Rng } from '../src/engine/rng';
 import type { Activation, LayerSpec } from '../src/spec/types';
 
+const SEEDS = 3;
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
 
@@ -34,14 +37,18 @@ async function main(): Promise<void> {
     return original.apply(this, a);
   };
   console.log(`adapter: ${JSON.stringify(backend.info.adapter)}`);
-  console.log('| width/batch/depth | init | activation | dispatches per layer (whole pass) | of which weight init | tfjs kernels per layer |');
-  console.log('|---|---|---|---:|---:|---:|');
-  for (const [width, batch, depth, activation, init] of [
+  console.log(
+    `| width/batch/depth | init | activation | dispatches per layer (whole pass) | of which weight init | tfjs kernels per layer | ${SEEDS} seeds, a pass each | ${SEEDS} seeds, one batched pass |`,
+  );
+  console.log('|---|---|---|---:|---:|---:|---:|---:|');
+  const scale = Number(process.argv[2] ?? 1);
+  for (const [width, batch, fullDepth, activation, init] of [
     [128, 32, 200, 'identity', 'orthogonal'],
     [128, 32, 200, 'tanh', 'orthogonal'],
     [128, 32, 200, 'identity', 'gaussian'],
     [512, 16, 20, 'identity', 'orthogonal'],
   ] as const) {
+    const depth = Math.max(2, Math.round(fullDepth * scale));
     const net = buildHostNetwork(layers(depth, width, activation, init), width, 10, 1);
     const x = new Rng(2).fillNormal(new Float64Array(batch * width));
     const labels = Int32Array.from({ length: batch }, (_, i) => i % 10);
@@ -62,8 +69,16 @@ async function main(): Promise<void> {
       for (const t of w.tensors) t.dispose();
     }
     const initDispatches = dispatches;
+    // SEEDS seeds (each its own weights and batch), batched into one pass.
+    const nets = Array.from({ length: SEEDS }, (_, s) => buildHostNetwork(layers(depth, width, activation, init), width, 10, 1 + s));
+    const inputs = nets.map((_, s) => ({ ...input, x: new Rng(2 + s).fillNormal(new Float64Array(batch * width)) }));
+    await runDiagnosticPasses(tf, nets, inputs); // compile the batched shapes' pipelines first
+    dispatches = 0;
+    await runDiagnosticPasses(tf, nets, inputs);
+    const batchedDispatches = dispatches;
     console.log(
-      `| ${width}/${batch}/${depth} | ${init} | ${activation} | ${(total / depth).toFixed(1)} | ${(initDispatches / depth).toFixed(1)} | ${(kernelCalls / depth).toFixed(1)} |`,
+      `| ${width}/${batch}/${depth} | ${init} | ${activation} | ${(total / depth).toFixed(1)} | ${(initDispatches / depth).toFixed(1)} | ${(kernelCalls / depth).toFixed(1)} | ` +
+        `${((SEEDS * total) / depth).toFixed(1)} | ${(batchedDispatches / depth).toFixed(1)} |`,
     );
   }
 }

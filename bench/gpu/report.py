@@ -187,6 +187,16 @@ def main():
           f"{fmt(row['initVsTorch'], 2)} | {fmt(row['diagVsTorch'], 2)} | {acell(ai)} | {acell(ad)} | {fmt(row['diagVsWasm'], 2)} | {fmt(row['totalVsWasm'], 2)} |")
     w("")
 
+    s0 = gpu_sizes[0]
+    one, three = dl.get(("webgpu", s0)), load_json(os.path.join(raw, f"dl-webgpu-seeds3-{key(s0)}.json"))
+    if one and three:
+        d1, d3 = one.get("timings", {}).get("diagnosticSeconds"), three.get("timings", {}).get("diagnosticSeconds")
+        w(f"Three seeds in one batched pass at {s0} (webgpu): diagnostic {fmt(d3)} s against {fmt(d1)} s for one seed "
+          f"({fmt(ratio(d3, d1), 2)}×; three separate passes would take ~3×).")
+    else:
+        w(f"Three seeds in one batched pass at {s0} (webgpu): no result ({status(f'dl-webgpu-seeds3-{key(s0)}')}).")
+    w("")
+
     w("## float32 matmul peak (GFLOP/s)")
     w("")
     w("| engine | shape | GFLOP/s |")

@@ -61,18 +61,20 @@ export function derivative(tf: Tf, fn: Activation, u: Tensor, slope: number): Te
 /**
  * Per-unit "unhealthy" indicator used for the saturated/dead fraction: saturated tanh (|σ| > 0.99) or sigmoid (σ < 0.01 or
  * > 0.99) entries, averaged over the batch; dead ReLU-like units (output ≤ 0 for the whole batch, rows of the d×n output).
- * Returns a scalar fraction, or null when the activation cannot saturate or die.
+ * `out` stacks `seeds` representations as rows (./seedBatch). Returns the fraction of each seed ([seeds]), or null when the
+ * activation cannot saturate or die.
  */
-export function unhealthyFraction(tf: Tf, fn: Activation, out: Tensor): Tensor | null {
+export function unhealthyFraction(tf: Tf, fn: Activation, out: Tensor, seeds = 1): Tensor | null {
+  const perSeed = (indicator: Tensor): Tensor => tf.mean(tf.reshape(tf.cast(indicator, 'float32'), [seeds, -1]), 1);
   switch (fn) {
     case 'tanh':
-      return tf.mean(tf.cast(tf.greater(tf.abs(out), 0.99), 'float32'));
+      return perSeed(tf.greater(tf.abs(out), 0.99));
     case 'sigmoid':
-      return tf.mean(tf.cast(tf.logicalOr(tf.less(out, 0.01), tf.greater(out, 0.99)), 'float32'));
+      return perSeed(tf.logicalOr(tf.less(out, 0.01), tf.greater(out, 0.99)));
     case 'relu':
     case 'leaky-relu':
     case 'gelu':
-      return tf.mean(tf.cast(tf.lessEqual(tf.max(out, 1), 0), 'float32'));
+      return perSeed(tf.lessEqual(tf.max(out, 1), 0));
     default:
       return null;
   }

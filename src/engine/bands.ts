@@ -3,7 +3,7 @@
 // without the bands one product of a wide layer (2·4096²·1024 flops: seconds on wasm) would delay a cancel, Ctrl-C or
 // the parent's disconnect by as long. Every product cut here acts on each column of its right operand alone, so the
 // bands give the columns of the whole product.
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D, Tensor3D } from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import { columnBand } from './kernels/wasm/columns';
 import { onBundledWasm } from './kernels/wasm/heap';
@@ -53,4 +53,27 @@ export async function bandedGram(tf: Tf, x: Tensor2D, pause: Pause): Promise<Ten
     }
   }
   return banded(tf, x, 2 * d * n, (band) => tf.matMul(x, band, true, false), pause);
+}
+
+/**
+ * The Grams of `seeds` representations stacked as rows of x ([S·d, n], ./seedBatch): one batched product, the seeds' n×n
+ * Grams stacked as [S·n, n], in bands of columns when large.
+ */
+export async function bandedGrams(tf: Tf, x: Tensor2D, seeds: number, pause: Pause): Promise<Tensor2D> {
+  if (seeds === 1) return bandedGram(tf, x, pause);
+  const [rows, n] = x.shape;
+  const d = rows / seeds;
+  const x3 = tf.reshape(x, [seeds, d, n]) as Tensor3D;
+  // wasm repacks a transposed left operand on every product: transpose once.
+  const left = onBundledWasm(tf) ? (tf.transpose(x3, [0, 2, 1]) as Tensor3D) : x3;
+  const transposeLeft = left === x3;
+  try {
+    return await banded(tf, x, 2 * rows * n, (band) =>
+      tf.tidy(() => tf.reshape(tf.matMul(left, tf.reshape(band, [seeds, d, band.shape[1]]) as Tensor3D, transposeLeft, false), [seeds * n, band.shape[1]]) as Tensor2D),
+      pause,
+    );
+  } finally {
+    if (left !== x3) left.dispose();
+    x3.dispose();
+  }
 }

@@ -43,7 +43,8 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
   hooks.onBackend?.(backend.info);
   throwIfAborted(hooks.signal);
   const training = trainingPlan(plan, options, sweepSpecs);
-  const whole = { ...workload, passes: workload.passes + training.work / Math.max(1, plan.spec.model.depth) };
+  const trainingPasses = training.work / Math.max(1, plan.spec.model.depth);
+  const whole = { ...workload, passes: workload.passes + trainingPasses, batchedPasses: (workload.batchedPasses ?? workload.passes) + trainingPasses };
   assertFitsTime(backend, whole, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
   const benchmarked = predictSeconds(backend.info.name, whole);
   // The benchmark's rates scaled by this machine's measured rate now (a loaded machine runs slower than the benchmark's).

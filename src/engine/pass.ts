@@ -12,23 +12,28 @@
 //  - Grams and scales stay on the device and are downloaded in batches (./passTensors, with the ledger of the tensors the
 //    pass owns and holds), at most every ~50 ms, which is also when the pass yields to the event loop and checks for
 //    cancellation; products and weight draws long enough to hold a CPU backend past that are cut into bands with the same
-//    check between them (./bands), so a cancel lands within a second at any width.
-import type { Scalar, Tensor2D } from '@tensorflow/tfjs';
+//    check between them (./bands), so a cancel lands within a second at any width;
+//  - several seeds can share one pass (runDiagnosticPasses): their representations stacked as rows, every step one
+//    dispatch for all of them (./seedBatch), each seed's weights, batch, loss and rescale its own, so that each seed's
+//    results are those of its own pass up to float32 rounding. On a GPU, where a small layer costs its dispatches, S
+//    seeds then cost about what one does.
+import type { Scalar, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
 import type { LossKind } from '../spec/types';
-import type { ActivationStats } from '../shared/result';
-import { unhealthyFraction } from './activations';
 import type { Tf } from './backend';
 import { throwIfAborted, yieldToEventLoop } from './errors';
 import { sharedHostPool } from './hostPool';
-import type { GapResult } from './isometry';
 import { blockGap, gapFromRepresentation } from './blockGap';
 import { type HostNetwork, type HostOp } from './network';
 import { activationBackward, activationForward, normBackward, normForward, rescaleByMaxAbs } from './ops';
-import { banded, bandedGram } from './bands';
+import { banded, bandedGrams } from './bands';
+import { batchedProductsLeakNonFinite } from './kernels/webgpu/batchedProducts';
 import { drawHouseholderFactors, type HouseholderFactors } from './haar';
 import { Rng } from './rng';
 import { DownloadQueue, TensorLedger, type Download } from './passTensors';
-import { deviceWeight, householderDraw, usesHouseholderFactors, type DeviceWeight, type WeightForm, type WeightUse } from './weights';
+import { reducePasses, type GroupRecord, type PassResult } from './passReduce';
+import { lossAndGradient, seedActivationStats, stackedInput, stackedReadout } from './seedBatch';
+import { seedBatchWeight } from './seedWeights';
+import { householderDraw, usesHouseholderFactors, type DeviceWeight, type WeightForm, type WeightUse } from './weights';
 
 export interface PassInput {
   /** Row-major [n][features]: sample j is row j. */
@@ -44,33 +49,11 @@ export interface PassInput {
   weightForm?: WeightForm;
 }
 
-export interface LayerMeasure {
-  index: number;
-  /** φ of the representation the block containing W_index outputs. */
-  gap: GapResult;
-  /** ln ‖∂loss/∂W_index‖_F; NaN when the pass went non-finite, −Infinity for an exactly zero gradient. */
-  logGradNorm: number;
-  /** Mean, RMS and saturated/dead fraction of the block's last activation output; measured on ≤ 128 evenly spaced blocks. */
-  activations: ActivationStats | null;
-}
-
-export interface NonFinite {
-  phase: 'forward' | 'backward';
-  /** The first weight layer (forward order for the forward pass, from the output for the backward pass) where NaN/Inf showed. */
-  layer: number;
-}
-
-export interface PassResult {
-  loss: number;
-  /** Seconds spent drawing and uploading weights (part of the pass's wall time). */
-  initSeconds: number;
-  layers: LayerMeasure[];
-  nonFinite: NonFinite | null;
-}
+export type { LayerMeasure, NonFinite, PassResult } from './passReduce';
 
 export interface PassHooks {
   signal?: AbortSignal;
-  /** fraction of this pass done (0..1) and the weight layer being worked on. */
+  /** fraction of this pass done (0..1) and the weight layer being worked on (the same for every seed of a batched pass). */
   onProgress?: (fraction: number, layer: number) => void;
 }
 
@@ -97,20 +80,40 @@ type TapeEntry =
   | { kind: 'activation'; fn: HostOp & { kind: 'activation' }; input: Tensor2D }
   | { kind: 'residual'; alpha: number; body: TapeEntry[] };
 
-interface Group {
-  denseIndices: number[];
+interface Group extends GroupRecord {
   gram: Download | null;
-  /** The block output itself, downloaded where its φ is taken from it rather than from the Gram (./blockGap). */
+  /** The block output itself ([S·d, n]), downloaded where φ is taken from it rather than from the Gram (./blockGap). */
   representation: Download | null;
-  /** φ of the block output, reduced on the host pool (./hostPool) as soon as its Gram has been downloaded. */
-  gap: Promise<GapResult> | null;
-  stats: Download | null;
   /** Activation statistics are measured on at most ~MAX_STATS_LAYERS evenly spaced blocks: each costs several ops. */
   sampled: boolean;
 }
 
 export async function runDiagnosticPass(tf: Tf, net: HostNetwork, input: PassInput, hooks: PassHooks = {}): Promise<PassResult> {
-  const pass = new Pass(tf, net, input, hooks);
+  return (await runDiagnosticPasses(tf, [net], [input], hooks))[0];
+}
+
+/**
+ * One pass for several seeds at once: `nets[s]` (the same layers, drawn from seed s) on `inputs[s]` (the same batch size
+ * and features; each seed's own samples and labels). Results in the order of `nets`; initSeconds is the batch's
+ * weight-drawing time shared out evenly.
+ */
+export async function runDiagnosticPasses(tf: Tf, nets: readonly HostNetwork[], inputs: readonly PassInput[], hooks: PassHooks = {}): Promise<PassResult[]> {
+  if (nets.length === 0 || nets.length !== inputs.length) throw new Error(`internal: ${nets.length} networks for ${inputs.length} batches`);
+  const results = await runPass(tf, nets, inputs, hooks);
+  if (nets.length > 1 && batchedProductsLeakNonFinite(tf)) {
+    // Only the last non-finite seed is certainly non-finite of its own: any before it may have caught NaN from the seeds
+    // after it (./kernels/webgpu/batchedProducts), and is run again alone. Diverging runs are rare, and cost at most this.
+    let last = results.length - 1;
+    while (last >= 0 && results[last].nonFinite === null) last--;
+    for (let s = 0; s < last; s++) {
+      if (results[s].nonFinite) results[s] = (await runPass(tf, [nets[s]], [inputs[s]], { signal: hooks.signal }))[0];
+    }
+  }
+  return results;
+}
+
+async function runPass(tf: Tf, nets: readonly HostNetwork[], inputs: readonly PassInput[], hooks: PassHooks): Promise<PassResult[]> {
+  const pass = new Pass(tf, nets, inputs, hooks);
   try {
     return await pass.run();
   } finally {
@@ -129,8 +132,14 @@ class Pass {
   private readonly groups: Group[] = [];
   private readonly scalars = new Map<number, Scalar>();
   private readonly hostPool = sharedHostPool();
-  /** Householder factors asked for ahead, by layer index (./hostPool). */
-  private readonly factorsAhead = new Map<number, Promise<HouseholderFactors>>();
+  /** Householder factors asked for ahead, by seed and layer index (./hostPool). */
+  private readonly factorsAhead = new Map<string, Promise<HouseholderFactors>>();
+  /** The network of the first seed: every seed's has the same layers (only the draws differ). */
+  private readonly net: HostNetwork;
+  private readonly input: PassInput;
+  private readonly seeds: number[];
+  /** Seeds in this pass (S): representations are [S·d, n]. */
+  private readonly S: number;
   /** The dense ops by weight index (W_0..W_{L−1}, forward order). */
   private readonly denseByIndex: DenseHostOp[] = [];
   /** Weights drawn for the op about to run, by layer index. */
@@ -141,30 +150,47 @@ class Pass {
   private initMs = 0;
   /** Keep each W_ℓ from the forward to the backward pass, or draw it again there (networks whose weights exceed the budget). */
   private readonly keepWeights: boolean;
-  private readout: Tensor2D | null = null;
-  private readoutT: Tensor2D | null = null;
+  private readout: Tensor3D | null = null;
+  private readoutT: Tensor3D | null = null;
 
   constructor(
     private readonly tf: Tf,
-    private readonly net: HostNetwork,
-    private readonly input: PassInput,
+    private readonly nets: readonly HostNetwork[],
+    private readonly inputs: readonly PassInput[],
     private readonly hooks: PassHooks,
   ) {
+    const net = nets[0];
+    const input = inputs[0];
+    this.net = net;
+    this.input = input;
+    this.seeds = nets.map((m) => m.seed);
+    this.S = nets.length;
+    for (const [s, other] of nets.entries()) {
+      if (other.depth !== net.depth || other.width !== net.width || other.features !== net.features || other.classes !== net.classes || other.ops.length !== net.ops.length) {
+        throw new Error(`internal: seed ${other.seed}'s network differs in shape from seed ${net.seed}'s`);
+      }
+      const i = inputs[s];
+      if (i.n !== input.n || i.features !== input.features || i.classes !== input.classes || i.loss !== input.loss) {
+        throw new Error(`the batch of seed ${other.seed} has ${i.n}×${i.features}, seed ${net.seed}'s ${input.n}×${input.features}: seeds of one pass need batches of one size`);
+      }
+    }
     this.downloads = new DownloadQueue(tf);
     this.denseGramGrad = new Array<Download | null>(net.depth).fill(null);
     this.denseGramIn = new Array<Download | null>(net.depth).fill(null);
     this.denseScaleCount = new Array<number>(net.depth).fill(0);
-    this.keepWeights = keepsWeights(net.ops, input.n, input.weightBudgetBytes);
+    this.keepWeights = keepsWeights(net.ops, input.n, input.weightBudgetBytes, this.S);
     for (const op of net.ops.flatMap(denseOpsOf)) this.denseByIndex[op.index] = op;
   }
 
-  async run(): Promise<PassResult> {
-    const { tf, net, input } = this;
+  async run(): Promise<PassResult[]> {
+    const { tf, net, input, S } = this;
     throwIfAborted(this.hooks.signal);
     if (input.features !== net.features) throw new Error(`the batch has ${input.features} features, the network expects ${net.features}`);
-    this.readout = this.tensors.own(tf.tensor2d(Float32Array.from(net.readout), [net.classes, net.width]));
-    this.readoutT = this.tensors.own(tf.transpose(this.readout) as Tensor2D);
-    const x0 = this.tensors.own(tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(input.x), [input.n, input.features]))) as Tensor2D);
+    const [readout, readoutT] = stackedReadout(tf, this.nets.map((m) => m.readout), net.classes, net.width);
+    this.readout = this.tensors.own(readout);
+    this.readoutT = this.tensors.own(readoutT);
+    const stacked = stackedInput(this.inputs.map((i) => i.x), input.n, input.features);
+    const x0 = this.tensors.own(tf.tensor2d(stacked, [S * input.features, input.n]));
 
     // ---- forward ----
     const tape: TapeEntry[] = [];
@@ -199,9 +225,27 @@ class Pass {
     }
     this.tensors.release(g);
     await this.downloads.flush();
-    const lossValue = (await loss.data())[0];
+    const losses = (await loss.data()) as Float32Array;
     loss.dispose();
-    return await this.reduce(lossValue);
+    this.postGaps();
+    return await reducePasses({
+      seeds: S,
+      n: input.n,
+      depth: net.depth,
+      groups: this.groups,
+      gramIn: this.denseGramIn as Download[],
+      gramGrad: this.denseGramGrad as Download[],
+      scaleCount: this.denseScaleCount,
+      scales: this.scales,
+      losses,
+      initSeconds: this.initMs / 1000 / S,
+      pause: async () => {
+        if (Date.now() - this.lastYield < YIELD_EVERY_MS) return;
+        await yieldToEventLoop();
+        this.lastYield = Date.now();
+        throwIfAborted(this.hooks.signal);
+      },
+    });
   }
 
   // ---------- forward ----------
@@ -214,7 +258,7 @@ class Pass {
         this.denseGramIn[op.index] = gramIn;
         group.denseIndices.push(op.index);
         const w = this.takeWeight(op);
-        const z = this.tensors.own(await banded(tf, x, 2 * op.fanIn * op.fanOut, (band) => w.apply(band), this.pause));
+        const z = this.tensors.own(await banded(tf, x, 2 * op.fanIn * op.fanOut * this.S, (band) => w.apply(band), this.pause));
         this.tensors.release(x);
         if (!this.keepWeights) this.disposeWeight(w);
         tape.push({ kind: 'dense', index: op.index, op, w: this.keepWeights ? w : null, gramIn });
@@ -222,7 +266,7 @@ class Pass {
         return z;
       }
       case 'norm': {
-        const [y, inv] = normForward(tf, x, op, op.eps);
+        const [y, inv] = normForward(tf, x, op, op.eps, this.S);
         this.tensors.own(y);
         this.tensors.own(inv);
         this.tensors.hold(y);
@@ -259,18 +303,14 @@ class Pass {
   }
 
   private recordActivationStats(op: HostOp & { kind: 'activation' }, out: Tensor2D): void {
-    const { tf } = this;
-    const stats = tf.tidy(() => {
-      const unhealthy = unhealthyFraction(tf, op.fn, out);
-      return tf.stack([tf.mean(out), tf.sqrt(tf.mean(tf.square(out))), unhealthy ?? tf.scalar(0)]);
-    });
+    const stats = seedActivationStats(this.tf, op.fn, out, this.S);
     if (this.currentStats) this.downloads.discard(this.currentStats);
     this.currentStats = this.downloads.add(stats);
   }
 
   private newGroup(): Group {
     const stride = Math.max(1, Math.ceil(this.net.depth / MAX_STATS_LAYERS));
-    const g: Group = { denseIndices: [], gram: null, representation: null, gap: null, stats: null, sampled: this.groups.length % stride === 0 };
+    const g: Group = { denseIndices: [], gram: null, representation: null, gaps: [], stats: null, sampled: this.groups.length % stride === 0 };
     this.groups.push(g);
     this.currentStats = null;
     return g;
@@ -283,47 +323,28 @@ class Pass {
       return;
     }
     group.gram = await this.gramOf(x);
-    if (gapFromRepresentation(x.shape[0], this.input.n)) group.representation = this.downloads.add(this.tf.clone(x));
+    if (gapFromRepresentation(x.shape[0] / this.S, this.input.n)) group.representation = this.downloads.add(this.tf.clone(x));
     if (group.sampled) {
       // The last activation's output; a block without an activation reports its output (nothing can saturate there).
-      const { tf } = this;
-      group.stats = this.currentStats ?? this.downloads.add(tf.tidy(() => tf.stack([tf.mean(x), tf.sqrt(tf.mean(tf.square(x))), tf.scalar(0)])));
+      group.stats = this.currentStats ?? this.downloads.add(seedActivationStats(this.tf, null, x, this.S));
     }
     this.currentStats = null;
   }
 
-  /** XᵀX of a d×n representation, computed once per tensor. */
+  /** XᵀX of each seed's d×n representation ([S·n, n]), computed once per tensor. */
   private async gramOf(x: Tensor2D): Promise<Download> {
     const known = this.gramByTensor.get(x.id);
     if (known) return known;
-    const d = this.downloads.add(await bandedGram(this.tf, x, this.pause));
+    const d = this.downloads.add(await bandedGrams(this.tf, x, this.S, this.pause));
     this.gramByTensor.set(x.id, d);
     return d;
   }
 
-  private lossAndGrad(x: Tensor2D): { loss: Scalar; dx: Tensor2D } {
-    const { tf, input } = this;
-    const readout = this.readout!;
-    const readoutT = this.readoutT!;
-    const [loss, dx] = tf.tidy(() => {
-      const n = input.n;
-      const logits = tf.matMul(readout, x); // classes × n
-      const onehot = tf.transpose(tf.oneHot(tf.tensor1d(input.labels, 'int32'), input.classes).toFloat()) as Tensor2D;
-      let loss: Scalar;
-      let dlogits: Tensor2D;
-      if (input.loss === 'cross-entropy') {
-        // mean over samples of −log softmax(logits_j)[y_j]
-        const logp = tf.logSoftmax(tf.transpose(logits)); // n × classes
-        loss = tf.neg(tf.div(tf.sum(tf.mul(tf.transpose(onehot), logp)), n)) as Scalar;
-        dlogits = tf.div(tf.sub(tf.transpose(tf.exp(logp)), onehot), n) as Tensor2D;
-      } else {
-        // mean over all classes × samples of (logit − one-hot)²
-        const diff = tf.sub(logits, onehot);
-        loss = tf.mean(tf.square(diff)) as Scalar;
-        dlogits = tf.mul(diff, 2 / (n * input.classes)) as Tensor2D;
-      }
-      return [loss, tf.matMul(readoutT, dlogits)] as [Scalar, Tensor2D];
-    });
+  private lossAndGrad(x: Tensor2D): { loss: Tensor; dx: Tensor2D } {
+    const { input } = this;
+    const labels = new Int32Array(this.S * input.n);
+    this.inputs.forEach((i, s) => labels.set(i.labels, s * input.n));
+    const { loss, dx } = lossAndGradient(this.tf, x, this.readout!, this.readoutT!, { labels, n: input.n, classes: input.classes, loss: input.loss });
     return { loss, dx: this.tensors.own(dx) };
   }
 
@@ -334,15 +355,15 @@ class Pass {
     switch (entry.kind) {
       case 'dense': {
         const w = entry.w ?? this.takeWeight(entry.op);
-        this.denseGramGrad[entry.index] = this.downloads.add(await bandedGram(tf, g, this.pause));
+        this.denseGramGrad[entry.index] = this.downloads.add(await bandedGrams(tf, g, this.S, this.pause));
         this.denseScaleCount[entry.index] = this.scales.length;
-        const dx = this.tensors.own(await banded(tf, g, 2 * entry.op.fanIn * entry.op.fanOut, (band) => w.applyTransposed(band), this.pause));
+        const dx = this.tensors.own(await banded(tf, g, 2 * entry.op.fanIn * entry.op.fanOut * this.S, (band) => w.applyTransposed(band), this.pause));
         this.layersDone++;
         this.disposeWeight(w);
         return dx;
       }
       case 'norm': {
-        const dx = this.tensors.own(normBackward(tf, g, entry.y, entry.inv, entry));
+        const dx = this.tensors.own(normBackward(tf, g, entry.y, entry.inv, entry, this.S));
         this.tensors.unhold(entry.y);
         this.tensors.unhold(entry.inv);
         return dx;
@@ -368,11 +389,11 @@ class Pass {
     }
   }
 
-  /** g / max|g|, remembering ln max|g| (on the device until the next download). */
+  /** g / max|g| per seed, remembering each seed's ln max|g| (on the device until the next download). */
   private rescale(g: Tensor2D): Tensor2D {
     const { tf } = this;
     // An exactly zero signal stays zero (scaled by 1/TINY) and logs −∞: every gradient below it is exactly zero.
-    const [scaled, logScale] = rescaleByMaxAbs(tf, g, TINY);
+    const [scaled, logScale] = rescaleByMaxAbs(tf, g, TINY, this.S);
     this.scales.push(this.downloads.add(logScale));
     this.tensors.release(g);
     return this.tensors.own(scaled);
@@ -386,9 +407,10 @@ class Pass {
    */
   private async prepareWeights(ops: readonly DenseHostOp[], use: WeightUse): Promise<void> {
     const t0 = performance.now();
+    const step = use === 'backward' ? -1 : 1;
     for (const op of ops) {
-      const factors = usesHouseholderFactors(this.tf, op) ? await this.householderFactors(op, use === 'backward' ? -1 : 1) : undefined;
-      const w = await deviceWeight(this.tf, op, this.net.seed, use, this.input.weightForm, factors, this.pause);
+      const factorsOf = (seed: number): Promise<HouseholderFactors> | undefined => (usesHouseholderFactors(this.tf, op) ? this.householderFactors(seed, op, step) : undefined);
+      const w = await seedBatchWeight(this.tf, op, this.seeds, use, this.input.weightForm ?? 'auto', factorsOf, this.pause);
       for (const t of w.tensors) this.tensors.own(t);
       this.prepared.set(op.index, w);
     }
@@ -396,26 +418,26 @@ class Pass {
   }
 
   /**
-   * W_ℓ's Householder factors, asked of the host pool together with those of the next layers in the pass's direction
-   * (`step` = 1 forward, −1 for weights drawn again backward), so that their O(d²) draws run on other cores meanwhile. At
-   * most PREFETCH_BYTES of factors are asked ahead.
+   * W_ℓ's Householder factors for `seed`, asked of the host pool together with those of the next layers in the pass's
+   * direction (`step` = 1 forward, −1 for weights drawn again backward), so that their O(d²) draws run on other cores
+   * meanwhile. At most PREFETCH_BYTES of factors (all seeds together) are asked ahead.
    */
-  private householderFactors(op: DenseHostOp, step: 1 | -1): Promise<HouseholderFactors> {
+  private householderFactors(seed: number, op: DenseHostOp, step: 1 | -1): Promise<HouseholderFactors> {
     const pool = this.hostPool;
     const { size } = householderDraw(op);
-    const ahead = Math.max(0, Math.min(pool.size, Math.floor(PREFETCH_BYTES / (4 * size * size))));
+    const ahead = Math.max(0, Math.min(pool.size, Math.floor(PREFETCH_BYTES / (4 * size * size * this.S))));
+    const key = (index: number): string => `${seed}:${index}`;
     for (let k = 0; k <= ahead; k++) {
       const next = this.denseByIndex[op.index + k * step];
-      if (!next || this.factorsAhead.has(next.index) || !usesHouseholderFactors(this.tf, next)) continue;
+      if (!next || this.factorsAhead.has(key(next.index)) || !usesHouseholderFactors(this.tf, next)) continue;
       const draw = householderDraw(next);
-      const seed = this.net.seed;
       this.factorsAhead.set(
-        next.index,
+        key(next.index),
         pool.householder(draw.size, seed, draw.stream).catch(() => drawHouseholderFactors(draw.size, new Rng(seed, draw.stream))),
       );
     }
-    const factors = this.factorsAhead.get(op.index)!;
-    this.factorsAhead.delete(op.index);
+    const factors = this.factorsAhead.get(key(op.index))!;
+    this.factorsAhead.delete(key(op.index));
     return factors;
   }
 
@@ -450,11 +472,16 @@ class Pass {
   private postGaps(): void {
     const n = this.input.n;
     for (const group of this.groups) {
-      if (group.gap || !group.gram?.data || (group.representation && !group.representation.data)) continue;
+      if (group.gaps.length > 0 || !group.gram?.data || (group.representation && !group.representation.data)) continue;
+      const all = group.gram.data;
+      const stacked = group.representation?.data ?? null;
       const last = this.denseByIndex[group.denseIndices[group.denseIndices.length - 1]];
-      const representation = group.representation?.data ?? null;
-      const d = representation ? representation.length / n : last.fanOut;
-      group.gap = blockGap(this.hostPool, { gram: group.gram.data, representation, d, n, accumulation: last.fanIn });
+      const d = stacked ? stacked.length / (n * this.S) : last.fanOut;
+      for (let s = 0; s < this.S; s++) {
+        const gram = all.subarray(s * n * n, (s + 1) * n * n);
+        const representation = stacked ? stacked.subarray(s * d * n, (s + 1) * d * n) : null;
+        group.gaps.push(blockGap(this.hostPool, { gram, representation, d, n, accumulation: last.fanIn }));
+      }
       // Only φ needs X (the Gram stays for the gradient norm): not held until the end of the pass.
       group.representation = null;
     }
@@ -487,61 +514,11 @@ class Pass {
     this.tensors.disposeAll();
     this.downloads.disposeAll();
   }
-
-  // ---------- host reduction (float64) ----------
-
-  private async reduce(loss: number): Promise<PassResult> {
-    const { n } = this.input;
-    const depth = this.net.depth;
-    this.postGaps();
-    const gaps = await Promise.all(this.groups.map((group) => group.gap!));
-    const logScales = new Float64Array(this.scales.length + 1);
-    for (let k = 0; k < this.scales.length; k++) logScales[k + 1] = logScales[k] + (this.scales[k].data as Float32Array)[0];
-
-    const layers: LayerMeasure[] = new Array(depth);
-    let forwardBad: number | null = null;
-    for (const [k, group] of this.groups.entries()) {
-      const gap = gaps[k];
-      const s = group.stats?.data;
-      const activations: ActivationStats | null = s ? { mean: s[0], rms: s[1], saturated: s[2] } : null;
-      for (const index of group.denseIndices) {
-        const gramIn = this.denseGramIn[index]!.data as Float32Array;
-        if (forwardBad === null && (gap.nonFinite || !allFinite(gramIn))) forwardBad = index;
-        layers[index] = { index, gap, logGradNorm: NaN, activations };
-      }
-    }
-    let backwardBad: number | null = null;
-    for (let index = depth - 1; index >= 0; index--) {
-      // n² per layer: thousands of layers at a large batch take seconds.
-      if (Date.now() - this.lastYield >= YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        this.lastYield = Date.now();
-        throwIfAborted(this.hooks.signal);
-      }
-      const gramGrad = this.denseGramGrad[index]!.data as Float32Array;
-      const gramIn = this.denseGramIn[index]!.data as Float32Array;
-      const logScale = logScales[this.denseScaleCount[index]];
-      let dot = 0;
-      for (let k = 0; k < n * n; k++) dot += gramIn[k] * gramGrad[k];
-      // ⟨XᵀX, dZᵀdZ⟩ = ‖dZ Xᵀ‖²_F ≥ 0; round-off can only push an exactly-zero gradient slightly negative.
-      const value = logScale + 0.5 * Math.log(Math.max(dot, 0));
-      const badScale = Number.isNaN(logScale) || logScale === Infinity;
-      if (backwardBad === null && (badScale || !allFinite(gramGrad))) backwardBad = index;
-      layers[index].logGradNorm = Number.isNaN(dot) || badScale ? NaN : value;
-    }
-    const nonFinite: NonFinite | null =
-      forwardBad !== null || !Number.isFinite(loss)
-        ? { phase: 'forward', layer: forwardBad ?? depth - 1 }
-        : backwardBad !== null
-          ? { phase: 'backward', layer: backwardBad }
-          : null;
-    return { loss, initSeconds: this.initMs / 1000, layers, nonFinite };
-  }
 }
 
-/** Whether a pass over these ops with a batch of n keeps every weight from the forward to the backward pass. */
-export function keepsWeights(ops: readonly HostOp[], n: number, budgetBytes?: number): boolean {
-  return keptWeightBytes(ops) <= (budgetBytes ?? Math.max(MIN_WEIGHT_BUDGET_BYTES, denseOutputBytes(ops, n)));
+/** Whether a pass over these ops with a batch of n, for `seeds` seeds at once, keeps every weight from the forward to the backward pass. */
+export function keepsWeights(ops: readonly HostOp[], n: number, budgetBytes?: number, seeds = 1): boolean {
+  return seeds * keptWeightBytes(ops) <= (budgetBytes ?? Math.max(MIN_WEIGHT_BUDGET_BYTES, seeds * denseOutputBytes(ops, n)));
 }
 
 /** float32 bytes of all kept weights of a network: each is held as W and Wᵀ (a factored one takes about as much). */
@@ -562,11 +539,6 @@ function denseOutputBytes(ops: readonly HostOp[], n: number): number {
     else if (op.kind === 'residual') bytes += denseOutputBytes(op.body, n);
   }
   return bytes;
-}
-
-function allFinite(a: Float32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
-  return true;
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { DepthSweepPoint, Result } from '../shared/result';
 import { valueRange, type Spec } from '../spec';
 import type { Backend } from './backend';
-import { aggregateLayers, runSeed, type SeedRun } from './diagnose';
+import { aggregateLayers, runSeeds, type SeedRun } from './diagnose';
 import type { PeakGpuMemory } from './gpuMemory';
 import type { AnalyzeHooks, AnalyzeProgress } from './hooks';
 import { measuredFindings } from './measuredFindings';
@@ -67,28 +67,43 @@ export function passText(f: number, depth: number): string {
   return done <= depth ? `forward pass, ${done} of ${depth} layers` : `backward pass, ${done - depth} of ${depth} layers`;
 }
 
+/** "seed 2 of 5", or "seeds 1–3 of 5" for a batched pass (./seedPlan); `first` counts from 0. */
+function seedsText(first: number, count: number, of: number): string {
+  return count === 1 ? `seed ${first + 1} of ${of}` : `seeds ${first + 1}–${first + count} of ${of}`;
+}
+
+/** The run's seeds: spec.diagnostics.seed, +1, … */
+function seedList(spec: Spec, count: number, from = 0): number[] {
+  return Array.from({ length: count - from }, (_, k) => spec.diagnostics.seed + from + k);
+}
+
 /** The diagnostic pass for every seed: per-layer results, the growth fit and the measured findings. */
 export async function diagnosticsPhase({ spec, plan, backend, hooks, result, tracker }: PhaseContext): Promise<SeedRun[]> {
   const seedSpec = plan.spec;
   const statics = result.findings;
-  const runs: SeedRun[] = [];
-  for (let s = 0; s < plan.seeds; s++) {
-    const seed = spec.diagnostics.seed + s;
-    const size = seedSpec.model.depth;
-    const run = await runSeed(backend, seedSpec, seed, {
-      signal: hooks.signal,
-      onProgress: (f, layer) =>
-        tracker.progress({ phase: 'diagnostics', fraction: tracker.fraction(f, size), seed, layer, message: `seed ${s + 1} of ${plan.seeds}: ${passText(f, size)}` }),
-    });
-    tracker.advance(size);
-    runs.push(run);
-    result.timings.initSeconds += run.initSeconds;
-    result.timings.diagnosticSeconds += run.diagnosticSeconds;
-    result.layers = aggregateLayers(runs);
-    result.growth = growthFit(result.layers.map((l) => l.logGradNorm.mean));
-    tracker.progress({ phase: 'diagnostics', fraction: tracker.fraction(0, 0), seed, message: `seed ${seed} done` });
-    tracker.partial(result, s === 0);
-  }
+  const size = seedSpec.model.depth;
+  const sofar: SeedRun[] = [];
+  const runs = await runSeeds(backend, seedSpec, seedList(spec, plan.seeds), {
+    signal: hooks.signal,
+    onProgress: (f, layer, seeds) => {
+      const first = seeds[0] - spec.diagnostics.seed;
+      const message = `${seedsText(first, seeds.length, plan.seeds)}: ${passText(f, size)}`;
+      tracker.progress({ phase: 'diagnostics', fraction: tracker.fraction(f, size * seeds.length), seed: seeds[0], layer, message });
+    },
+    onPassDone: (done) => {
+      const first = result.layers.length === 0;
+      tracker.advance(size * done.length);
+      for (const run of done) {
+        result.timings.initSeconds += run.initSeconds;
+        result.timings.diagnosticSeconds += run.diagnosticSeconds;
+      }
+      sofar.push(...done);
+      result.layers = aggregateLayers(sofar);
+      result.growth = growthFit(result.layers.map((l) => l.logGradNorm.mean));
+      for (const run of done) tracker.progress({ phase: 'diagnostics', fraction: tracker.fraction(0, 0), seed: run.seed, message: `seed ${run.seed} done` });
+      tracker.partial(result, first);
+    },
+  });
   result.findings = [
     ...statics,
     ...measuredFindings({ spec: seedSpec, specDepth: spec.model.depth, layers: result.layers, growth: result.growth, theory: result.theory, runs, staticFindings: statics, source: hooks.source }),
@@ -108,16 +123,20 @@ export async function sweepPhase({ spec, plan, backend, hooks, result, tracker }
       values.push(...runs.map((r) => r.pass.layers[0]?.logGradNorm ?? NaN));
       tracker.advance(depth * plan.seeds);
     }
-    for (let s = values.length; s < plan.seeds; s++) {
-      const seed = spec.diagnostics.seed + s;
-      const run = await runSeed(backend, atDepth, seed, {
-        signal: hooks.signal,
-        onProgress: (f, layer) => tracker.progress({ phase: 'sweep', fraction: tracker.fraction(f, depth), seed, layer, message: `depth ${depth}, seed ${seed}` }),
-      });
-      tracker.advance(depth);
-      values.push(run.pass.layers[0]?.logGradNorm ?? NaN);
-      tracker.progress({ phase: 'sweep', fraction: tracker.fraction(0, 0), seed, message: `depth ${depth}, seed ${seed} done` });
-    }
+    await runSeeds(backend, atDepth, seedList(spec, plan.seeds, values.length), {
+      signal: hooks.signal,
+      onProgress: (f, layer, seeds) => {
+        const which = seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds[0]}–${seeds[seeds.length - 1]}`;
+        tracker.progress({ phase: 'sweep', fraction: tracker.fraction(f, depth * seeds.length), seed: seeds[0], layer, message: `depth ${depth}, ${which}` });
+      },
+      onPassDone: (done) => {
+        tracker.advance(depth * done.length);
+        for (const run of done) {
+          values.push(run.pass.layers[0]?.logGradNorm ?? NaN);
+          tracker.progress({ phase: 'sweep', fraction: tracker.fraction(0, 0), seed: run.seed, message: `depth ${depth}, seed ${run.seed} done` });
+        }
+      },
+    });
     points.push({ depth, logGradNormW1: spread(values) });
     result.timings.sweepSeconds = (performance.now() - t0) / 1000;
     tracker.partial(result);

@@ -84,6 +84,8 @@ export function workloadOf(plan: RunPlan, sweeps: SweepNetwork[]): Workload {
     features: s.data.features,
     depth: s.model.depth,
     passes: plan.seeds * (1 + sweepLayers / Math.max(1, s.model.depth)),
+    // On a GPU all seeds share one pass (./seedPlan; fewer only when memory is short, which the prediction ignores).
+    batchedPasses: 1 + sweepLayers / Math.max(1, s.model.depth),
     orthogonal: s.model.init === 'orthogonal',
   };
 }

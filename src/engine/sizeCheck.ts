@@ -38,7 +38,11 @@ export interface PassFootprint {
   workspaceBytes: number;
 }
 
-export function passFootprint(net: HostNetwork, n: number): PassFootprint {
+/**
+ * The footprint of one pass of `seeds` seeds at once (./seedBatch): every tensor of the pass is stacked over the seeds, so
+ * all parts but the runtime's base grow S-fold.
+ */
+export function passFootprint(net: HostNetwork, n: number, seeds = 1): PassFootprint {
   let largestWeight = 0;
   let saved = 0;
   let denseLayers = 0;
@@ -63,11 +67,11 @@ export function passFootprint(net: HostNetwork, n: number): PassFootprint {
   walk(net.ops);
   // Kept weights are held as W and Wᵀ (factored ones take about as much); otherwise each is drawn twice, two alive at once,
   // with the Householder factors of the one being made.
-  const weightBytes = keepsWeights(net.ops, n) ? keptWeightBytes(net.ops) : 2 * largestWeight + orthogonalFactors;
+  const weightBytes = seeds * (keepsWeights(net.ops, n, undefined, seeds) ? keptWeightBytes(net.ops) : 2 * largestWeight + orthogonalFactors);
   const grams = GRAMS_PER_LAYER * Math.min(denseLayers, MAX_PENDING_GRAM_LAYERS) * 4 * n * n;
-  const activationBytes = saved + grams;
-  const workspaceBytes = WORKSPACE_TENSORS * largestTensor + DEVICE_BASE_BYTES;
-  return { deviceBytes: weightBytes + activationBytes + workspaceBytes, hostBytes: 4 * 2 * net.depth * n * n, weightBytes, activationBytes, workspaceBytes };
+  const activationBytes = seeds * (saved + grams);
+  const workspaceBytes = seeds * WORKSPACE_TENSORS * largestTensor + DEVICE_BASE_BYTES;
+  return { deviceBytes: weightBytes + activationBytes + workspaceBytes, hostBytes: seeds * 4 * 2 * net.depth * n * n, weightBytes, activationBytes, workspaceBytes };
 }
 
 /** Predicted peak resident memory of the engine process for one pass on wasm/cpu: the process, the heap, the host Grams and the data set. */
@@ -82,8 +86,8 @@ export interface DeviceCapacity {
   maxBufferBytes?: number;
 }
 
-/** Float32 bytes of the largest single tensor of the pass: a weight (W formed on a GPU), a representation, a Gram. */
-export function largestTensorBytes(net: HostNetwork, n: number): number {
+/** Float32 bytes of the largest single tensor of the pass (of `seeds` seeds stacked): a weight (W formed on a GPU), a representation, a Gram. */
+export function largestTensorBytes(net: HostNetwork, n: number, seeds = 1): number {
   let largest = 4 * n * n;
   const walk = (ops: HostOp[]): void => {
     for (const op of ops) {
@@ -92,7 +96,7 @@ export function largestTensorBytes(net: HostNetwork, n: number): number {
     }
   };
   walk(net.ops);
-  return largest;
+  return seeds * largest;
 }
 
 const gib = (b: number): string => (b / 2 ** 30).toFixed(1);
@@ -147,11 +151,28 @@ function largestWidth(width: number, fits: (width: number) => boolean): number {
   return lo * 64;
 }
 
-/** Whether a pass of this network fits the backend's memory (the same test as assertPassFits, without the message). */
-export function passFits(net: HostNetwork, n: number, capacity: DeviceCapacity = {}): boolean {
-  const f = passFootprint(net, n);
-  if (capacity.maxBufferBytes !== undefined) return largestTensorBytes(net, n) <= capacity.maxBufferBytes && f.hostBytes <= HOST_LIMIT_BYTES;
-  return f.deviceBytes <= DEVICE_LIMIT_BYTES && f.hostBytes <= HOST_LIMIT_BYTES;
+/**
+ * Whether a pass of this network (for `seeds` seeds at once) fits the backend's memory: the same test as assertPassFits,
+ * without the message; on a GPU a batch of seeds is also held to GPU_SEED_BATCH_BYTES.
+ */
+export function passFits(net: HostNetwork, n: number, capacity: DeviceCapacity = {}, seeds = 1): boolean {
+  const f = passFootprint(net, n, seeds);
+  if (f.hostBytes > HOST_LIMIT_BYTES) return false;
+  if (capacity.maxBufferBytes !== undefined) return largestTensorBytes(net, n, seeds) <= capacity.maxBufferBytes && (seeds === 1 || f.deviceBytes <= GPU_SEED_BATCH_BYTES);
+  return f.deviceBytes <= DEVICE_LIMIT_BYTES;
+}
+
+/**
+ * GPU memory a batch of seeds may take (passFootprint's bound): WebGPU does not tell a device's total, and batching helps
+ * where a pass is dispatch-bound, i.e. small layers, far below this; a larger run goes in chunks of fewer seeds.
+ */
+export const GPU_SEED_BATCH_BYTES = 2 * 2 ** 30;
+
+/** The most of `seeds` seeds one pass can take at once within the backend's memory (at least 1). */
+export function seedsPerPassThatFit(net: HostNetwork, n: number, capacity: DeviceCapacity, seeds: number): number {
+  let k = seeds;
+  while (k > 1 && !passFits(net, n, capacity, k)) k--;
+  return k;
 }
 
 /**

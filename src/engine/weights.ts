@@ -51,6 +51,11 @@ export function householderDraw(op: DenseOp): { size: number; stream: number } {
   return { size: Math.max(op.fanIn, op.fanOut), stream: weightStream(op.index) };
 }
 
+/** Whether `deviceWeight` keeps W_ℓ factored (applied block by block) rather than as a matrix. */
+export function staysFactored(tf: Tf, op: DenseOp, form: WeightForm = 'auto'): boolean {
+  return form === 'auto' && tf.getBackend() !== 'webgpu' && op.init === 'orthogonal' && op.fanIn === op.fanOut && op.fanOut >= IMPLICIT_MIN_WIDTH;
+}
+
 /**
  * W_ℓ as an operator. `factors`, when given, are W_ℓ's Householder factors drawn ahead (elsewhere, e.g. on a worker thread:
  * ./hostPool) from householderDraw(op); otherwise they are drawn here.
@@ -64,8 +69,7 @@ export async function deviceWeight(
   factors?: HouseholderFactors,
   pause?: Pause,
 ): Promise<DeviceWeight> {
-  const factored = form === 'auto' && tf.getBackend() !== 'webgpu';
-  if (factored && op.init === 'orthogonal' && op.fanIn === op.fanOut && op.fanOut >= IMPLICIT_MIN_WIDTH) {
+  if (staysFactored(tf, op, form)) {
     const { size, stream } = householderDraw(op);
     return householderWeight(tf, factors ?? drawHouseholderFactors(size, new Rng(seed, stream)), op.gain, use);
   }

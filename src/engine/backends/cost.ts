@@ -15,6 +15,11 @@ export interface Workload {
   depth: number;
   /** Diagnostic passes: seeds, plus the depth sweep's passes counted in units of `depth`. */
   passes: number;
+  /**
+   * The same passes as a GPU runs them, seeds batched (../seedPlan): one sequence of dispatches per depth for all seeds.
+   * Absent: one per pass.
+   */
+  batchedPasses?: number;
   orthogonal: boolean;
 }
 
@@ -42,8 +47,13 @@ const HOST_DRAW_PER_WEIGHT_S = 18e-9;
  * 4096 on one core), spread over the host pool's workers (../hostPool) ahead of the layers that need them.
  */
 const HOST_HOUSEHOLDER_PER_WEIGHT_S = 15e-9 / defaultPoolSize();
-/** Dispatches per layer of the pass on webgpu, and per 64-reflector block of forming an orthogonal W (bench/webgpu-dispatches.ts). */
+/**
+ * Dispatches per layer of the pass on webgpu, and per 64-reflector block of forming an orthogonal W (bench/webgpu-dispatches.ts).
+ * A batched pass of several seeds makes the pass's dispatches once for all of them, plus one per layer to stack the seeds'
+ * weights; forming each seed's orthogonal W stays per seed.
+ */
 const GPU_PASS_DISPATCHES = 10;
+const GPU_BATCH_DISPATCHES = 1;
 const GPU_INIT_DISPATCHES_PER_BLOCK = 8;
 /** What one dispatch costs on a GPU (tfjs ops, operands made once) and one awaited read (an orthogonal W's VᵀV; assumed). */
 const GPU_DISPATCH_S = 60e-6;
@@ -79,8 +89,10 @@ export function predictGpu(w: Workload, started: boolean): Prediction {
   const blocks = Math.ceil(Math.max(1, w.width - 1) / 64);
   const initFlops = w.orthogonal ? (8 / 3) * w.width ** 3 : 0;
   const compute = layers * ((passFlops(w) + initFlops) / rate);
-  const dispatches = GPU_PASS_DISPATCHES + (w.orthogonal ? GPU_INIT_DISPATCHES_PER_BLOCK * blocks : 0);
-  const latency = layers * (dispatches * GPU_DISPATCH_S + (w.orthogonal ? GPU_READBACK_S : 0));
+  const batched = w.batchedPasses !== undefined && w.batchedPasses < w.passes;
+  const passDispatches = w.depth * (batched ? w.batchedPasses! * (GPU_PASS_DISPATCHES + GPU_BATCH_DISPATCHES) : w.passes * GPU_PASS_DISPATCHES);
+  const initDispatches = w.orthogonal ? layers * GPU_INIT_DISPATCHES_PER_BLOCK * blocks : 0;
+  const latency = (passDispatches + initDispatches) * GPU_DISPATCH_S + (w.orthogonal ? layers * GPU_READBACK_S : 0);
   const host = layers * (w.orthogonal ? HOST_HOUSEHOLDER_PER_WEIGHT_S : HOST_DRAW_PER_WEIGHT_S) * w.width * w.width;
   const seconds = compute + latency + host + (started ? 0 : GPU_START_S);
   return { seconds, detail: latency > compute ? 'dispatch-bound' : 'compute-bound' };

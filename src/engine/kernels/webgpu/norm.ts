@@ -21,6 +21,9 @@ interface Layout {
   groups: number;
   size: number;
   groupStride: number;
+  /** Groups of one seed (all of them for axis 1) and the distance between seeds' first elements (../../seedBatch). */
+  perBlock: number;
+  blockStride: number;
   memberStride: number;
   /** Group lanes and member lanes of a workgroup (powers of two, product ≤ WORKGROUP). */
   gl: number;
@@ -32,6 +35,8 @@ interface NormAttrs {
   axis: 0 | 1;
   center: boolean;
   eps: number;
+  /** Representations of this many seeds stacked as rows (default 1): a layer norm's columns are per seed. */
+  seeds: number;
 }
 
 interface Plan {
@@ -41,16 +46,28 @@ interface Plan {
   layout: Layout;
 }
 
-function layoutOf(shape: number[], axis: 0 | 1): Layout {
+function layoutOf(shape: number[], axis: 0 | 1, seeds: number): Layout {
   if (shape.length !== 2 || shape[0] < 1 || shape[1] < 1) throw new Error(`DepthLens WebGPU normalization: expected a non-empty 2-D tensor, got [${shape}]`);
   const [r, c] = shape;
+  if (shape[0] % seeds !== 0) throw new Error(`DepthLens WebGPU normalization: ${seeds} seeds do not divide [${shape}]`);
   const lanesFor = (size: number, most: number): number => Math.min(most, pow2AtLeast(Math.ceil(size / MEMBERS_PER_LANE)));
   if (axis === 1) {
     const ml = lanesFor(c, WORKGROUP);
-    return { groups: r, size: c, groupStride: c, memberStride: 1, gl: Math.min(WORKGROUP / ml, pow2AtLeast(r)), ml, membersContiguous: true };
+    return { groups: r, size: c, groupStride: c, perBlock: r, blockStride: 0, memberStride: 1, gl: Math.min(WORKGROUP / ml, pow2AtLeast(r)), ml, membersContiguous: true };
   }
-  const ml = lanesFor(r, WORKGROUP / Math.min(AXIS0_GROUP_LANES, pow2AtLeast(c)));
-  return { groups: c, size: r, groupStride: 1, memberStride: c, gl: Math.min(WORKGROUP / ml, pow2AtLeast(c)), ml, membersContiguous: false };
+  const rows = r / seeds;
+  const ml = lanesFor(rows, WORKGROUP / Math.min(AXIS0_GROUP_LANES, pow2AtLeast(c)));
+  return {
+    groups: seeds * c,
+    size: rows,
+    groupStride: 1,
+    perBlock: c,
+    blockStride: rows * c,
+    memberStride: c,
+    gl: Math.min(WORKGROUP / ml, pow2AtLeast(c)),
+    ml,
+    membersContiguous: false,
+  };
 }
 
 function normAttrs(attrs: NamedAttrMap | undefined, withEps: boolean): NormAttrs {
@@ -58,7 +75,9 @@ function normAttrs(attrs: NamedAttrMap | undefined, withEps: boolean): NormAttrs
   if (axis !== 0 && axis !== 1) throw new Error(`DepthLens WebGPU normalization: axis must be 0 or 1, got ${String(axis)}`);
   const eps = withEps ? attrs?.eps : 0;
   if (typeof eps !== 'number' || !(eps >= 0)) throw new Error(`DepthLens WebGPU normalization: eps must be a number ≥ 0, got ${String(eps)}`);
-  return { axis, center: attrs?.center === true, eps };
+  const seeds = attrs?.seeds ?? 1;
+  if (typeof seeds !== 'number' || !Number.isInteger(seeds) || seeds < 1) throw new Error(`DepthLens WebGPU normalization: seeds must be a positive integer, got ${String(seeds)}`);
+  return { axis, center: attrs?.center === true, eps, seeds };
 }
 
 const SUM_ACROSS_LANES = `
@@ -89,7 +108,7 @@ function prelude(l: Layout): string {
   return `
 const GL = ${l.gl}u;
 const ML = ${l.ml}u;
-struct Shape { groups: u32, size: u32, groupStride: u32, memberStride: u32, eps: f32 }
+struct Shape { groups: u32, size: u32, groupStride: u32, memberStride: u32, eps: f32, perBlock: u32, blockStride: u32 }
 @group(0) @binding(0) var<uniform> shape: Shape;
 ${l.ml === 1 ? '' : `var<workgroup> partial: array<f32, ${l.gl * l.ml}>;`}
 
@@ -108,7 +127,7 @@ fn main(${ENTRY_PARAMS}) {
   let lane = laneOf(li);
   let k = (${LINEAR_WORKGROUP}) * GL + lane.x;
   let live = k < shape.groups;
-  let base = k * shape.groupStride;
+  let base = (k / shape.perBlock) * shape.blockStride + (k % shape.perBlock) * shape.groupStride;
   let n = f32(shape.size);
 `;
 }
@@ -183,20 +202,20 @@ ${groupEntry(l)}  var gySum = 0.0;
 `;
 }
 
-function planOf(cache: DeviceCache, kernel: string, shape: number[], { axis, center, eps }: NormAttrs): Plan {
-  return cache.plan(`${kernel}|${shape}|${axis}|${center}|${eps}`, () => {
-    const l = layoutOf(shape, axis);
+function planOf(cache: DeviceCache, kernel: string, shape: number[], { axis, center, eps, seeds }: NormAttrs): Plan {
+  return cache.plan(`${kernel}|${shape}|${axis}|${center}|${eps}|${seeds}`, () => {
+    const l = layoutOf(shape, axis, seeds);
     const forward = kernel === NORM_FORWARD;
     const variant = `${kernel}|${l.gl}x${l.ml}|${l.membersContiguous}|${center}`;
     const program = forward
       ? cache.program(variant, ['uniform', 'read', 'write', 'write'], () => forwardShader(l, center))
       : cache.program(variant, ['uniform', 'read', 'read', 'read', 'write'], () => backwardShader(l, center));
-    const uniform = cache.uniform([{ u32: l.groups }, { u32: l.size }, { u32: l.groupStride }, { u32: l.memberStride }, { f32: eps }]);
+    const uniform = cache.uniform([{ u32: l.groups }, { u32: l.size }, { u32: l.groupStride }, { u32: l.memberStride }, { f32: eps }, { u32: l.perBlock }, { u32: l.blockStride }]);
     return { program, uniform, grid: grid(Math.ceil(l.groups / l.gl), cache.device.limits.maxComputeWorkgroupsPerDimension), layout: l };
   });
 }
 
-/** Inputs {x}, attrs {axis, center, eps}: [y, inv] with inv of shape [r, 1] (axis 1) or [1, c] (axis 0). */
+/** Inputs {x}, attrs {axis, center, eps, seeds?}: [y, inv] with inv of shape [r, 1] (axis 1) or [seeds, c] (axis 0). */
 export const normForwardKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const a = normAttrs(attrs, true);
@@ -205,12 +224,12 @@ export const normForwardKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const plan = planOf(cache, NORM_FORWARD, x.shape, a);
   const xb = gpu.input(x);
   const y = gpu.output(x.shape);
-  const inv = gpu.output(a.axis === 1 ? [plan.layout.groups, 1] : [1, plan.layout.groups]);
+  const inv = gpu.output(a.axis === 1 ? [plan.layout.groups, 1] : [a.seeds, plan.layout.perBlock]);
   gpu.dispatch(plan.program.pipeline, cache.bindGroup(plan.program, [plan.uniform, xb, y.buffer, inv.buffer]), ...plan.grid);
   return [y.info, inv.info];
 };
 
-/** Inputs {g, y, inv}, attrs {axis, center}: dx. */
+/** Inputs {g, y, inv}, attrs {axis, center, seeds?}: dx. */
 export const normBackwardKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const { g, y, inv } = inputs as { g: TensorInfo; y: TensorInfo; inv: TensorInfo };
   const a = normAttrs(attrs, false);
