@@ -15,7 +15,7 @@ import type { Tf } from '../backend';
 import { banded, type Pause } from '../bands';
 import { throwIfAborted, yieldToEventLoop } from '../errors';
 import { transpose2d } from '../kernels/wasm/transpose';
-import { batchLoss, type TrainableNetwork, type TrainOp } from './model';
+import { batchLoss, lastDenseIndex, type TrainableNetwork, type TrainOp } from './model';
 
 /** A step predicted to take more than this many flops (~0.1 s on wasm) is run banded on a CPU backend. */
 export const BANDED_STEP_FLOPS = 2e9;
@@ -126,7 +126,7 @@ async function forwardOps(
         break;
       }
       case 'residual': {
-        const inner = lastDense(op.body);
+        const inner = lastDenseIndex(op.body);
         if (inner !== null) close();
         const bodyTape: TapeEntry[] = [];
         const body = await forwardOps(tf, op.body, h, owned, pause, capture, captured, bodyTape);
@@ -230,18 +230,6 @@ function add(tf: Tf, grads: Map<Variable, Tensor>, v: Variable, g: Tensor): void
   grads.set(v, tf.add(before, g));
   before.dispose();
   g.dispose();
-}
-
-function lastDense(ops: TrainOp[]): number | null {
-  for (let i = ops.length - 1; i >= 0; i--) {
-    const op = ops[i];
-    if (op.kind === 'dense') return op.index;
-    if (op.kind === 'residual') {
-      const inner = lastDense(op.body);
-      if (inner !== null) return inner;
-    }
-  }
-  return null;
 }
 
 /** What a step hands back, all owned by the caller: as tf.variableGrads plus the logits and captured block outputs. */

@@ -235,7 +235,8 @@ function sameKind(op: HostOp, spec: LayerSpec): boolean {
   return op.kind === 'norm' ? spec.kind === 'batchnorm' || spec.kind === 'layernorm' : op.kind === spec.kind;
 }
 
-function lastDenseIndex(ops: TrainOp[]): number | null {
+/** Index of the last dense layer, looking inside residual blocks; null when there is none. */
+export function lastDenseIndex(ops: TrainOp[]): number | null {
   for (let i = ops.length - 1; i >= 0; i--) {
     const op = ops[i];
     if (op.kind === 'dense') return op.index;
