@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSpec, Spec } from '../../src/spec/types';
 import { DataError, loadBatch, loadFileDataset, splitRows, trainingData, dataRng } from '../../src/engine/data/index';
+import { CancelledError } from '../../src/engine/errors';
+import { duePause } from '../../src/engine/train/bandedStep';
 
 function makeSpec(data: Partial<DataSpec>, file = '', holdout = 0.25, trainBatch = 0): Spec {
   return {
@@ -225,12 +227,12 @@ test('held-out split: disjoint, covers every row, size round(holdout·n)', () =>
   assert.equal(seen.size, 103);
 });
 
-test('csv training data: training batches only contain train rows, held-out chunks only held-out rows', () => {
+test('csv training data: training batches only contain train rows, held-out chunks only held-out rows', async () => {
   const dir = tempDir();
   // Feature 0 is the row number, so every sample says which row it came from.
   const lines = Array.from({ length: 40 }, (_, r) => `${r},${r % 3},${r % 3}`);
   writeFileSync(join(dir, 'x.csv'), lines.join('\n'));
-  const data = trainingData(makeSpec({ source: 'csv', features: 0, batch: 8, path: 'x.csv' }, join(dir, 's.yaml'), 0.25), 0);
+  const data = await trainingData(makeSpec({ source: 'csv', features: 0, batch: 8, path: 'x.csv' }, join(dir, 's.yaml'), 0.25), 0);
   assert.ok(data.split);
   const held = new Set(data.split.holdout);
   assert.equal(held.size, 10);
@@ -244,11 +246,11 @@ test('csv training data: training batches only contain train rows, held-out chun
   assert.deepEqual(evalRows.sort((a, b) => a - b), [...held].sort((a, b) => a - b));
 });
 
-test('synthetic training data: teacher labels are deterministic and use every class', () => {
+test('synthetic training data: teacher labels are deterministic and use every class', async () => {
   for (const source of ['gaussian', 'correlated'] as const) {
     const spec = makeSpec({ source, features: 16, batch: 32, classes: 4, rho: 0.9 });
-    const a = trainingData(spec, 1);
-    const b = trainingData(spec, 1);
+    const a = await trainingData(spec, 1);
+    const b = await trainingData(spec, 1);
     const counts = [0, 0, 0, 0];
     for (let step = 0; step < 20; step++) {
       const x = a.next();
@@ -262,19 +264,44 @@ test('synthetic training data: teacher labels are deterministic and use every cl
   }
 });
 
-test('every synthetic source trains: square near-identity batches, repeated batches keep their structure', () => {
-  const near = trainingData(makeSpec({ source: 'near-identity', features: 12, batch: 12, classes: 3, f: 0.1 }, '', 0, 12), 0);
+test('every synthetic source trains: square near-identity batches, repeated batches keep their structure', async () => {
+  const near = await trainingData(makeSpec({ source: 'near-identity', features: 12, batch: 12, classes: 3, f: 0.1 }, '', 0, 12), 0);
   const b = near.next();
   assert.equal(b.count, 12);
   // Still (1 − f) I + f u vᵀ: the diagonal dominates.
   for (let j = 0; j < 12; j++) assert.ok(b.x[j * 12 + j] > 0.8);
-  assert.throws(
+  await assert.rejects(
     () => trainingData(makeSpec({ source: 'near-identity', features: 12, batch: 12, classes: 3, f: 0.1 }, '', 0, 8), 0),
     (err: unknown) => err instanceof DataError && err.path === 'train.batch',
   );
-  const rep = trainingData(makeSpec({ source: 'repeated', features: 5, batch: 10, classes: 2, unique: 5 }), 0).next();
+  const rep = (await trainingData(makeSpec({ source: 'repeated', features: 5, batch: 10, classes: 2, unique: 5 }), 0)).next();
   for (let j = 5; j < 10; j++) {
     assert.deepEqual(row(rep.x, 5, j), row(rep.x, 5, j - 5));
     assert.equal(rep.labels[j], rep.labels[j - 5], 'a repeated sample gets the same teacher label');
   }
+});
+
+test('a wide synthetic source sets up its training data a piece at a time: an abort ends it within a second', async () => {
+  // At 4096 features the reference sample, the teacher's balancing (0.5 GFLOP) and the held-out batches are seconds of
+  // arithmetic on one core; done in one synchronous stretch, the abort below would only be seen after all of it.
+  const spec = makeSpec({ source: 'gaussian', features: 4096, batch: 256, classes: 10 }, '', 0.25, 256);
+  const controller = new AbortController();
+  let longest = 0;
+  let last = performance.now();
+  const pause = duePause(controller.signal);
+  const timed = async (): Promise<void> => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    await pause();
+    last = performance.now();
+  };
+  let abortedAt = 0;
+  setTimeout(() => {
+    abortedAt = performance.now();
+    controller.abort();
+  }, 300);
+  await assert.rejects(trainingData(spec, 0, timed), (e: unknown) => e instanceof CancelledError);
+  const latency = performance.now() - abortedAt;
+  console.log(`training-data setup at 4096 features: cancelled ${latency.toFixed(0)} ms after the abort; longest stretch between pauses ${longest.toFixed(0)} ms`);
+  assert.ok(latency < 1000, `cancelled ${latency.toFixed(0)} ms after the abort`);
 });

@@ -6,7 +6,7 @@
  *     it from the seed with uniform random labels in [0, classes); csv/npy take a seeded random subset of the file's rows
  *     with the file's labels. DataBatch.x is row-major [count][features] (sample j = row j; the d×n matrix X of DESIGN §1
  *     is its transpose). DataBatch.features is the real input dimension (for csv/npy: read from the file).
- *   trainingData(spec, seed): TrainingData  — training batches (synthetic: labelled by a fixed random teacher network;
+ *   trainingData(spec, seed, pause?): Promise<TrainingData>  — training batches (synthetic: labelled by a fixed random teacher network;
  *     csv/npy: a disjoint train/held-out split of the file by train.holdout) and held-out chunks for evaluation.
  *   Randomness comes from ../rng (Rng) on the DATA_STREAM stream numbers (./random), independent of the weight streams.
  *

@@ -2,6 +2,9 @@
 // (accuracy above chance means something was learnt).
 import { dataRng, normals } from './random';
 
+/** Teacher scoring between two pauses while balancing: ~50 ms of JS arithmetic. */
+const SCORE_CHUNK_FLOPS = 5e7;
+
 /**
  * labels = argmax(V · tanh(U x̂) − b), x̂ = x / rms(x): one hidden tanh layer of width `hidden` with Gaussian weights, and
  * per-class offsets b chosen so every class is about equally frequent on the source's own distribution (otherwise a
@@ -13,12 +16,10 @@ export class Teacher {
   private readonly offsets: Float64Array;
   private readonly hidden: number;
 
-  constructor(
+  private constructor(
     readonly features: number,
     readonly classes: number,
     seed: number,
-    /** Samples from the source distribution, row-major, used to balance the classes. */
-    reference: Float64Array,
   ) {
     const rng = dataRng(seed, 'teacher');
     this.hidden = Math.max(2 * classes, Math.min(features, 64));
@@ -27,7 +28,25 @@ export class Teacher {
     for (let i = 0; i < this.u.length; i++) this.u[i] *= 2 / Math.sqrt(features);
     for (let i = 0; i < this.v.length; i++) this.v[i] /= Math.sqrt(this.hidden);
     this.offsets = new Float64Array(classes);
-    this.balance(reference);
+  }
+
+  /**
+   * A teacher whose class offsets are balanced on `reference` (samples from the source distribution, row-major). Scoring
+   * them is ~2·hidden·features flops a sample (0.5 GFLOP for 2048 samples at 4096 features), so it goes a chunk of samples
+   * at a time with `pause` between chunks: a cancel is seen within one chunk.
+   */
+  static async create(features: number, classes: number, seed: number, reference: Float64Array, pause: () => Promise<void>): Promise<Teacher> {
+    const teacher = new Teacher(features, classes, seed);
+    const count = reference.length / features;
+    const chunk = Math.max(1, Math.floor(SCORE_CHUNK_FLOPS / (2 * teacher.hidden * features)));
+    const scores = new Float64Array(count * classes);
+    for (let j = 0; j < count; j += chunk) {
+      const end = Math.min(count, j + chunk);
+      scores.set(teacher.scores(reference.subarray(j * features, end * features)), j * classes);
+      await pause();
+    }
+    teacher.balance(scores);
+    return teacher;
   }
 
   /** Raw teacher scores, row-major [count][classes], before the balancing offsets. */
@@ -76,8 +95,7 @@ export class Teacher {
   }
 
   // A few rounds of raising the offset of over-represented classes: a simple fixed-point balancing of the argmax.
-  private balance(reference: Float64Array): void {
-    const scores = this.scores(reference);
+  private balance(scores: Float64Array): void {
     const count = scores.length / this.classes;
     if (count === 0) return;
     for (let c = 0; c < this.classes; c++) {

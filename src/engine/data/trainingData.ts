@@ -30,35 +30,46 @@ export interface TrainingData {
   labelSource: 'teacher' | 'file';
 }
 
-export function trainingData(spec: Spec, seed: number): TrainingData {
+/**
+ * The training data of `spec`. A synthetic source's setup (a reference sample, the teacher's balancing, the held-out batches)
+ * is seconds of arithmetic at thousands of features: `pause` runs between its pieces (a yield, and a cancel's way in).
+ */
+export async function trainingData(spec: Spec, seed: number, pause: () => Promise<void> = async () => {}): Promise<TrainingData> {
   if (!spec.train) throw new DataError('the spec has no train section', 'train');
   const batch = spec.train.batch > 0 ? spec.train.batch : spec.data.batch;
-  return isSynthetic(spec.data.source) ? syntheticTraining(spec, seed, batch) : fileTraining(spec, seed, batch, spec.train.holdout);
+  return isSynthetic(spec.data.source) ? syntheticTraining(spec, seed, batch, pause) : fileTraining(spec, seed, batch, spec.train.holdout);
 }
 
-function syntheticTraining(spec: Spec, seed: number, batch: number): TrainingData {
+async function syntheticTraining(spec: Spec, seed: number, batch: number, pause: () => Promise<void>): Promise<TrainingData> {
   if (spec.data.source === 'near-identity' && batch !== spec.data.features) {
     throw new DataError(`near-identity batches are square: train.batch must equal data.features (${spec.data.features}), got ${batch}`, 'train.batch');
   }
   const inputs = new SyntheticInputs(spec.data, seed);
   const referenceRng = dataRng(seed, 'teacherReference');
-  const reference = sampleMany(inputs, batch, TEACHER_REFERENCE_SAMPLES, referenceRng);
-  const teacher = new Teacher(inputs.features, spec.data.classes, seed, reference);
+  const reference = await sampleMany(inputs, batch, TEACHER_REFERENCE_SAMPLES, referenceRng, pause);
+  const teacher = await Teacher.create(inputs.features, spec.data.classes, seed, reference, pause);
   const draw = (rng: Rng): DataBatch => {
     const x = inputs.sample(batch, rng);
     return { features: inputs.features, count: batch, x, labels: teacher.label(x), classes: spec.data.classes };
   };
   const evalRng = dataRng(seed, 'evalBatches');
-  const evalChunks = Array.from({ length: SYNTHETIC_EVAL_BATCHES }, () => draw(evalRng));
+  const evalChunks: DataBatch[] = [];
+  for (let c = 0; c < SYNTHETIC_EVAL_BATCHES; c++) {
+    evalChunks.push(draw(evalRng));
+    await pause();
+  }
   const trainRng = dataRng(seed, 'trainBatches');
   return { features: inputs.features, classes: spec.data.classes, batch, next: () => draw(trainRng), evalChunks, labelSource: 'teacher' };
 }
 
 /** Whole source batches (near-identity and repeated batches have structure across the batch) until `total` samples. */
-function sampleMany(inputs: SyntheticInputs, batch: number, total: number, rng: Rng): Float64Array {
+async function sampleMany(inputs: SyntheticInputs, batch: number, total: number, rng: Rng, pause: () => Promise<void>): Promise<Float64Array> {
   const batches = Math.max(1, Math.ceil(total / batch));
   const out = new Float64Array(batches * batch * inputs.features);
-  for (let b = 0; b < batches; b++) out.set(inputs.sample(batch, rng), b * batch * inputs.features);
+  for (let b = 0; b < batches; b++) {
+    out.set(inputs.sample(batch, rng), b * batch * inputs.features);
+    await pause();
+  }
   return out;
 }
 

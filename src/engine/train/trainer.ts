@@ -53,7 +53,7 @@ export interface TrainRun {
 export async function trainNetwork(tf: Tf, spec: Spec, layers: LayerSpec[], seed: number, hooks: TrainRunHooks = {}): Promise<TrainRun> {
   const train = spec.train;
   if (!train) throw new Error('trainNetwork: the spec has no train section');
-  const data = trainingData(spec, seed);
+  const data = await trainingData(spec, seed, duePause(hooks.signal));
   const skipped = memoryProblem(tf.getBackend(), { ...spec, model: { ...spec.model, layers } }, data.features, data.batch);
   if (skipped) return { depth: countDense(layers), records: [], diverged: null, lossStart: NaN, lossEnd: NaN, labels: data.labelSource, skipped };
   const net = await TrainableNetwork.create(tf, buildHostNetwork(layers, data.features, data.classes, seed), layers);
