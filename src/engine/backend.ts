@@ -12,6 +12,7 @@ import { AUTO_GPU_MARGIN, predictGpu, predictWasm, workloadText, type Workload }
 import { initNative, type NativeChoice } from './backends/native';
 import { BackendUnavailableError, type Backend } from './backends/types';
 import { CancelledError } from './errors';
+import { gpuMemoryTotal } from './backends/gpuMemoryTotal';
 import { describeAdapter, deviceLimits, GpuUnavailableError, requestAdapter, type GpuAdapterLike } from './backends/webgpu';
 import { registerWebGpuKernels } from './kernels/webgpu';
 import { calibrateMatMul } from './kernels/webgpu/calibrate';
@@ -193,12 +194,18 @@ async function initWebGpu(roots: readonly string[]): Promise<Backend> {
   await tfjs.ready();
   const loss = { why: null as string | null };
   const maxBufferBytes = Math.min(limits.maxBufferSize ?? Infinity, limits.maxStorageBufferBindingSize ?? Infinity);
+  const total = await gpuMemoryTotal(info);
+  if (total) {
+    info.memoryBytes = total.bytes;
+    info.memorySource = total.source;
+  }
+  const totalCapacity = total ? { totalBytes: total.bytes, totalSource: total.source } : {};
   const backend: Backend = {
     tf: tfjs,
     info: { name: 'webgpu', version: tfjs.version_core, threads: 1, adapter: info },
     device,
     gpuLoss: loss,
-    ...(Number.isFinite(maxBufferBytes) ? { capacity: { maxBufferBytes } } : {}),
+    ...(Number.isFinite(maxBufferBytes) ? { capacity: { maxBufferBytes, ...totalCapacity } } : {}),
   };
   void device.lost.then(({ reason, message }) => {
     loss.why = `${reason}${message ? `: ${message}` : ''}`;

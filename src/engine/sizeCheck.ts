@@ -80,10 +80,23 @@ export function predictedProcessBytes(net: HostNetwork, n: number, dataBytes = 0
   return PROCESS_BASE_BYTES + f.deviceBytes + f.hostBytes + dataBytes;
 }
 
-/** What the backend can hold: wasm's heap is capped in total; a GPU's total is not exposed by WebGPU, its largest buffer is. */
+/**
+ * What the backend can hold: wasm's heap is capped in total; a GPU's largest buffer is a WebGPU limit, its total memory is
+ * known only where the platform tells it (backends/gpuMemoryTotal).
+ */
 export interface DeviceCapacity {
   /** Largest single GPU buffer (min of the device's maxBufferSize and maxStorageBufferBindingSize); absent on CPU backends. */
   maxBufferBytes?: number;
+  /** The GPU's total memory, where known, and where that number came from. */
+  totalBytes?: number;
+  totalSource?: string;
+}
+
+/** Of a GPU's total memory, what a run may plan to use: the rest is the driver's, the display's and other processes'. */
+export const GPU_USABLE_SHARE = 0.9;
+
+function fitsGpuTotal(deviceBytes: number, capacity: DeviceCapacity): boolean {
+  return capacity.totalBytes === undefined || deviceBytes <= GPU_USABLE_SHARE * capacity.totalBytes;
 }
 
 /** Float32 bytes of the largest single tensor of the pass (of `seeds` seeds stacked): a weight (W formed on a GPU), a representation, a Gram. */
@@ -116,6 +129,17 @@ export function assertPassFits(net: HostNetwork, n: number, capacity: DeviceCapa
       throw new RunTooLargeError(
         `the network's largest tensor (a ${net.width}-wide weight or representation) needs ${mib(largest)} MiB, more than the ` +
           `${mib(capacity.maxBufferBytes)} MiB this GPU allows in one buffer: reduce model.width or data.batch (width ${widthFits} fits)`,
+        'model.width',
+      );
+    }
+    if (!fitsGpuTotal(f.deviceBytes, capacity)) {
+      const largest = fits ? largestWidth(net.width, fits) : 0;
+      const hint = largest > 0 ? `width ${largest} fits at this depth and batch` : 'no width fits at this depth and batch';
+      throw new RunTooLargeError(
+        `the run is predicted to need ${gib(f.deviceBytes)} GiB of GPU memory (weights ${gib(f.weightBytes)}, activations and Grams of ` +
+          `${net.depth} layers of width ${net.width} for a batch of ${n} ${gib(f.activationBytes)}, workspace ${gib(f.workspaceBytes)}), more than ` +
+          `${Math.round(GPU_USABLE_SHARE * 100)}% of this GPU's ${gib(capacity.totalBytes!)} GiB (${capacity.totalSource ?? 'its total memory'}): ` +
+          `reduce model.width (${hint}), data.batch or model.depth`,
         'model.width',
       );
     }
@@ -158,7 +182,9 @@ function largestWidth(width: number, fits: (width: number) => boolean): number {
 export function passFits(net: HostNetwork, n: number, capacity: DeviceCapacity = {}, seeds = 1): boolean {
   const f = passFootprint(net, n, seeds);
   if (f.hostBytes > HOST_LIMIT_BYTES) return false;
-  if (capacity.maxBufferBytes !== undefined) return largestTensorBytes(net, n, seeds) <= capacity.maxBufferBytes && (seeds === 1 || f.deviceBytes <= GPU_SEED_BATCH_BYTES);
+  if (capacity.maxBufferBytes !== undefined) {
+    return largestTensorBytes(net, n, seeds) <= capacity.maxBufferBytes && fitsGpuTotal(f.deviceBytes, capacity) && (seeds === 1 || f.deviceBytes <= GPU_SEED_BATCH_BYTES);
+  }
   return f.deviceBytes <= DEVICE_LIMIT_BYTES;
 }
 

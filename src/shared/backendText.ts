@@ -13,7 +13,7 @@ export function backendText(b: BackendInfo): string {
   return [`${b.name} ${b.version}`, threads, b.simd ? 'SIMD' : null].filter(Boolean).join(' · ');
 }
 
-/** The adapter in full (vendor, architecture, device, driver), why this backend ran and which matmul it used, one line each. */
+/** The adapter in full (vendor, architecture, device, driver, memory), why this backend ran and which matmul it used, one line each. */
 export function backendDetails(b: BackendInfo): string[] {
   const lines: string[] = [];
   if (b.adapter) {
@@ -23,6 +23,7 @@ export function backendDetails(b: BackendInfo): string[] {
         `${a.driver ? `, driver ${a.driver}` : a.description ? `, ${a.description}` : ''} — ${a.software ? 'a software adapter (CPU emulation, slow)' : 'a hardware GPU'}`,
     );
   }
+  if (b.adapter?.memoryBytes) lines.push(`memory: ${(b.adapter.memoryBytes / 2 ** 30).toFixed(1)} GiB (${b.adapter.memorySource ?? 'as the platform reports it'})`);
   if (b.reason) lines.push(`why: ${b.reason}`);
   if (b.matmul) lines.push(`matmul: ${b.matmul.kernel === 'tiled' ? 'DepthLens’s tiled WGSL kernel' : 'tfjs’s'} (${b.matmul.reason})`);
   return lines;

@@ -49,6 +49,10 @@ export interface GpuAdapterInfo {
   /** Driver description where the platform gives it (Dawn puts the driver version in `description` on Vulkan). */
   driver?: string;
   software: boolean;
+  /** The GPU's total memory where the platform tells it (WebGPU does not): nvidia-smi, amdgpu sysfs, Apple's unified memory. */
+  memoryBytes?: number;
+  /** Where memoryBytes came from ("nvidia-smi: NVIDIA H200, 143771 MiB"). */
+  memorySource?: string;
 }
 
 /** Every backend a result can name, and every choice a user can make (the setting, the CLI flag, the picker). */

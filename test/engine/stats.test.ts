@@ -107,3 +107,35 @@ model: { depth: 200, width: 8192, activation: identity }`);
     return true;
   });
 });
+
+test('on a GPU whose total memory is known, a run over 90% of it is refused with the width that fits', async () => {
+  const { buildHostNetwork } = await import('../../src/engine/network');
+  const { assertSpecFits, passFits, passFootprint } = await import('../../src/engine/sizeCheck');
+  const s = spec(`
+data: { source: gaussian, features: 8192, batch: 1024 }
+model: { depth: 200, width: 8192, activation: identity }`);
+  const net = buildHostNetwork(s.model.layers, 8192, 10, 0);
+  // 200 layers of 8192×1024 float32 activations alone are 6.25 GiB: an 8 GiB GPU (7.2 GiB usable) cannot hold the pass.
+  assert.ok(passFootprint(net, 1024).activationBytes >= 200 * 8192 * 1024 * 4);
+  const small = { maxBufferBytes: 2 ** 30, totalBytes: 8 * 2 ** 30, totalSource: 'nvidia-smi: a test GPU, 8192 MiB' };
+  let message = '';
+  assert.throws(
+    () => assertSpecFits(s, 8192, 10, 1024, small),
+    (e: unknown) => {
+      message = (e as Error).message;
+      assert.equal((e as { path?: string }).path, 'model.width');
+      return /GiB of GPU memory .* more than 90% of this GPU's 8\.0 GiB \(nvidia-smi: a test GPU, 8192 MiB\)/.test(message);
+    },
+  );
+  const width = Number(/width (\d+) fits at this depth and batch/.exec(message)?.[1]);
+  assert.ok(width > 0 && width < 8192 && width % 64 === 0, message);
+  // The width it names fits the same GPU; 64 more does not.
+  const at = (w: number) => buildHostNetwork(spec(`
+data: { source: gaussian, features: ${w}, batch: 1024 }
+model: { depth: 200, width: ${w}, activation: identity }`).model.layers, w, 10, 0);
+  assert.ok(passFits(at(width), 1024, small));
+  assert.ok(!passFits(at(width + 64), 1024, small));
+  // Unknown total (the platform does not say): only the largest buffer holds the run back, as before.
+  assert.doesNotThrow(() => assertSpecFits(s, 8192, 10, 1024, { maxBufferBytes: 2 ** 30 }));
+  assert.doesNotThrow(() => assertSpecFits(s, 8192, 10, 1024, { ...small, totalBytes: 80 * 2 ** 30 }));
+});

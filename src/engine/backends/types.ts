@@ -11,8 +11,11 @@ export interface Backend {
   info: BackendInfo;
   /** The WebGPU device of a webgpu backend (for the engine's own kernels and for tests that lose it on purpose). */
   device?: GpuDeviceLike;
-  /** The largest single buffer a GPU backend can hold (the size check before a pass); absent on CPU backends. */
-  capacity?: { maxBufferBytes: number };
+  /**
+   * What a GPU backend can hold (the size check before a pass): its largest single buffer, and its total memory where the
+   * platform tells it (./gpuMemoryTotal); absent on CPU backends.
+   */
+  capacity?: { maxBufferBytes: number; totalBytes?: number; totalSource?: string };
   /** Set (to the reason) once a webgpu backend's device is lost; shared by every copy of this backend's record. */
   gpuLoss?: { why: string | null };
 }
