@@ -5,7 +5,7 @@ import type { RunOptions } from '../shared/protocol';
 import type { Spec } from '../spec';
 import { predict, predictProfile, staticFindings } from '../theory';
 import { deviceLossError, selectBackend, type Backend } from './backend';
-import { calibrate, remainingSeconds } from './backends/calibrate';
+import { CALIBRATE_FROM_SECONDS, calibrate, remainingSeconds } from './backends/calibrate';
 import { DEFAULT_MAX_CPU_MINUTES, durationText, predictSeconds } from './backends/cost';
 import { watchOutOfMemory } from './backends/gpuOutOfMemory';
 import { buildHostNetwork } from './network';
@@ -48,7 +48,9 @@ export async function analyze(specAsWritten: Spec, options: RunOptions, hooks: A
   assertFitsTime(backend, whole, (options.maxCpuMinutes ?? DEFAULT_MAX_CPU_MINUTES) * 60);
   const benchmarked = predictSeconds(backend.info.name, whole);
   // The benchmark's rates scaled by this machine's measured rate now (a loaded machine runs slower than the benchmark's).
-  const calibration = benchmarked !== null ? await calibrate(backend.tf, backend.info.name, workload.width) : null;
+  // Not for short runs: the probe would be a good share of them (an edit's quick run waited 150 ms more for its first
+  // curve), and nothing — the run budget, the time limit — turns on so short a prediction.
+  const calibration = benchmarked !== null && benchmarked >= CALIBRATE_FROM_SECONDS ? await calibrate(backend.tf, backend.info.name, workload.width) : null;
   throwIfAborted(hooks.signal);
   const predicted = benchmarked === null ? null : benchmarked * (calibration?.factor ?? 1);
   if (predicted !== null) {

@@ -8,6 +8,8 @@ import type { BackendName } from '../../shared/result';
 import type { Tf } from './types';
 import { cpuFlopsRate } from './cost';
 
+/** Runs the benchmark predicts shorter than this are not calibrated: the probe would take 7% or more of them. */
+export const CALIBRATE_FROM_SECONDS = 2;
 /** The probe stops after this much time, or PROBE_MAX_PRODUCTS products; one untimed product warms the kernels first. */
 const PROBE_SECONDS = 0.15;
 const PROBE_MAX_PRODUCTS = 60;
