@@ -52,21 +52,34 @@ export function rowGapInputs(tf: Tf, matrices: Tensor2D[]): Tensor1D {
   });
 }
 
-/** φ of each matrix from `rowGapInputs`' values (`shapes`: each matrix's [rows, columns]); null when rank-deficient or not finite. */
-export function gapsFromRowInputs(values: ArrayLike<number>, shapes: readonly (readonly [number, number])[]): (number | null)[] {
+/** What φ of one matrix is taken from: its representation X (d×n row-major, float32 values) or its Gram (n×n). */
+export type RowGapSource = { kind: 'representation'; x: Float32Array; d: number; n: number } | { kind: 'gram'; gram: Float32Array; n: number };
+
+/** `rowGapInputs`' values cut back into one source per matrix (`shapes`: each matrix's [rows, columns]). */
+export function rowGapSources(values: Float32Array, shapes: readonly (readonly [number, number])[]): RowGapSource[] {
   let offset = 0;
-  return shapes.map(([n, d]) => {
+  return shapes.map(([n, d]): RowGapSource => {
     if (gapFromRepresentation(d, n)) {
       // M (n×d, row-major) is Xᵀ: X = Mᵀ, d×n row-major, as isometryGapFromRepresentation reads it.
-      const x = new Float64Array(d * n);
+      const x = new Float32Array(d * n);
       for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) x[i * n + j] = values[offset + j * d + i];
       offset += n * d;
-      return isometryGapFromRepresentation(x, d, n, d).gap;
+      return { kind: 'representation', x, d, n };
     }
-    const gram = sliceOf(values, offset, n * n);
+    const gram = values.subarray(offset, offset + n * n);
     offset += n * n;
-    return isometryGapFromGram(gram, n).gap;
+    return { kind: 'gram', gram, n };
   });
+}
+
+/** φ of one source on this thread; null when rank-deficient or not finite. */
+export function rowGap(source: RowGapSource): number | null {
+  return source.kind === 'representation' ? isometryGapFromRepresentation(source.x, source.d, source.n, source.d).gap : isometryGapFromGram(source.gram, source.n).gap;
+}
+
+/** φ of each matrix from `rowGapInputs`' values; null when rank-deficient or not finite. */
+export function gapsFromRowInputs(values: Float32Array, shapes: readonly (readonly [number, number])[]): (number | null)[] {
+  return rowGapSources(values, shapes).map(rowGap);
 }
 
 /** φ of each sample-per-row matrix, in one awaited read. */
@@ -74,16 +87,10 @@ export async function rowIsometryGaps(tf: Tf, matrices: Tensor2D[]): Promise<(nu
   if (matrices.length === 0) return [];
   const inputs = rowGapInputs(tf, matrices);
   try {
-    return gapsFromRowInputs(await inputs.data(), matrices.map((m) => [m.shape[0], m.shape[1]] as const));
+    return gapsFromRowInputs((await inputs.data()) as Float32Array, matrices.map((m) => [m.shape[0], m.shape[1]] as const));
   } finally {
     inputs.dispose();
   }
-}
-
-/** values[offset, offset + length) without a copy where the values are a typed array. */
-export function sliceOf(values: ArrayLike<number>, offset: number, length: number): ArrayLike<number> {
-  if (ArrayBuffer.isView(values)) return (values as unknown as Float32Array).subarray(offset, offset + length);
-  return Array.prototype.slice.call(values, offset, offset + length) as number[];
 }
 
 /** The weight layers whose isometry is tracked during training: up to `count` square W's around the middle of the network. */

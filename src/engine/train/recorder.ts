@@ -4,7 +4,7 @@ import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { LossKind } from '../../spec/types';
 import type { TrainRecord } from '../../shared/result';
 import type { Tf } from '../backend';
-import { gapsFromRowInputs, logNormParts, logNormsFromParts, middleLayers, rowGapInputs, spreadLayers } from './metrics';
+import { gapsFromRowInputs, logNormParts, logNormsFromParts, middleLayers, rowGapInputs, rowGapSources, spreadLayers } from './metrics';
 import { gapFromRepresentation } from '../blockGap';
 import type { Pause } from '../bands';
 import { sharedHostPool } from '../hostPool';
@@ -128,20 +128,10 @@ export class Recorder {
 /** gapsFromRowInputs on the shared host pool's workers, awaited with `pause` every 20 ms (a cancel ends the wait). */
 async function pooledGaps(values: Float32Array, shapes: readonly (readonly [number, number])[], pause: Pause): Promise<(number | null)[]> {
   const pool = sharedHostPool();
-  let offset = 0;
   const all = Promise.all(
-    shapes.map(([n, d]) => {
-      if (gapFromRepresentation(d, n)) {
-        // M (n×d, row-major) is Xᵀ: the pool reads X, d×n row-major.
-        const x = new Float32Array(d * n);
-        for (let j = 0; j < n; j++) for (let i = 0; i < d; i++) x[i * n + j] = values[offset + j * d + i];
-        offset += n * d;
-        return pool.representationGap(x, d, n, d).then((r) => r.gap);
-      }
-      const gram = values.subarray(offset, offset + n * n);
-      offset += n * n;
-      return pool.gap(gram, n, { transfer: false }).then((r) => r.gap);
-    }),
+    rowGapSources(values, shapes).map((s) =>
+      (s.kind === 'representation' ? pool.representationGap(s.x, s.d, s.n, s.d) : pool.gap(s.gram, s.n, { transfer: false })).then((r) => r.gap),
+    ),
   );
   let settled = false;
   all.then(
