@@ -148,6 +148,8 @@ class Pass {
   private lastYield = Date.now();
   private layersDone = 0;
   private initMs = 0;
+  /** Time spent in yieldNow (downloads, the host's gap reductions, other tasks): not init even when a weight's forming yields. */
+  private yieldMs = 0;
   /** Keep each W_ℓ from the forward to the backward pass, or draw it again there (networks whose weights exceed the budget). */
   private readonly keepWeights: boolean;
   private readout: Tensor3D | null = null;
@@ -407,6 +409,7 @@ class Pass {
    */
   private async prepareWeights(ops: readonly DenseHostOp[], use: WeightUse): Promise<void> {
     const t0 = performance.now();
+    const yielded0 = this.yieldMs;
     const step = use === 'backward' ? -1 : 1;
     for (const op of ops) {
       const factorsOf = (seed: number): Promise<HouseholderFactors> | undefined => (usesHouseholderFactors(this.tf, op) ? this.householderFactors(seed, op, step) : undefined);
@@ -414,7 +417,7 @@ class Pass {
       for (const t of w.tensors) this.tensors.own(t);
       this.prepared.set(op.index, w);
     }
-    this.initMs += performance.now() - t0;
+    this.initMs += performance.now() - t0 - (this.yieldMs - yielded0);
   }
 
   /**
@@ -499,10 +502,12 @@ class Pass {
 
   /** Every ~50 ms of work: download what is pending, let the event loop run, honour a cancel, report progress. */
   private async yieldNow(): Promise<void> {
+    const t0 = performance.now();
     await this.downloads.flush();
     this.postGaps();
     await yieldToEventLoop();
     this.lastYield = Date.now();
+    this.yieldMs += performance.now() - t0;
     throwIfAborted(this.hooks.signal);
     // layersDone counts dense layers forward (0..L) then backward (L..2L).
     const depth = this.net.depth;

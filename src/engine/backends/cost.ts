@@ -48,11 +48,12 @@ const HOST_DRAW_PER_WEIGHT_S = 18e-9;
  */
 const HOST_HOUSEHOLDER_PER_WEIGHT_S = 15e-9 / defaultPoolSize();
 /**
- * Dispatches per layer of the pass on webgpu, and per 64-reflector block of forming an orthogonal W (bench/webgpu-dispatches.ts).
- * A batched pass of several seeds makes the pass's dispatches once for all of them, plus one per layer to stack the seeds'
- * weights; forming each seed's orthogonal W stays per seed.
+ * Dispatches per layer of the pass on webgpu, and per 64-reflector block of forming an orthogonal W, as counted by
+ * bench/webgpu-dispatches.ts (bench/RESULTS.md: 13.6 a layer for a Gaussian identity net at 128/32, 18.4 with tanh;
+ * forming 15 a layer at width 128, two blocks). A batched pass of several seeds makes the pass's dispatches once for all
+ * of them, plus one per layer to stack the seeds' weights; forming each seed's orthogonal W stays per seed.
  */
-const GPU_PASS_DISPATCHES = 10;
+const GPU_PASS_DISPATCHES = 14;
 const GPU_BATCH_DISPATCHES = 1;
 const GPU_INIT_DISPATCHES_PER_BLOCK = 8;
 /** What one dispatch costs on a GPU (tfjs ops, operands made once) and one awaited read (an orthogonal W's VᵀV; assumed). */
