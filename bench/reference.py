@@ -1,7 +1,8 @@
 """Plain numpy float32 reference of DepthLens's initialization diagnostic, for bench/run.ts.
 
 One seed of: X_{l+1} = BN(W_l X_l) (BN without mean reduction, identity activation, orthogonal W), the isometry gap of
-every block output (Gram on the BLAS in float32, log-det by Cholesky in float64), cross-entropy of a linear readout, and
+every block output (log-det by Cholesky in float64 of the Gram: on the BLAS in float32 for n < d/2, in float64 from X
+otherwise, as DepthLens takes it: src/engine/blockGap.ts), cross-entropy of a linear readout, and
 the backward pass with ||dL/dW_l||_F = ||dZ_l X_l^T||_F for every layer, written the way one would write it by hand.
 
 Input: a JSON job on argv[1]; output: one JSON object on stdout. Timings are medians of `reps` runs.
@@ -21,7 +22,12 @@ def haar(d, rng):
 
 
 def gap(x):
-    g = (x.T @ x).astype(np.float64)
+    d, n = x.shape
+    if 2 * n >= d:
+        x64 = x.astype(np.float64)
+        g = x64.T @ x64
+    else:
+        g = (x.T @ x).astype(np.float64)
     n = g.shape[0]
     chol = np.linalg.cholesky(g)
     return float(np.log(np.trace(g) / n) - 2.0 * np.sum(np.log(np.diag(chol))) / n)

@@ -3,16 +3,16 @@
 // by rotational invariance, the part of column k that reflector k sees is a fresh N(0, I_{d−k}) vector. Drawing the d−1
 // reflectors costs O(d²); forming Q costs (4/3)d³ flops, done either in float64 on the host or in float32 on a tfjs backend
 // through blocked matrix products (compact WY form); ./weights applies the blocks to a batch without forming Q at all.
-// On webgpu nothing of the forming comes back to the host: each block's Gram VᵀV is a device product and its triangular
-// factor T a kernel of our own (kernels/webgpu/wyFactor), so W is formed with no download. The reflectors themselves are
-// still drawn on the host from the seed's stream (O(d²) numbers, uploaded once per block): that keeps webgpu's W equal to
-// wasm's (and to the float64 host product) per seed, to float32 noise.
+// The reflectors' normals come from a counter-based generator (./haarDraw): on webgpu they are drawn on the device, a
+// workgroup per reflector (kernels/webgpu/reflectors), each block's Gram VᵀV is a device product and its triangular factor
+// T a kernel of our own (kernels/webgpu/wyFactor): W is drawn and formed with nothing uploaded but the key and nothing
+// read back, and equals the host's W (and wasm's) per seed to float32 rounding.
 import type { Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import type { Rng } from './rng';
+import { fillReflectorNormals, firstNormalSign, haarDraw, haarSigns, type HaarDraw } from './haarDraw';
 import { transpose2d } from './kernels/wasm/transpose';
-import { registerWebGpuKernels, WY_FACTOR } from './kernels/webgpu';
-import { fillStandardNormal } from './ziggurat';
+import { REFLECTOR_BLOCK, reflectorKeyValues, registerWebGpuKernels, WY_FACTOR } from './kernels/webgpu';
 
 /**
  * Q = H_0 H_1 ⋯ H_{d−2} · diag(sign) with H_k = I − 2 v_k v_kᵀ acting on coordinates k..d−1. `vectors[k]` is the unit v_k
@@ -25,18 +25,23 @@ export interface HouseholderFactors {
 }
 
 /**
- * Draws the factors of a d×d Haar matrix from `rng`: for k < d−1, x ~ N(0, I_{d−k}) (ziggurat); QR's reflector maps x to
- * α e₀ with α = −sign(x₀)‖x‖, so v = (x − α e₀)/‖x − α e₀‖ and R_kk = α. The last R_kk is a lone Gaussian.
+ * Draws the factors of a d×d Haar matrix from `rng` (its key, ./haarDraw): for k < d−1, x ~ N(0, I_{d−k}) (reflector k's
+ * normals); QR's reflector maps x to α e₀ with α = −sign(x₀)‖x‖, so v = (x − α e₀)/‖x − α e₀‖ and R_kk = α. The last R_kk
+ * is a lone Gaussian.
  */
 export function drawHouseholderFactors(d: number, rng: Rng): HouseholderFactors {
-  if (!Number.isInteger(d) || d < 1) throw new Error(`drawHouseholderFactors: size must be a positive integer, got ${d}`);
+  return householderFactorsOf(haarDraw(d, rng));
+}
+
+export function householderFactorsOf(draw: HaarDraw): HouseholderFactors {
+  const { d } = draw;
   const vectors: Float64Array[] = [];
   const sign = new Float64Array(d);
   for (let k = 0; k < d - 1; k++) {
-    const v = fillStandardNormal(new Float64Array(d - k), rng);
+    const v = fillReflectorNormals(draw, k, new Float64Array(d - k));
     let norm2 = 0;
     for (let i = 0; i < v.length; i++) norm2 += v[i] * v[i];
-    const s0 = v[0] >= 0 ? 1 : -1;
+    const s0 = firstNormalSign(draw, k);
     const alpha = -s0 * Math.sqrt(norm2);
     // ‖x − α e₀‖² = ‖x‖² − 2α x₀ + α² = 2(‖x‖² + |α||x₀|); no cancellation since −α and x₀ share a sign.
     const unNorm2 = 2 * (norm2 + Math.abs(alpha * v[0]));
@@ -47,7 +52,7 @@ export function drawHouseholderFactors(d: number, rng: Rng): HouseholderFactors 
     vectors.push(v);
     sign[k] = alpha >= 0 ? 1 : -1;
   }
-  sign[d - 1] = rng.normal() >= 0 ? 1 : -1;
+  sign[d - 1] = firstNormalSign(draw, d - 1);
   return { d, vectors, sign };
 }
 
@@ -126,18 +131,27 @@ export interface WYBlock {
 }
 
 /**
- * The reflectors in blocks of `block` (the last one partial), uploaded with their compact-WY factor T. The caller owns the
- * returned tensors. T comes from VᵀV, a small product computed on the backend. On webgpu T is computed there too
- * (no download); elsewhere the Grams of all blocks are read back in one awaited download and T is formed in float64.
+ * The reflectors in blocks of `block` (the last one partial), on the backend with their compact-WY factor T. The caller
+ * owns the returned tensors. From factors drawn on the host the reflectors are uploaded; from a HaarDraw (webgpu only)
+ * they are drawn on the device. T comes from VᵀV, a small product computed on the backend. On webgpu T is computed
+ * there too (no download); elsewhere the Grams of all blocks are read back in one awaited download and T is formed in
+ * float64.
  */
-export async function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEFAULT_BLOCK, withTransposedT = false): Promise<WYBlock[]> {
+export async function compactWYBlocks(tf: Tf, f: HouseholderFactors | HaarDraw, block = DEFAULT_BLOCK, withTransposedT = false): Promise<WYBlock[]> {
   if (!Number.isInteger(block) || block < 1) throw new Error(`compactWYBlocks: block must be a positive integer, got ${block}`);
+  const onDevice = !('vectors' in f);
+  if (onDevice && tf.getBackend() !== 'webgpu') throw new Error('internal: reflectors are drawn on the device only on webgpu');
+  if (onDevice) registerWebGpuKernels();
   const uploaded: { start: number; count: number; vt: Tensor2D; v: Tensor2D }[] = [];
+  const key = onDevice ? tf.tensor1d(reflectorKeyValues(f.key)) : null;
   for (let start = 0; start < f.d - 1; start += block) {
     const count = Math.min(block, f.d - 1 - start);
-    const vt = tf.tensor2d(reflectorRows(f, start, count), [count, f.d - start]);
+    const vt = onDevice
+      ? (tf.engine().runKernel(REFLECTOR_BLOCK, { key: key! }, { d: f.d, start, count }) as Tensor2D)
+      : tf.tensor2d(reflectorRows(f as HouseholderFactors, start, count), [count, f.d - start]);
     uploaded.push({ start, count, vt, v: tf.transpose(vt) });
   }
+  key?.dispose();
   if (uploaded.length === 0) return [];
   if (tf.getBackend() === 'webgpu') {
     registerWebGpuKernels();
@@ -171,14 +185,16 @@ export async function compactWYBlocks(tf: Tf, f: HouseholderFactors, block = DEF
  */
 export async function formHouseholderProductOnDevice(
   tf: Tf,
-  f: HouseholderFactors,
+  /** Factors drawn on the host, or (webgpu) the draw whose reflectors the device draws itself. */
+  f: HouseholderFactors | HaarDraw,
   scale = 1,
   block = DEFAULT_BLOCK,
   transposed = false,
   /** Called between blocks (../bands): forming a wide Q takes seconds on a CPU backend. */
   pause: () => Promise<void> = () => Promise.resolve(),
 ): Promise<Tensor2D> {
-  const { d, sign } = f;
+  const d = f.d;
+  const sign = 'sign' in f ? f.sign : haarSigns(f);
   const blocks = await compactWYBlocks(tf, f, block, true);
   // The trailing matrix starts as scale·diag(sign) of the coordinates from the last block on (diagonal: its own transpose).
   const lastStart = blocks.length > 0 ? blocks[blocks.length - 1].start : 0;

@@ -8,6 +8,7 @@
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from './backend';
 import { compactWYBlocks, drawHouseholderFactors, formHouseholderProductOnDevice, type HouseholderFactors } from './haar';
+import { haarDraw } from './haarDraw';
 import type { Pause } from './bands';
 import { gaussianInitStd } from './init';
 import { denseWeight, weightStream, type DenseOp } from './network';
@@ -41,9 +42,17 @@ export type WeightForm = 'auto' | 'formed';
  */
 export const IMPLICIT_MIN_WIDTH = 256;
 
-/** Whether W_ℓ on this backend is made from Householder factors (drawn by `householderFactorsOf`, or passed in ready). */
+/**
+ * Whether W_ℓ on this backend is made from Householder factors drawn on the host (by `householderFactorsOf`, or passed in
+ * ready). Not on cpu (W formed on the host) nor on webgpu (reflectors drawn on the device: `drawsOnDevice`).
+ */
 export function usesHouseholderFactors(tf: Tf, op: DenseOp): boolean {
-  return op.init === 'orthogonal' && tf.getBackend() !== 'cpu';
+  return op.init === 'orthogonal' && tf.getBackend() !== 'cpu' && !drawsOnDevice(tf, op);
+}
+
+/** An orthogonal W_ℓ on webgpu: its reflectors are drawn and formed on the device from the seed's key (./haarDraw). */
+export function drawsOnDevice(tf: Tf, op: DenseOp): boolean {
+  return op.init === 'orthogonal' && tf.getBackend() === 'webgpu';
 }
 
 /** The size and the random stream of W_ℓ's Householder factors: drawHouseholderFactors(size, new Rng(seed, stream)). */
@@ -105,9 +114,11 @@ export async function denseWeightTensor(
   pause: Pause = () => Promise.resolve(),
 ): Promise<Tensor2D> {
   const [rows, cols] = transposed ? [op.fanIn, op.fanOut] : [op.fanOut, op.fanIn];
-  if (usesHouseholderFactors(tf, op)) {
+  if (usesHouseholderFactors(tf, op) || drawsOnDevice(tf, op)) {
     const { size, stream } = householderDraw(op);
-    const q = await formHouseholderProductOnDevice(tf, factors ?? drawHouseholderFactors(size, new Rng(seed, stream)), op.gain, undefined, transposed, pause);
+    const rng = new Rng(seed, stream);
+    const source = drawsOnDevice(tf, op) ? haarDraw(size, rng) : (factors ?? drawHouseholderFactors(size, rng));
+    const q = await formHouseholderProductOnDevice(tf, source, op.gain, undefined, transposed, pause);
     if (op.fanIn === op.fanOut) return q;
     const block = tf.slice(q, [0, 0], [rows, cols]);
     q.dispose();

@@ -1,10 +1,12 @@
-// The Haar init formed on webgpu (src/engine/haar.ts with the compact-WY factor kernel of kernels/webgpu/wyFactor.ts):
-// equal to the float64 host product of the same Householder draws, orthogonal, and formed with no download at all (every
-// read of the backend is counted while forming). Needs a WebGPU adapter: SwiftShader on a machine with no GPU.
+// The Haar init formed on webgpu (src/engine/haar.ts with the compact-WY factor kernel of kernels/webgpu/wyFactor.ts), from
+// reflectors drawn on the host or drawn on the device (kernels/webgpu/reflectors.ts, from the weight's key alone): equal
+// to the float64 host product of the same draws, orthogonal, and formed with no download at all (every read of the
+// backend is counted while forming). Needs a WebGPU adapter: SwiftShader on a machine with no GPU.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor2D } from '@tensorflow/tfjs';
-import { drawHouseholderFactors, formHouseholderProduct, formHouseholderProductOnDevice } from '../../src/engine/haar';
+import { drawHouseholderFactors, formHouseholderProduct, formHouseholderProductOnDevice, householderFactorsOf } from '../../src/engine/haar';
+import { haarDraw } from '../../src/engine/haarDraw';
 import { Rng } from '../../src/engine/rng';
 import { webgpuBackend } from './webgpu';
 
@@ -45,16 +47,19 @@ function orthogonalityError(q: ArrayLike<number>, d: number): number {
   return worst;
 }
 
-test('webgpu: W formed on the device equals the float64 host product, is orthogonal, and downloads nothing', async (t) => {
+for (const drawn of ['on the host', 'on the device'] as const)
+test(`webgpu: W formed on the device (reflectors drawn ${drawn}) equals the float64 host product, is orthogonal, and downloads nothing`, async (t) => {
   const backend = await webgpuBackend(t);
   if (!backend) return;
   const { tf } = backend;
   const before = tf.memory().numTensors;
   for (const d of [64, 100, 130, 256]) {
-    const f = drawHouseholderFactors(d, new Rng(41, d));
+    const draw = haarDraw(d, new Rng(41, d));
+    const f = householderFactorsOf(draw);
+    const source = drawn === 'on the host' ? f : draw;
     const host = formHouseholderProduct(f, 1);
-    const { value: q, reads } = await countingReads(tf.backend(), () => formHouseholderProductOnDevice(tf, f, 1));
-    const { value: qT, reads: readsT } = await countingReads(tf.backend(), () => formHouseholderProductOnDevice(tf, f, 1, undefined, true));
+    const { value: q, reads } = await countingReads(tf.backend(), () => formHouseholderProductOnDevice(tf, source, 1));
+    const { value: qT, reads: readsT } = await countingReads(tf.backend(), () => formHouseholderProductOnDevice(tf, source, 1, undefined, true));
     assert.equal(reads, 0, `d = ${d}: forming W downloaded ${reads} times`);
     assert.equal(readsT, 0, `d = ${d}: forming Wᵀ downloaded ${readsT} times`);
     assert.deepEqual(q.shape, [d, d]);
@@ -81,9 +86,12 @@ test('webgpu: partial, single-reflector and wide blocks (block sizes 1, 7, 64, 1
   for (const [d, block] of [[2, 64], [9, 7], [65, 64], [20, 1], [150, 130]] as const) {
     const f = drawHouseholderFactors(d, new Rng(5, d));
     const host = formHouseholderProduct(f, 1.5);
-    const q = await formHouseholderProductOnDevice(tf, f, 1.5, block);
-    const device = (await q.data()) as Float32Array;
-    q.dispose();
-    assert.ok(maxAbsDiff(host, device) < 5e-6, `d = ${d}, block = ${block}: ${maxAbsDiff(host, device)}`);
+    for (const source of [f, haarDraw(d, new Rng(5, d))]) {
+      const q = await formHouseholderProductOnDevice(tf, source, 1.5, block);
+      const device = (await q.data()) as Float32Array;
+      q.dispose();
+      const what = 'vectors' in source ? 'host-drawn' : 'device-drawn';
+      assert.ok(maxAbsDiff(host, device) < 5e-6, `d = ${d}, block = ${block}, ${what}: ${maxAbsDiff(host, device)}`);
+    }
   }
 });

@@ -4,7 +4,6 @@
 // made once, tfjs matMul 150 GFLOP/s at 512³ and ~2 TFLOP/s at 4096×4096×64). A faster CPU moves the crossover up, a
 // slower GPU driver moves it down; bench/gpu.sh measures it on the machine at hand.
 import type { BackendName } from '../../shared/result';
-import { defaultPoolSize } from '../poolSize';
 
 /** The size of the work a run will do, in the terms the cost model needs. */
 export interface Workload {
@@ -43,11 +42,6 @@ const WASM_ORTHOGONAL_INIT_PER_WEIGHT_S = 27e-9;
 /** Host work per weight entry on any backend: drawing (ziggurat, ~18 ns per normal here) and uploading a Gaussian weight. */
 const HOST_DRAW_PER_WEIGHT_S = 18e-9;
 /**
- * Host work per d² of an orthogonal weight on a GPU backend: its d²/2 Householder draws (6.5 ms at d = 512, 190 ms at
- * 4096 on one core), spread over the host pool's workers (../hostPool) ahead of the layers that need them.
- */
-const HOST_HOUSEHOLDER_PER_WEIGHT_S = 15e-9 / defaultPoolSize();
-/**
  * Dispatches per layer of the pass on webgpu, and per 64-reflector block of forming an orthogonal W, as counted by
  * bench/webgpu-dispatches.ts (bench/RESULTS.md: 13.6 a layer for a Gaussian identity net at 128/32, 18.4 with tanh;
  * forming 15 a layer at width 128, two blocks). A batched pass of several seeds makes the pass's dispatches once for all
@@ -55,10 +49,10 @@ const HOST_HOUSEHOLDER_PER_WEIGHT_S = 15e-9 / defaultPoolSize();
  */
 const GPU_PASS_DISPATCHES = 14;
 const GPU_BATCH_DISPATCHES = 1;
-const GPU_INIT_DISPATCHES_PER_BLOCK = 8;
-/** What one dispatch costs on a GPU (tfjs ops, operands made once) and one awaited read (an orthogonal W's VᵀV; assumed). */
+/** Forming a block (8 counted) plus drawing its reflectors on the device (../haarDraw, kernels/webgpu/reflectors). */
+const GPU_INIT_DISPATCHES_PER_BLOCK = 9;
+/** What one dispatch costs on a GPU (tfjs ops, operands made once). */
 const GPU_DISPATCH_S = 60e-6;
-const GPU_READBACK_S = 0.3e-3;
 const GPU_FLOPS_SMALL = 150e9;
 const GPU_FLOPS_LARGE = 2e12;
 /** Device creation and first-use shader compilation, paid once per engine process. */
@@ -93,8 +87,9 @@ export function predictGpu(w: Workload, started: boolean): Prediction {
   const batched = w.batchedPasses !== undefined && w.batchedPasses < w.passes;
   const passDispatches = w.depth * (batched ? w.batchedPasses! * (GPU_PASS_DISPATCHES + GPU_BATCH_DISPATCHES) : w.passes * GPU_PASS_DISPATCHES);
   const initDispatches = w.orthogonal ? layers * GPU_INIT_DISPATCHES_PER_BLOCK * blocks : 0;
-  const latency = (passDispatches + initDispatches) * GPU_DISPATCH_S + (w.orthogonal ? layers * GPU_READBACK_S : 0);
-  const host = layers * (w.orthogonal ? HOST_HOUSEHOLDER_PER_WEIGHT_S : HOST_DRAW_PER_WEIGHT_S) * w.width * w.width;
+  // An orthogonal W is drawn and formed on the device with nothing read back; a Gaussian one is drawn on the host.
+  const latency = (passDispatches + initDispatches) * GPU_DISPATCH_S;
+  const host = w.orthogonal ? 0 : layers * HOST_DRAW_PER_WEIGHT_S * w.width * w.width;
   const seconds = compute + latency + host + (started ? 0 : GPU_START_S);
   return { seconds, detail: latency > compute ? 'dispatch-bound' : 'compute-bound' };
 }

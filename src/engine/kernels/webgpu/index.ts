@@ -1,15 +1,17 @@
-// Registers DepthLens's fused WebGPU kernels (normalization, rescale, activation, the compact-WY factor of the Haar init,
+// Registers DepthLens's fused WebGPU kernels (normalization, rescale, activation, the Haar init's reflectors and compact-WY factor,
 // the tiled matmul) with tfjs's 'webgpu' backend, and puts tfjs's BatchMatMul behind the per-device matmul choice.
 import * as tfjs from '@tensorflow/tfjs';
 import type { KernelFunc } from '@tensorflow/tfjs';
 import { activationBackwardKernel, activationForwardKernel } from './activation';
 import { installMatMulChoice, tiledMatMulKernel } from './batchMatMul';
-import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE, TILED_MATMUL, WY_FACTOR } from './names';
+import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, REFLECTOR_BLOCK, RESCALE, TILED_MATMUL, WY_FACTOR } from './names';
 import { normBackwardKernel, normForwardKernel } from './norm';
 import { rescaleKernel } from './rescale';
+import { reflectorBlockKernel } from './reflectors';
 import { wyFactorKernel } from './wyFactor';
 
-export { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, RESCALE, TILED_MATMUL, WY_FACTOR } from './names';
+export { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, NORM_BACKWARD, NORM_FORWARD, REFLECTOR_BLOCK, RESCALE, TILED_MATMUL, WY_FACTOR } from './names';
+export { reflectorKeyValues } from './reflectors';
 export { matMulKernelOf, setMatMulKernel, type MatMulKernel } from './batchMatMul';
 
 const KERNELS: [string, KernelFunc][] = [
@@ -19,6 +21,7 @@ const KERNELS: [string, KernelFunc][] = [
   [ACTIVATION_FORWARD, activationForwardKernel],
   [ACTIVATION_BACKWARD, activationBackwardKernel],
   [WY_FACTOR, wyFactorKernel],
+  [REFLECTOR_BLOCK, reflectorBlockKernel],
   [TILED_MATMUL, tiledMatMulKernel],
 ];
 

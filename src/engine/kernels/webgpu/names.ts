@@ -13,3 +13,4 @@ export interface NormShape {
 }
 export const WY_FACTOR = 'DepthLensCompactWYFactor';
 export const TILED_MATMUL = 'DepthLensTiledMatMul';
+export const REFLECTOR_BLOCK = 'DepthLensReflectorBlock';
