@@ -144,14 +144,20 @@ export async function compactWYBlocks(tf: Tf, f: HouseholderFactors | HaarDraw, 
   if (onDevice) registerWebGpuKernels();
   const uploaded: { start: number; count: number; vt: Tensor2D; v: Tensor2D }[] = [];
   const key = onDevice ? tf.tensor1d(reflectorKeyValues(f.key)) : null;
-  for (let start = 0; start < f.d - 1; start += block) {
-    const count = Math.min(block, f.d - 1 - start);
-    const vt = onDevice
-      ? (tf.engine().runKernel(REFLECTOR_BLOCK, { key: key! }, { d: f.d, start, count }) as Tensor2D)
-      : tf.tensor2d(reflectorRows(f as HouseholderFactors, start, count), [count, f.d - start]);
-    uploaded.push({ start, count, vt, v: tf.transpose(vt) });
+  try {
+    for (let start = 0; start < f.d - 1; start += block) {
+      const count = Math.min(block, f.d - 1 - start);
+      const vt = key
+        ? (tf.engine().runKernel(REFLECTOR_BLOCK, { key }, { d: f.d, start, count }) as Tensor2D)
+        : tf.tensor2d(reflectorRows(f as HouseholderFactors, start, count), [count, f.d - start]);
+      uploaded.push({ start, count, vt, v: tf.transpose(vt) });
+    }
+  } catch (e) {
+    for (const u of uploaded) for (const x of [u.vt, u.v]) x.dispose();
+    throw e;
+  } finally {
+    key?.dispose();
   }
-  key?.dispose();
   if (uploaded.length === 0) return [];
   if (tf.getBackend() === 'webgpu') {
     registerWebGpuKernels();
