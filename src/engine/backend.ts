@@ -15,7 +15,7 @@ import { CancelledError } from './errors';
 import { gpuMemoryTotal } from './backends/gpuMemoryTotal';
 import { describeAdapter, deviceLimits, GpuUnavailableError, requestAdapter, type GpuAdapterLike } from './backends/webgpu';
 import { registerWebGpuKernels } from './kernels/webgpu';
-import { calibrateMatMul } from './kernels/webgpu/calibrate';
+import { calibrateMatMul } from './kernels/webgpu/matmulChoice';
 
 export { BackendUnavailableError, type Backend, type Tf } from './backends/types';
 export type { Workload } from './backends/cost';
@@ -41,7 +41,7 @@ export async function selectBackend(choice: BackendChoice, nativeModulePaths: re
   return chosen.info.name === 'webgpu' && workload ? withMatMulChoice(chosen, workload) : chosen;
 }
 
-/** webgpu: tfjs's matmul or the tiled one for this run's width, measured once per device and width class (kernels/webgpu/calibrate). */
+/** webgpu: tfjs's matmul or the tiled one for this run's width, measured once per device and width class (kernels/webgpu/matmulChoice). */
 async function withMatMulChoice(b: Backend, workload: Workload): Promise<Backend> {
   registerWebGpuKernels();
   const matmul = await calibrateMatMul(b.tf, workload.width, workload.batch, { software: b.info.adapter?.software ?? false });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Tensor } from '@tensorflow/tfjs';
 import { selectBackend, type Tf } from '../../src/engine/backend';
 import { matMulKernelOf, registerWebGpuKernels, setMatMulKernel, TILED_MATMUL } from '../../src/engine/kernels/webgpu';
-import { calibrateMatMul } from '../../src/engine/kernels/webgpu/calibrate';
+import { calibrateMatMul } from '../../src/engine/kernels/webgpu/matmulChoice';
 import { LARGE_TILE, MEDIUM_TILE, tiledMatMul, type TileShape } from '../../src/engine/kernels/webgpu/matmul';
 import { buildHostNetwork } from '../../src/engine/network';
 import { runDiagnosticPass } from '../../src/engine/pass';
