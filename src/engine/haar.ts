@@ -37,8 +37,10 @@ export function householderFactorsOf(draw: HaarDraw): HouseholderFactors {
   const { d } = draw;
   const vectors: Float64Array[] = [];
   const sign = new Float64Array(d);
-  for (let k = 0; k < d - 1; k++) {
-    const v = fillReflectorNormals(draw, k, new Float64Array(d - k));
+  // All reflectors in one buffer, back to back (as packHouseholderFactors lays them out): one allocation, not d − 1.
+  const packed = new Float64Array(((d - 1) * (d + 2)) / 2);
+  for (let k = 0, offset = 0; k < d - 1; offset += d - k, k++) {
+    const v = fillReflectorNormals(draw, k, packed.subarray(offset, offset + d - k));
     let norm2 = 0;
     for (let i = 0; i < v.length; i++) norm2 += v[i] * v[i];
     const s0 = firstNormalSign(draw, k);

@@ -24,10 +24,9 @@ const rotl = (x: number, s: number): number => (x << s) | (x >>> (32 - s));
 
 /** Threefry-2x32 with 20 rounds of (key k0, k1; counter c0, c1): two uint32 into `out`. */
 export function threefry2x32(k0: number, k1: number, c0: number, c1: number, out: Uint32Array): void {
-  const both = new Uint32Array(4);
-  threefryPair(k0, k1, c0, c1, both);
-  out[0] = both[0];
-  out[1] = both[1];
+  threefryPair(k0, k1, c0, c1, WORDS);
+  out[0] = WORDS[0];
+  out[1] = WORDS[1];
 }
 
 /**
@@ -69,9 +68,12 @@ const QUARTER = 1 << 22;
  * u₁ = (⌊a/2⁸⌋ + ½)·2⁻²⁴ and u₂ = (⌊b/2⁸⌋ + ½)·2⁻²⁴ (24 bits each, exact in float32; |x| ≤ 5.9, a tail of 4e-9 cut),
  * r = √(−2 ln u₁), x_{2p} = r cos 2πu₂, x_{2p+1} = r sin 2πu₂.
  */
+/** Threefry's output words, reused by every call on this thread (a fresh typed array per reflector cost ~1 µs). */
+const WORDS = new Uint32Array(4);
+
 export function fillReflectorNormals(draw: HaarDraw, k: number, out: Float64Array): Float64Array {
   const [k0, k1] = draw.key;
-  const words = new Uint32Array(4);
+  const words = WORDS;
   const n = out.length;
   for (let i = 0; i < n; i += 4) {
     threefryPair(k0, k1, k, i >>> 1, words);
@@ -99,9 +101,9 @@ function normalPair(a: number, b: number, out: Float64Array, i: number, n: numbe
 }
 
 /** The sign of normal 0 of reflector k (cos 2πu₂ > 0 ⇔ u₂ in the first or last quarter turn): ±1, never 0. */
-export function firstNormalSign(draw: HaarDraw, k: number, words = new Uint32Array(2)): 1 | -1 {
-  threefry2x32(draw.key[0], draw.key[1], k, 0, words);
-  const b24 = words[1] >>> 8;
+export function firstNormalSign(draw: HaarDraw, k: number): 1 | -1 {
+  threefryPair(draw.key[0], draw.key[1], k, 0, WORDS);
+  const b24 = WORDS[1] >>> 8;
   return b24 < QUARTER || b24 >= 3 * QUARTER ? 1 : -1;
 }
 
@@ -111,8 +113,7 @@ export function firstNormalSign(draw: HaarDraw, k: number, words = new Uint32Arr
  */
 export function haarSigns(draw: HaarDraw): Float64Array {
   const sign = new Float64Array(draw.d);
-  const words = new Uint32Array(2);
-  for (let k = 0; k < draw.d - 1; k++) sign[k] = -firstNormalSign(draw, k, words);
-  sign[draw.d - 1] = firstNormalSign(draw, draw.d - 1, words);
+  for (let k = 0; k < draw.d - 1; k++) sign[k] = -firstNormalSign(draw, k);
+  sign[draw.d - 1] = firstNormalSign(draw, draw.d - 1);
   return sign;
 }
