@@ -66,7 +66,13 @@ export interface PackedHouseholderFactors {
 }
 
 export function packHouseholderFactors(f: HouseholderFactors): PackedHouseholderFactors {
-  const packed = new Float64Array(f.vectors.reduce((n, v) => n + v.length, 0));
+  const total = f.vectors.reduce((n, v) => n + v.length, 0);
+  // Drawn by householderFactorsOf, the vectors already lie back to back in one buffer of their own.
+  const first = f.vectors[0];
+  if (first && first.byteOffset === 0 && first.buffer.byteLength === total * 8 && first.buffer instanceof ArrayBuffer) {
+    return { d: f.d, packed: new Float64Array(first.buffer), sign: f.sign };
+  }
+  const packed = new Float64Array(total);
   let offset = 0;
   for (const v of f.vectors) {
     packed.set(v, offset);
