@@ -43,8 +43,8 @@ const WASM_ORTHOGONAL_INIT_PER_WEIGHT_S = 27e-9;
 const HOST_DRAW_PER_WEIGHT_S = 18e-9;
 /**
  * Dispatches per layer of the pass on webgpu, and per 64-reflector block of forming an orthogonal W, as counted by
- * bench/webgpu-dispatches.ts (bench/RESULTS.md: 13.6 a layer for a Gaussian identity net at 128/32, 18.4 with tanh;
- * forming 15 a layer at width 128, two blocks). A batched pass of several seeds makes the pass's dispatches once for all
+ * bench/webgpu-dispatches.ts (bench/RESULTS.md: 13.6 a layer for a Gaussian identity net at 128/32, 18.7 with tanh;
+ * drawing and forming an orthogonal W 18 a layer at width 128, two blocks). A batched pass of several seeds makes the pass's dispatches once for all
  * of them, plus one per layer to stack the seeds' weights; forming each seed's orthogonal W stays per seed.
  */
 const GPU_PASS_DISPATCHES = 14;
