@@ -42,11 +42,11 @@ export function threefryPair(k0: number, k1: number, c0: number, c1: number, out
   let y0 = x0;
   let y1 = (c1 + 1 + k1) | 0;
   for (let g = 1; g <= 5; g++) {
-    const odd = (g & 1) === 0;
-    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, odd ? 17 : 13) ^ x0; y1 = rotl(y1, odd ? 17 : 13) ^ y0; // prettier-ignore
-    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, odd ? 29 : 15) ^ x0; y1 = rotl(y1, odd ? 29 : 15) ^ y0; // prettier-ignore
-    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, odd ? 16 : 26) ^ x0; y1 = rotl(y1, odd ? 16 : 26) ^ y0; // prettier-ignore
-    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, odd ? 24 : 6) ^ x0; y1 = rotl(y1, odd ? 24 : 6) ^ y0; // prettier-ignore
+    const second = (g & 1) === 0; // groups 2 and 4 use the second set of rotations
+    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, second ? 17 : 13) ^ x0; y1 = rotl(y1, second ? 17 : 13) ^ y0; // prettier-ignore
+    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, second ? 29 : 15) ^ x0; y1 = rotl(y1, second ? 29 : 15) ^ y0; // prettier-ignore
+    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, second ? 16 : 26) ^ x0; y1 = rotl(y1, second ? 16 : 26) ^ y0; // prettier-ignore
+    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, second ? 24 : 6) ^ x0; y1 = rotl(y1, second ? 24 : 6) ^ y0; // prettier-ignore
     const m = g % 3;
     const ka = m === 0 ? k0 : m === 1 ? k1 : k2;
     const kb = (m === 0 ? k1 : m === 1 ? k2 : k0) + g;
