@@ -11,7 +11,7 @@ import { REFLECTOR_BLOCK } from './names';
 
 const WORKGROUP = 256;
 
-export const THREEFRY_WGSL = `
+const THREEFRY_WGSL = `
 fn rotl(x: u32, s: u32) -> u32 { return (x << s) | (x >> (32u - s)); }
 
 // Threefry-2x32, 20 rounds (Random123): five groups of four rounds, each followed by a key injection.
