@@ -22,13 +22,6 @@ export function haarDraw(d: number, rng: Rng): HaarDraw {
 const KEY_PARITY = 0x1bd11bda;
 const rotl = (x: number, s: number): number => (x << s) | (x >>> (32 - s));
 
-/** Threefry-2x32 with 20 rounds of (key k0, k1; counter c0, c1): two uint32 into `out`. */
-export function threefry2x32(k0: number, k1: number, c0: number, c1: number, out: Uint32Array): void {
-  threefryPair(k0, k1, c0, c1, WORDS);
-  out[0] = WORDS[0];
-  out[1] = WORDS[1];
-}
-
 /**
  * Threefry-2x32-20 of two counters (c0, c1) and (c0, c1 + 1) at once, words (x0, x1, y0, y1) into `out`: the rounds are
  * one long dependency chain, so two independent chains interleaved run in about the time of one (9 against 15 ns a
