@@ -24,6 +24,11 @@ export interface HouseholderFactors {
   sign: Float64Array;
 }
 
+/** Factors drawn on the host (reflectors in hand), as opposed to a draw whose reflectors a GPU makes itself. */
+function drawnOnHost(f: HouseholderFactors | HaarDraw): f is HouseholderFactors {
+  return 'vectors' in f;
+}
+
 /**
  * Draws the factors of a d×d Haar matrix from `rng` (its key, ./haarDraw): for k < d−1, x ~ N(0, I_{d−k}) (reflector k's
  * normals); QR's reflector maps x to α e₀ with α = −sign(x₀)‖x‖, so v = (x − α e₀)/‖x − α e₀‖ and R_kk = α. The last R_kk
@@ -147,17 +152,18 @@ export interface WYBlock {
  */
 export async function compactWYBlocks(tf: Tf, f: HouseholderFactors | HaarDraw, block = DEFAULT_BLOCK, withTransposedT = false): Promise<WYBlock[]> {
   if (!Number.isInteger(block) || block < 1) throw new Error(`compactWYBlocks: block must be a positive integer, got ${block}`);
-  const onDevice = !('vectors' in f);
-  if (onDevice && tf.getBackend() !== 'webgpu') throw new Error('internal: reflectors are drawn on the device only on webgpu');
-  if (onDevice) registerWebGpuKernels();
+  const onWebGpu = tf.getBackend() === 'webgpu';
+  if (onWebGpu) registerWebGpuKernels();
+  const hostFactors = drawnOnHost(f) ? f : null;
+  if (!hostFactors && !onWebGpu) throw new Error('internal: reflectors are drawn on the device only on webgpu');
   const uploaded: { start: number; count: number; vt: Tensor2D; v: Tensor2D }[] = [];
-  const key = onDevice ? tf.tensor1d(reflectorKeyValues(f.key)) : null;
+  const key = drawnOnHost(f) ? null : tf.tensor1d(reflectorKeyValues(f.key));
   try {
     for (let start = 0; start < f.d - 1; start += block) {
       const count = Math.min(block, f.d - 1 - start);
-      const vt = key
-        ? (tf.engine().runKernel(REFLECTOR_BLOCK, { key }, { d: f.d, start, count }) as Tensor2D)
-        : tf.tensor2d(reflectorRows(f as HouseholderFactors, start, count), [count, f.d - start]);
+      const vt = hostFactors
+        ? tf.tensor2d(reflectorRows(hostFactors, start, count), [count, f.d - start])
+        : (tf.engine().runKernel(REFLECTOR_BLOCK, { key: key! }, { d: f.d, start, count }) as Tensor2D);
       uploaded.push({ start, count, vt, v: tf.transpose(vt) });
     }
   } catch (e) {
@@ -167,8 +173,7 @@ export async function compactWYBlocks(tf: Tf, f: HouseholderFactors | HaarDraw, 
     key?.dispose();
   }
   if (uploaded.length === 0) return [];
-  if (tf.getBackend() === 'webgpu') {
-    registerWebGpuKernels();
+  if (onWebGpu) {
     return uploaded.map(({ start, vt, v }) => {
       const gram = tf.matMul(vt, v);
       const [t, tT] = tf.engine().runKernel(WY_FACTOR, { gram }, {}) as unknown as [Tensor2D, Tensor2D];
@@ -208,7 +213,7 @@ export async function formHouseholderProductOnDevice(
   pause: () => Promise<void> = () => Promise.resolve(),
 ): Promise<Tensor2D> {
   const d = f.d;
-  const sign = 'sign' in f ? f.sign : haarSigns(f);
+  const sign = drawnOnHost(f) ? f.sign : haarSigns(f);
   const blocks = await compactWYBlocks(tf, f, block, true);
   // The trailing matrix starts as scale·diag(sign) of the coordinates from the last block on (diagonal: its own transpose).
   const lastStart = blocks.length > 0 ? blocks[blocks.length - 1].start : 0;
