@@ -56,7 +56,7 @@ function scratch(slot: keyof typeof scratchArrays, entries: number): Float64Arra
  */
 export function isometryGapFromGram(gram: ArrayLike<number>, n: number): GapResult {
   if (gram.length !== n * n) throw new Error(`isometryGapFromGram: expected ${n}×${n} entries, got ${gram.length}`);
-  // The symmetrised Gram's lower triangle is all the Cholesky reads (the upper one is left at zero).
+  // The symmetrised Gram's lower triangle is all the Cholesky reads (the upper one is not written: a reused work array).
   const g = scratch('gram', n * n);
   let trace = 0;
   let offDiagonal = 0;
@@ -238,7 +238,7 @@ function pivotedCholeskyAbsolute(a: Float64Array, n: number, tol: number): { ran
 }
 
 /**
- * The lower triangle of G = YYᵀ (n×n, row-major; the upper triangle left at zero) of n contiguous float64 rows of length d,
+ * The lower triangle of G = YYᵀ (n×n, row-major; the upper triangle is not written) of n contiguous float64 rows of length d,
  * two rows against two per pass over k (four products per four loads, where one pair of rows needed two loads a product):
  * 1.5× faster than one dot product at a time.
  */
