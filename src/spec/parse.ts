@@ -4,7 +4,7 @@ import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml'
 import { buildSpec } from './normalize';
 import type { RawSpec } from './raw';
 import { semanticProblems, nonFiniteNumbers } from './semantic';
-import { buildSourceMap, MAX_NESTING, TextPositions, valueRange } from './source-map';
+import { buildSourceMap, keyRange, MAX_NESTING, TextPositions, valueRange } from './source-map';
 import type { ParseResult, SourceLocation, SourceMap, SpecProblem } from './types';
 import type { Range, SpecPath } from '../shared/findings';
 import { schemaProblems, type PathProblem } from './validate';
@@ -167,6 +167,10 @@ export function parseSpec(text: string, file: string): ParseResult {
 
   const data = toData(doc, positions, source, where);
   if (!data.ok) return failed(data.problems, format, source);
+  // A sidecar (../import/sidecar) has no model of its own: it is read by importing its model and parsing the merged spec.
+  if ('extends' in data.value) {
+    return failed([problem('extends', keyRange(source, 'extends'), `extends: ${where} extends a model file, so it is read together with that model (as depthlens check and the extension do), not on its own`)], format, source);
+  }
   const problems = validationProblems(data.value, source);
   if (problems.length > 0) return failed(problems, format, source);
 

@@ -197,7 +197,8 @@ test('the schema documents every key and closes every object', () => {
       const refDoc = typeof v['$ref'] === 'string' && (schema['definitions'] as Record<string, Record<string, unknown>>)[String(v['$ref']).split('/').pop()!]?.['description'];
       if (!documented && !refDoc) missing.push(`${where}.${k}`);
     }
-    for (const [k, v] of Object.entries(n)) if (!['enum', 'default', 'if'].includes(k)) visit(v, `${where}.${k}`);
+    // Conditional branches only add constraints to objects declared (and closed) elsewhere.
+    for (const [k, v] of Object.entries(n)) if (!['enum', 'default', 'if', 'then', 'else'].includes(k)) visit(v, `${where}.${k}`);
   };
   visit(schema, '#');
   assert.deepEqual(missing, []);
@@ -208,4 +209,30 @@ test('the schema documents every key and closes every object', () => {
   for (const k of ['source', 'features', 'batch', 'classes', 'f', 'rho', 'unique', 'path', 'labels']) assert.ok(props(['data']).includes(k), k);
   for (const k of ['depth', 'width', 'init', 'init-gain', 'norm', 'center', 'eps', 'order', 'activation', 'shaping', 'residual', 'bias', 'layers'])
     assert.ok(props(['model']).includes(k), k);
+});
+
+test('the schema the YAML extension validates with takes a sidecar (extends, no model) and still asks an ordinary spec for data and model', async () => {
+  const { validateAgainstSchema } = await import('../../src/spec/schema');
+  const missing = (data: unknown): string[] =>
+    validateAgainstSchema(data)
+      .filter((e) => e.keyword === 'required' || e.keyword === 'not' || e.keyword === 'additionalProperties')
+      .map((e) => `${e.instancePath} ${e.keyword} ${JSON.stringify(e.params)}`);
+  assert.deepEqual(missing({ depthlens: 1, extends: 'bn-mlp-50.onnx', data: { batch: 128, classes: 100 }, diagnostics: { seeds: 3 } }), []);
+  assert.deepEqual(missing({ depthlens: 1, extends: { model: 'big.onnx', from: 'fc1', to: 'relu4' } }), []);
+  assert.ok(missing({ depthlens: 1, extends: { model: 'big.onnx', layer: 'fc1' } }).some((m) => m.includes('additionalProperties')));
+  assert.ok(missing({ depthlens: 1, extends: 'm.onnx', model: { depth: 2, width: 8 } }).some((m) => m.includes('not')), 'a sidecar with a model');
+  const ordinary = missing({ depthlens: 1, data: { source: 'gaussian' } });
+  for (const key of ['"model"', '"batch"', '"features"']) assert.ok(ordinary.some((m) => m.includes(key)), `${key} in ${ordinary.join('; ')}`);
+});
+
+test('a sidecar read on its own is one error on its extends key, never a spec without a model', () => {
+  const text = 'depthlens: 1\nextends: bn-mlp-50.onnx\ndata: { batch: 128 }\n';
+  const r = parseSpec(text, 'net.depthlens.yaml');
+  assert.equal(r.spec, undefined);
+  assert.deepEqual(
+    r.problems.map((p) => [p.path, p.range.start.line, p.range.start.character, p.range.end.character]),
+    [['extends', 1, 0, 'extends'.length]],
+  );
+  assert.match(r.problems[0]!.message, /^extends: net\.depthlens\.yaml extends a model file/);
+  assert.ok(r.source.get('data.batch'), 'the source map is still built (the sidecar import places findings with it)');
 });
