@@ -48,7 +48,8 @@ export function householderFactorsOf(draw: HaarDraw): HouseholderFactors {
     const v = fillReflectorNormals(draw, k, packed.subarray(offset, offset + d - k));
     let norm2 = 0;
     for (let i = 0; i < v.length; i++) norm2 += v[i] * v[i];
-    const s0 = firstNormalSign(draw, k);
+    // Normal 0's sign is its quadrant's (./haarDraw firstNormalSign): r > 0 and the quarter turn's sin and cos are > 0.
+    const s0 = v[0] > 0 ? 1 : -1;
     const alpha = -s0 * Math.sqrt(norm2);
     // ‖x − α e₀‖² = ‖x‖² − 2α x₀ + α² = 2(‖x‖² + |α||x₀|); no cancellation since −α and x₀ share a sign.
     const unNorm2 = 2 * (norm2 + Math.abs(alpha * v[0]));

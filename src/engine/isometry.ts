@@ -1,5 +1,6 @@
 // The isometry gap φ (DESIGN §1) of a representation, reduced on the host in float64: from the representation X itself (a
 // float64 Gram of its exact float32 values) or from the float32 Gram XᵀX the device computed.
+import { gramWorkspace } from './kernels/wasm/gram64';
 
 export interface GapResult {
   /** φ ≥ 0; null when the Gram is rank-deficient (φ = +∞) or not finite. */
@@ -113,8 +114,9 @@ export function isometryGapFromRepresentation(x: ArrayLike<number>, d: number, n
   }
   if (!(trace > 0)) return { gap: null, degenerate: true, rank: 0, centred: false, nonFinite: false };
   const centred = n > 1 && total <= CENTRED_TOL * trace;
-  // The samples as contiguous float64 rows (X's columns, centred when centred), then G's lower triangle (./lowerGram).
-  const xt = scratch('xt', n * d);
+  // The samples as contiguous float64 rows (X's columns, centred when centred), then G's lower triangle.
+  const work = gramWorkspace(n, d, (slot, entries) => scratch(slot === 'rows' ? 'xt' : 'gram', entries));
+  const xt = work.rows;
   trace = 0;
   for (let i = 0; i < d; i++) {
     const mean = centred ? rowSum[i] / n : 0;
@@ -124,7 +126,8 @@ export function isometryGapFromRepresentation(x: ArrayLike<number>, d: number, n
       trace += v * v;
     }
   }
-  const g = lowerGram(xt, n, d);
+  work.fill();
+  const g = work.gram;
   if (!(trace > 0)) return { gap: null, degenerate: true, rank: 0, centred, nonFinite: false };
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, g[i * n + i]);
@@ -235,61 +238,6 @@ function pivotedCholeskyAbsolute(a: Float64Array, n: number, tol: number): { ran
     }
   }
   return { rank: n, logDet, nextPivot: NaN };
-}
-
-/**
- * The lower triangle of G = YYᵀ (n×n, row-major; the upper triangle is not written) of n contiguous float64 rows of length d,
- * two rows against two per pass over k (four products per four loads, where one pair of rows needed two loads a product):
- * 1.5× faster than one dot product at a time.
- */
-function lowerGram(y: Float64Array, n: number, d: number): Float64Array {
-  const g = scratch('gram', n * n);
-  const n2 = n - (n % 2);
-  const d2 = d - (d % 2);
-  for (let a = 0; a < n2; a += 2) {
-    const pa = a * d;
-    const pa1 = pa + d;
-    for (let b = 0; b <= a; b += 2) {
-      const pb = b * d;
-      const pb1 = pb + d;
-      // Two interleaved sets of sums (even and odd k) shorten the dependency chains.
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, t00 = 0, t01 = 0, t10 = 0, t11 = 0; // prettier-ignore
-      let k = 0;
-      for (; k < d2; k += 2) {
-        const x0 = y[pa + k], x1 = y[pa1 + k], y0 = y[pb + k], y1 = y[pb1 + k]; // prettier-ignore
-        s00 += x0 * y0;
-        s01 += x0 * y1;
-        s10 += x1 * y0;
-        s11 += x1 * y1;
-        const u0 = y[pa + k + 1], u1 = y[pa1 + k + 1], v0 = y[pb + k + 1], v1 = y[pb1 + k + 1]; // prettier-ignore
-        t00 += u0 * v0;
-        t01 += u0 * v1;
-        t10 += u1 * v0;
-        t11 += u1 * v1;
-      }
-      if (k < d) {
-        const x0 = y[pa + k], x1 = y[pa1 + k], y0 = y[pb + k], y1 = y[pb1 + k]; // prettier-ignore
-        s00 += x0 * y0;
-        s01 += x0 * y1;
-        s10 += x1 * y0;
-        s11 += x1 * y1;
-      }
-      g[a * n + b] = s00 + t00;
-      if (b < a) g[a * n + b + 1] = s01 + t01;
-      g[(a + 1) * n + b] = s10 + t10;
-      g[(a + 1) * n + b + 1] = s11 + t11;
-    }
-  }
-  if (n2 < n) {
-    const pa = n2 * d;
-    for (let b = 0; b <= n2; b++) {
-      const pb = b * d;
-      let s = 0;
-      for (let k = 0; k < d; k++) s += y[pa + k] * y[pb + k];
-      g[n2 * n + b] = s;
-    }
-  }
-  return g;
 }
 
 function swap(a: Float64Array | Int32Array, i: number, j: number): void {
