@@ -23,32 +23,47 @@ const KEY_PARITY = 0x1bd11bda;
 const rotl = (x: number, s: number): number => (x << s) | (x >>> (32 - s));
 
 /**
- * Threefry-2x32-20 of two counters (c0, c1) and (c0, c1 + 1) at once, words (x0, x1, y0, y1) into `out`: the rounds are
- * one long dependency chain, so two independent chains interleaved run in about the time of one (9 against 15 ns a
- * normal). Five groups of four rounds (rotations 13 15 26 6, then 17 29 16 24, alternating), each followed by a key
- * injection.
+ * Threefry-2x32-20 of the counters (c0, c1), (c0, c1 + 1), …, (c0, c1 + count − 1): words 2j and 2j + 1 of `out` are
+ * counter j's two output words. Counters go two at a time, as two independent chains interleaved (the rounds are one long
+ * dependency chain, so two run in about the time of one), and a whole reflector's counters in one call: per-pair calls
+ * returning words through a small typed array made the host draw 1.4× slower. Five groups of four rounds (rotations
+ * 13 15 26 6 in odd groups, 17 29 16 24 in even ones), each followed by a key injection (k1, k2+1; k2, k0+2; k0, k1+3; …).
  */
-export function threefryPair(k0: number, k1: number, c0: number, c1: number, out: Uint32Array): void {
+export function threefryBlock(k0: number, k1: number, c0: number, c1: number, count: number, out: Uint32Array): void {
   const k2 = KEY_PARITY ^ k0 ^ k1;
-  let x0 = (c0 + k0) | 0;
-  let x1 = (c1 + k1) | 0;
-  let y0 = x0;
-  let y1 = (c1 + 1 + k1) | 0;
-  for (let g = 1; g <= 5; g++) {
-    const second = (g & 1) === 0; // groups 2 and 4 use the second set of rotations
-    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, second ? 17 : 13) ^ x0; y1 = rotl(y1, second ? 17 : 13) ^ y0; // prettier-ignore
-    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, second ? 29 : 15) ^ x0; y1 = rotl(y1, second ? 29 : 15) ^ y0; // prettier-ignore
-    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, second ? 16 : 26) ^ x0; y1 = rotl(y1, second ? 16 : 26) ^ y0; // prettier-ignore
-    x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, second ? 24 : 6) ^ x0; y1 = rotl(y1, second ? 24 : 6) ^ y0; // prettier-ignore
-    const m = g % 3;
-    const ka = m === 0 ? k0 : m === 1 ? k1 : k2;
-    const kb = (m === 0 ? k1 : m === 1 ? k2 : k0) + g;
-    x0 = (x0 + ka) | 0; y0 = (y0 + ka) | 0; x1 = (x1 + kb) | 0; y1 = (y1 + kb) | 0; // prettier-ignore
+  for (let j = 0; j < count; j += 2) {
+    let x0 = (c0 + k0) | 0;
+    let x1 = (c1 + j + k1) | 0;
+    let y0 = x0;
+    let y1 = (c1 + j + 1 + k1) | 0;
+    let ka = k1;
+    let kb = k2;
+    let kc = k0;
+    for (let g = 1; g <= 5; g++) {
+      if (g & 1) {
+        x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, 13) ^ x0; y1 = rotl(y1, 13) ^ y0; // prettier-ignore
+        x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, 15) ^ x0; y1 = rotl(y1, 15) ^ y0; // prettier-ignore
+        x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, 26) ^ x0; y1 = rotl(y1, 26) ^ y0; // prettier-ignore
+        x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, 6) ^ x0; y1 = rotl(y1, 6) ^ y0; // prettier-ignore
+      } else {
+        x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, 17) ^ x0; y1 = rotl(y1, 17) ^ y0; // prettier-ignore
+        x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, 29) ^ x0; y1 = rotl(y1, 29) ^ y0; // prettier-ignore
+        x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, 16) ^ x0; y1 = rotl(y1, 16) ^ y0; // prettier-ignore
+        x0 = (x0 + x1) | 0; y0 = (y0 + y1) | 0; x1 = rotl(x1, 24) ^ x0; y1 = rotl(y1, 24) ^ y0; // prettier-ignore
+      }
+      x0 = (x0 + ka) | 0; y0 = (y0 + ka) | 0; x1 = (x1 + kb + g) | 0; y1 = (y1 + kb + g) | 0; // prettier-ignore
+      const next = ka;
+      ka = kb;
+      kb = kc;
+      kc = next;
+    }
+    out[2 * j] = x0;
+    out[2 * j + 1] = x1;
+    if (j + 1 < count) {
+      out[2 * j + 2] = y0;
+      out[2 * j + 3] = y1;
+    }
   }
-  out[0] = x0;
-  out[1] = x1;
-  out[2] = y0;
-  out[3] = y1;
 }
 
 const TWO_POW_M24 = 2 ** -24;
@@ -61,18 +76,15 @@ const QUARTER = 1 << 22;
  * u₁ = (⌊a/2⁸⌋ + ½)·2⁻²⁴ and u₂ = (⌊b/2⁸⌋ + ½)·2⁻²⁴ (24 bits each, exact in float32; |x| ≤ 5.9, a tail of 4e-9 cut),
  * r = √(−2 ln u₁), x_{2p} = r cos 2πu₂, x_{2p+1} = r sin 2πu₂.
  */
-/** Threefry's output words, reused by every call on this thread (a fresh typed array per reflector cost ~1 µs). */
-const WORDS = new Uint32Array(4);
+/** Threefry's output words, reused by every call on this thread (grown to the longest reflector drawn). */
+let words = new Uint32Array(4);
 
 export function fillReflectorNormals(draw: HaarDraw, k: number, out: Float64Array): Float64Array {
-  const [k0, k1] = draw.key;
-  const words = WORDS;
   const n = out.length;
-  for (let i = 0; i < n; i += 4) {
-    threefryPair(k0, k1, k, i >>> 1, words);
-    normalPair(words[0], words[1], out, i, n);
-    if (i + 2 < n) normalPair(words[2], words[3], out, i + 2, n);
-  }
+  const pairs = (n + 1) >>> 1;
+  if (words.length < 2 * pairs) words = new Uint32Array(2 * pairs);
+  threefryBlock(draw.key[0], draw.key[1], k, 0, pairs, words);
+  for (let i = 0; i < n; i += 2) normalPair(words[i], words[i + 1], out, i, n);
   return out;
 }
 
@@ -95,8 +107,8 @@ function normalPair(a: number, b: number, out: Float64Array, i: number, n: numbe
 
 /** The sign of normal 0 of reflector k (cos 2πu₂ > 0 ⇔ u₂ in the first or last quarter turn): ±1, never 0. */
 export function firstNormalSign(draw: HaarDraw, k: number): 1 | -1 {
-  threefryPair(draw.key[0], draw.key[1], k, 0, WORDS);
-  const b24 = WORDS[1] >>> 8;
+  threefryBlock(draw.key[0], draw.key[1], k, 0, 1, words);
+  const b24 = words[1] >>> 8;
   return b24 < QUARTER || b24 >= 3 * QUARTER ? 1 : -1;
 }
 

@@ -2,24 +2,27 @@
 // known answers, Box–Muller normals that are standard normal, and signs that are the normals' own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillReflectorNormals, firstNormalSign, haarDraw, haarSigns, threefryPair } from '../../src/engine/haarDraw';
+import { fillReflectorNormals, firstNormalSign, haarDraw, haarSigns, threefryBlock } from '../../src/engine/haarDraw';
 import { Rng } from '../../src/engine/rng';
 
-test('Threefry-2x32-20 reproduces Random123’s known-answer vectors, in both lanes of the two-counter form', () => {
+test('Threefry-2x32-20 reproduces Random123’s known-answer vectors, in both chains of a block and past its end', () => {
   // kat_vectors of Random123 1.09: threefry2x32 20 rounds, (counter, key) → output.
   const cases: [number[], number[], number[]][] = [
     [[0, 0], [0, 0], [0x6b200159, 0x99ba4efe]],
     [[0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x1cb996fc, 0xbb002be7]],
     [[0x243f6a88, 0x85a308d3], [0x13198a2e, 0x03707344], [0xc4923a9c, 0x483df7a0]],
   ];
-  const pair = new Uint32Array(4);
   for (const [ctr, key, expected] of cases) {
     const what = `counter ${ctr.map((x) => x.toString(16))}, key ${key.map((x) => x.toString(16))}`;
-    threefryPair(key[0], key[1], ctr[0], ctr[1], pair);
-    assert.deepEqual([...pair.subarray(0, 2)], expected, what);
-    // The two-lane form: its second lane is the counter after its first.
-    threefryPair(key[0], key[1], ctr[0], (ctr[1] - 1) >>> 0, pair);
-    assert.deepEqual([...pair.subarray(2)], expected, `${what}, second lane`);
+    const words = new Uint32Array(8).fill(7);
+    threefryBlock(key[0], key[1], ctr[0], ctr[1], 1, words);
+    assert.deepEqual([...words.subarray(0, 2)], expected, what);
+    assert.deepEqual([...words.subarray(2)], [7, 7, 7, 7, 7, 7], `${what}: an odd count writes nothing past its last counter`);
+    // Counters 1 and 2 of a block run as the first block's second chain and the second block's first one.
+    for (const at of [1, 2]) {
+      threefryBlock(key[0], key[1], ctr[0], (ctr[1] - at) >>> 0, 4, words);
+      assert.deepEqual([...words.subarray(2 * at, 2 * at + 2)], expected, `${what}, counter ${at} of a block`);
+    }
   }
 });
 
