@@ -1,12 +1,12 @@
-// The engine's hand-written WebAssembly kernels: each src/engine/kernels/wasm/NAME.wat becomes NAMEBinary.ts, its binary
-// as base64 (bundled with the engine like any module: no file to find at run time). The .ts files are committed, so a
-// build needs no wabt; a unit test compiles the .wat again and fails when the two differ.
+// The engine's hand-written WebAssembly (SIMD, for host-side numerics): each src/engine/simd/NAME.wat becomes
+// NAMEBinary.ts, its binary as base64 (bundled with the engine like any module: no file to find at run time). The .ts files
+// are committed, so a build needs no wabt; a unit test compiles the .wat again and fails when the two differ.
 //   node scripts/build-wasm.mjs          (npm run build:wasm)
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const KERNEL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'engine', 'kernels', 'wasm');
+export const SIMD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'engine', 'simd');
 
 /** The generated module's text for the .wat at `file`. */
 export async function generatedModule(file) {
@@ -30,9 +30,9 @@ export async function generatedModule(file) {
 }
 
 export function watFiles() {
-  return readdirSync(KERNEL_DIR)
+  return readdirSync(SIMD_DIR)
     .filter((f) => f.endsWith('.wat'))
-    .map((f) => join(KERNEL_DIR, f));
+    .map((f) => join(SIMD_DIR, f));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

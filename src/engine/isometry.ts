@@ -1,6 +1,6 @@
 // The isometry gap φ (DESIGN §1) of a representation, reduced on the host in float64: from the representation X itself (a
 // float64 Gram of its exact float32 values) or from the float32 Gram XᵀX the device computed.
-import { gramWorkspace } from './kernels/wasm/gram64';
+import { gramWorkspace } from './simd/gram64';
 
 export interface GapResult {
   /** φ ≥ 0; null when the Gram is rank-deficient (φ = +∞) or not finite. */

@@ -1,9 +1,9 @@
-// The isometry gap's float64 Gram on WebAssembly SIMD (src/engine/kernels/wasm/gram64): the same bits as its JavaScript
+// The isometry gap's float64 Gram on WebAssembly SIMD (src/engine/simd/gram64): the same bits as its JavaScript
 // twin, both right against plain dot products, and the committed binary built from the committed .wat.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { GRAM64_MAX_ENTRIES, gramWorkspace, lowerGramScalar } from '../../src/engine/kernels/wasm/gram64';
+import { GRAM64_MAX_ENTRIES, gramWorkspace, lowerGramScalar } from '../../src/engine/simd/gram64';
 
 function randomRows(entries: number, seed: number): Float64Array {
   const out = new Float64Array(entries);

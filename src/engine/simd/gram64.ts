@@ -1,4 +1,4 @@
-// The float64 Gram of the isometry gap (../../isometry) on WebAssembly SIMD (./gram64.wat): 3.7–3.9× the JavaScript loop
+// The float64 Gram of the isometry gap (../isometry) on WebAssembly SIMD (./gram64.wat): 3.7–3.9× the JavaScript loop
 // at n = d = 64–256, with bit-identical results. One instance per thread, its memory holding the rows and the Gram; where
 // WebAssembly SIMD is missing, or the memory cannot grow, its JavaScript twin (lowerGramScalar) fills the caller's arrays.
 import { GRAM64_WASM_BASE64 } from './gram64Binary';

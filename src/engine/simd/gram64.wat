@@ -1,8 +1,8 @@
-;; The float64 Gram of the isometry gap's representation path (../../isometry lowerGram), in WebAssembly SIMD: two rows
+;; The float64 Gram of the isometry gap's representation path (../isometry), in WebAssembly SIMD: two rows
 ;; against two per pass over k, each accumulator an f64x2 whose lane 0 sums the even k and lane 1 the odd k. That is the
-;; very order of the JavaScript loop it replaces (its s·· and t·· sums, s + t at the end, an odd d's last k added to s),
-;; so the two give bit-identical Grams. Built into gram64Binary.ts by scripts/build-wasm.mjs (wabt); run `npm run build:wasm`
-;; after editing.
+;; very order of its JavaScript twin (./gram64 lowerGramScalar: its s·· and t·· sums, s + t at the end, an odd d's last k
+;; added to s), so the two give bit-identical Grams. Built into gram64Binary.ts by scripts/build-wasm.mjs (wabt): run
+;; `npm run build:wasm` after editing.
 (module
   (import "env" "memory" (memory 1))
 
