@@ -1,6 +1,6 @@
 // The isometry gap φ (DESIGN §1) of a representation, reduced on the host in float64: from the representation X itself (a
 // float64 Gram of its exact float32 values) or from the float32 Gram XᵀX the device computed.
-import { gramWorkspace } from './simd/gram64';
+import { workspace, type Workspace, type WorkSlot } from './simd/linalg64';
 
 export interface GapResult {
   /** φ ≥ 0; null when the Gram is rank-deficient (φ = +∞) or not finite. */
@@ -35,7 +35,7 @@ const NON_FINITE: GapResult = { gap: null, degenerate: false, rank: 0, centred: 
  * and n×d float64 arrays each time (~240 KB a layer at n = d = 100) kept the young-generation GC busy. The functions
  * below write every entry they read. Arrays over RETAIN_MAX_ENTRIES are not kept.
  */
-const scratchArrays = { xt: new Float64Array(0), gram: new Float64Array(0), factor: new Float64Array(0), diag: new Float64Array(0) };
+const scratchArrays = { rows: new Float64Array(0), gram: new Float64Array(0), factor: new Float64Array(0), column: new Float64Array(0), diag: new Float64Array(0) };
 const RETAIN_MAX_ENTRIES = 2 ** 22;
 
 function scratch(slot: keyof typeof scratchArrays, entries: number): Float64Array {
@@ -45,6 +45,9 @@ function scratch(slot: keyof typeof scratchArrays, entries: number): Float64Arra
   if (entries <= RETAIN_MAX_ENTRIES) scratchArrays[slot] = fresh;
   return fresh;
 }
+
+/** The work arrays of one reduction (./simd/linalg64: in wasm memory where SIMD is, else these reused arrays). */
+const workFor = (n: number, d: number): Workspace => workspace(n, d, (slot: WorkSlot, entries) => scratch(slot, entries));
 
 /**
  * φ(X) from G = XᵀX (n×n, row-major) computed in float32 on the device. Rank is decided by a pivoted Cholesky in float64
@@ -58,7 +61,8 @@ function scratch(slot: keyof typeof scratchArrays, entries: number): Float64Arra
 export function isometryGapFromGram(gram: ArrayLike<number>, n: number): GapResult {
   if (gram.length !== n * n) throw new Error(`isometryGapFromGram: expected ${n}×${n} entries, got ${gram.length}`);
   // The symmetrised Gram's lower triangle is all the Cholesky reads (the upper one is not written: a reused work array).
-  const g = scratch('gram', n * n);
+  const work = workFor(n, 0);
+  const g = work.gram;
   let trace = 0;
   let offDiagonal = 0;
   for (let i = 0; i < n; i++) {
@@ -75,7 +79,7 @@ export function isometryGapFromGram(gram: ArrayLike<number>, n: number): GapResu
   const centred = n > 1 && total <= CENTRED_TOL * trace;
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, g[i * n + i]);
-  return gapOfLowerGram(g, n, trace, centred, Math.max(n, 16) * RANK_TOL_PER_SAMPLE * maxDiag, n);
+  return gapOfLowerGram(g, work, n, trace, centred, Math.max(n, 16) * RANK_TOL_PER_SAMPLE * maxDiag, n);
 }
 
 /**
@@ -115,7 +119,7 @@ export function isometryGapFromRepresentation(x: ArrayLike<number>, d: number, n
   if (!(trace > 0)) return { gap: null, degenerate: true, rank: 0, centred: false, nonFinite: false };
   const centred = n > 1 && total <= CENTRED_TOL * trace;
   // The samples as contiguous float64 rows (X's columns, centred when centred), then G's lower triangle.
-  const work = gramWorkspace(n, d, (slot, entries) => scratch(slot === 'rows' ? 'xt' : 'gram', entries));
+  const work = workFor(n, d);
   const xt = work.rows;
   trace = 0;
   for (let i = 0; i < d; i++) {
@@ -126,7 +130,7 @@ export function isometryGapFromRepresentation(x: ArrayLike<number>, d: number, n
       trace += v * v;
     }
   }
-  work.fill();
+  work.fillGram();
   const g = work.gram;
   if (!(trace > 0)) return { gap: null, degenerate: true, rank: 0, centred, nonFinite: false };
   let maxDiag = 0;
@@ -134,7 +138,7 @@ export function isometryGapFromRepresentation(x: ArrayLike<number>, d: number, n
   const rho = U32 * (Math.sqrt(Math.max(1, accumulation)) + 8);
   const noise = 2 * rho * (Math.sqrt(d) + Math.sqrt(n));
   const tol = Math.max((noise * noise * trace) / (d * n), 16 * n * U64 * maxDiag);
-  return gapOfLowerGram(g, n, trace, centred, tol, Math.min(d, n), true);
+  return gapOfLowerGram(g, work, n, trace, centred, tol, Math.min(d, n), true);
 }
 
 /**
@@ -147,14 +151,14 @@ export function isometryGapFromRepresentation(x: ArrayLike<number>, d: number, n
  * e.g. λ_min/λ_mean = 1e-12 at one layer of an orthogonal tanh net at n = d = 64). φ is then a lower bound, off by at most
  * ln(tol/λ_min)/n. Two or more directions below `tol`, a rank cap (n > d), or an exactly singular Gram stay degenerate.
  */
-function gapOfLowerGram(g: Float64Array, n: number, trace: number, centred: boolean, tol: number, maxRank: number, floorOne = false): GapResult {
+function gapOfLowerGram(g: Float64Array, work: Workspace, n: number, trace: number, centred: boolean, tol: number, maxRank: number, floorOne = false): GapResult {
   // Centred: G·1 = 0 by construction; adding c·11ᵀ puts eigenvalue c·n on 1 and leaves the other n−1 eigenvalues alone.
   const dims = centred ? n - 1 : n;
   const c = trace / n;
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, g[i * n + i]);
   if (centred) for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) g[i * n + j] += c;
-  const chol = pivotedCholeskyAbsolute(g, n, tol);
+  const chol = pivotedCholeskyAbsolute(g, n, tol, work);
   let { rank, logDet } = chol;
   const roundOff = 16 * n * U64 * maxDiag;
   if (floorOne && rank === n - 1 && maxRank >= dims && chol.nextPivot > roundOff) {
@@ -176,7 +180,7 @@ function gapOfLowerGram(g: Float64Array, n: number, trace: number, centred: bool
 export function pivotedCholesky(a: Float64Array, n: number, relTol: number): { rank: number; logDet: number } {
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, a[i * n + i]);
-  const { rank, logDet } = pivotedCholeskyAbsolute(a, n, relTol * maxDiag);
+  const { rank, logDet } = pivotedCholeskyAbsolute(a, n, relTol * maxDiag, workFor(n, 0));
   return { rank, logDet };
 }
 
@@ -184,10 +188,11 @@ export function pivotedCholesky(a: Float64Array, n: number, relTol: number): { r
  * pivotedCholesky with an absolute pivot tolerance, in LAPACK dpstf2's left-looking order: step k updates the remaining
  * diagonal by one square each and forms column k of L as dot products of L's rows (contiguous), where the right-looking
  * form streamed a rank-one update through the whole trailing triangle: 1.3–1.7× faster at n = 64–256 (it runs once per
- * layer on every Gram).
+ * layer on every Gram). Column k's dot products are ./simd/linalg64's factorColumn.
  */
-function pivotedCholeskyAbsolute(a: Float64Array, n: number, tol: number): { rank: number; logDet: number; nextPivot: number } {
-  const l = scratch('factor', n * n);
+function pivotedCholeskyAbsolute(a: Float64Array, n: number, tol: number, work: Workspace): { rank: number; logDet: number; nextPivot: number } {
+  const l = work.factor;
+  const c = work.column;
   const perm = new Int32Array(n);
   const diag = scratch('diag', n);
   for (let i = 0; i < n; i++) {
@@ -218,24 +223,11 @@ function pivotedCholeskyAbsolute(a: Float64Array, n: number, tol: number): { ran
     l[rk + k] = lkk;
     const inv = 1 / lkk;
     const pk = perm[k];
-    const k4 = k - (k % 4);
     for (let i = k + 1; i < n; i++) {
-      const ri = i * n;
       const pi = perm[i];
-      let s0 = pi > pk ? a[pi * n + pk] : a[pk * n + pi];
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let t = 0;
-      for (; t < k4; t += 4) {
-        s0 -= l[ri + t] * l[rk + t];
-        s1 -= l[ri + t + 1] * l[rk + t + 1];
-        s2 -= l[ri + t + 2] * l[rk + t + 2];
-        s3 -= l[ri + t + 3] * l[rk + t + 3];
-      }
-      for (; t < k; t++) s0 -= l[ri + t] * l[rk + t];
-      l[ri + k] = (s0 + s1 + (s2 + s3)) * inv;
+      c[i] = pi > pk ? a[pi * n + pk] : a[pk * n + pi];
     }
+    work.factorColumn(k, inv);
   }
   return { rank: n, logDet, nextPivot: NaN };
 }

@@ -1,9 +1,9 @@
-// The isometry gap's float64 Gram on WebAssembly SIMD (src/engine/simd/gram64): the same bits as its JavaScript
-// twin, both right against plain dot products, and the committed binary built from the committed .wat.
+// The isometry gap's float64 reductions on WebAssembly SIMD (src/engine/simd/linalg64): the same bits as their
+// JavaScript twins, both right against plain sums, and the committed binary built from the committed .wat.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { GRAM64_MAX_ENTRIES, gramWorkspace, lowerGramScalar } from '../../src/engine/simd/gram64';
+import { LINALG64_MAX_ENTRIES, factorColumnScalar, lowerGramScalar, workspace } from '../../src/engine/simd/linalg64';
 
 function randomRows(entries: number, seed: number): Float64Array {
   const out = new Float64Array(entries);
@@ -23,10 +23,10 @@ test('the SIMD Gram has the JavaScript loop’s bits and plain dot products’ v
   const shapes: [number, number][] = [[1, 1], [2, 3], [3, 2], [7, 5], [8, 1], [64, 128], [101, 99], [100, 100], [300, 20]];
   for (const [n, d] of shapes) {
     const rows = randomRows(n * d, n * 1000 + d);
-    const work = gramWorkspace(n, d, noArrays);
+    const work = workspace(n, d, noArrays);
     assert.equal(work.simd, true, 'WebAssembly SIMD is there in Node; the kernel must load');
     work.rows.set(rows);
-    work.fill();
+    work.fillGram();
     const scalar = new Float64Array(n * n);
     lowerGramScalar(rows, n, d, scalar);
     for (let a = 0; a < n; a++) {
@@ -44,21 +44,57 @@ test('the SIMD Gram has the JavaScript loop’s bits and plain dot products’ v
 test('a larger Gram after a smaller one grows the memory and stays right; past the cap the JavaScript arrays are used', () => {
   for (const [n, d] of [[4, 4], [400, 600], [6, 3]] as const) {
     const rows = randomRows(n * d, 7 + n);
-    const work = gramWorkspace(n, d, noArrays);
+    const work = workspace(n, d, noArrays);
     work.rows.set(rows);
-    work.fill();
+    work.fillGram();
     const scalar = new Float64Array(n * n);
     lowerGramScalar(rows, n, d, scalar);
     assert.ok(Object.is(work.gram[(n - 1) * n], scalar[(n - 1) * n]) && Object.is(work.gram[n * n - 1], scalar[n * n - 1]), `${n}×${d}`);
   }
   const given: string[] = [];
-  const d = GRAM64_MAX_ENTRIES;
-  const big = gramWorkspace(1, d, (slot, entries) => (given.push(slot), new Float64Array(entries)));
+  const d = LINALG64_MAX_ENTRIES;
+  const big = workspace(1, d, (slot, entries) => (given.push(slot), new Float64Array(entries)));
   assert.equal(big.simd, false);
-  assert.deepEqual(given, ['rows', 'gram']);
+  assert.deepEqual(given, ['rows', 'gram', 'factor', 'column']);
   big.rows.fill(0.5);
-  big.fill();
+  big.fillGram();
   assert.equal(big.gram[0], 0.25 * d);
+});
+
+test('the SIMD Cholesky column step has the JavaScript loop’s bits and plain sums’ values, for every k', () => {
+  for (const n of [1, 2, 5, 9, 64, 101]) {
+    const work = workspace(n, 0, noArrays);
+    assert.equal(work.simd, true);
+    const factor = randomRows(n * n, 31 + n);
+    const column = randomRows(n, 57 + n);
+    const scalarFactor = new Float64Array(n * n);
+    // Each step from the same random L (chained steps on random data grow without bound).
+    for (let k = 0; k < n; k++) {
+      const inv = 1 / (1 + k / 7);
+      work.factor.set(factor);
+      scalarFactor.set(factor);
+      work.column.set(column);
+      work.factorColumn(k, inv);
+      const before = Float64Array.from(scalarFactor);
+      factorColumnScalar(scalarFactor, n, k, column, inv);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const at = `n = ${n}, k = ${k}, L[${i}, ${j}]`;
+          assert.ok(Object.is(work.factor[i * n + j], scalarFactor[i * n + j]), `${at}: ${work.factor[i * n + j]} vs ${scalarFactor[i * n + j]}`);
+          if (j !== k || i <= k) assert.ok(Object.is(scalarFactor[i * n + j], before[i * n + j]), `${at} was written`);
+        }
+      }
+      for (let i = k + 1; i < n; i++) {
+        let s = column[i]!;
+        let size = Math.abs(s);
+        for (let t = 0; t < k; t++) {
+          s -= before[i * n + t]! * before[k * n + t]!;
+          size += Math.abs(before[i * n + t]! * before[k * n + t]!);
+        }
+        assert.ok(Math.abs(scalarFactor[i * n + k]! - s * inv) <= 4e-16 * (k + 2) * size * inv, `n = ${n}, k = ${k}, row ${i}: ${scalarFactor[i * n + k]} vs ${s * inv} (size ${size})`);
+      }
+    }
+  }
 });
 
 test('the committed binary is the committed .wat compiled (npm run build:wasm)', async () => {
@@ -68,6 +104,6 @@ test('the committed binary is the committed .wat compiled (npm run build:wasm)',
     watFiles(): string[];
   };
   const files = watFiles();
-  assert.ok(files.some((f) => f.endsWith('gram64.wat')));
+  assert.ok(files.some((f) => f.endsWith('linalg64.wat')));
   for (const file of files) assert.equal(readFileSync(file.replace(/\.wat$/, 'Binary.ts'), 'utf8'), await generatedModule(file), `${file}: run npm run build:wasm`);
 });

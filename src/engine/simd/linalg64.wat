@@ -1,8 +1,7 @@
-;; The float64 Gram of the isometry gap's representation path (../isometry), in WebAssembly SIMD: two rows
-;; against two per pass over k, each accumulator an f64x2 whose lane 0 sums the even k and lane 1 the odd k. That is the
-;; very order of its JavaScript twin (./gram64 lowerGramScalar: its s·· and t·· sums, s + t at the end, an odd d's last k
-;; added to s), so the two give bit-identical Grams. Built into gram64Binary.ts by scripts/build-wasm.mjs (wabt): run
-;; `npm run build:wasm` after editing.
+;; The host's float64 reductions behind the isometry gap (../isometry) in WebAssembly SIMD: the Gram of a representation
+;; and the columns of a pivoted Cholesky factor. Each f64x2 accumulator's lanes sum the very terms, in the very order, of
+;; the JavaScript twins in ./linalg64 (lowerGramScalar, factorColumnScalar), so both give bit-identical results. Built into
+;; linalg64Binary.ts by scripts/build-wasm.mjs (wabt): run `npm run build:wasm` after editing.
 (module
   (import "env" "memory" (memory 1))
 
@@ -76,4 +75,52 @@
             (local.set $b (i32.add (local.get $b) (i32.const 2)))
             (br $rowsB)))
         (local.set $a (i32.add (local.get $a) (i32.const 2)))
-        (br $rowsA)))))
+        (br $rowsA))))
+
+  ;; factorColumn(l, n, k, c, inv): L[i, k] = (c[i] − Σ_{t<k} L[i, t]·L[k, t])·inv for i = k+1 … n−1, L n×n row-major
+  ;; at byte offset l and c n values at byte offset c. The sum runs as four partial sums (t mod 4, the last k mod 4 terms
+  ;; into the first), added as (s0 + s1) + (s2 + s3): lanes of two f64x2 accumulators.
+  (func (export "factorColumn") (param $l i32) (param $n i32) (param $k i32) (param $c i32) (param $inv f64)
+    (local $i i32) (local $t i32) (local $row i32) (local $rk i32) (local $ri i32) (local $fourBytes i32) (local $kBytes i32)
+    (local $v01 v128) (local $v23 v128) (local $s0 f64)
+    (local.set $row (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $rk (i32.add (local.get $l) (i32.mul (local.get $k) (local.get $row))))
+    (local.set $kBytes (i32.shl (local.get $k) (i32.const 3)))
+    (local.set $fourBytes (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 3)))
+    (local.set $i (i32.add (local.get $k) (i32.const 1)))
+    (block $doneI
+      (loop $rowsI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $ri (i32.add (local.get $l) (i32.mul (local.get $i) (local.get $row))))
+        (local.set $v01 (f64x2.replace_lane 0 (v128.const f64x2 0 0)
+          (f64.load (i32.add (local.get $c) (i32.shl (local.get $i) (i32.const 3))))))
+        (local.set $v23 (v128.const f64x2 0 0))
+        (local.set $t (i32.const 0))
+        (block $doneT
+          (loop $quads
+            (br_if $doneT (i32.ge_u (local.get $t) (local.get $fourBytes)))
+            (local.set $v01 (f64x2.sub (local.get $v01) (f64x2.mul
+              (v128.load align=8 (i32.add (local.get $ri) (local.get $t)))
+              (v128.load align=8 (i32.add (local.get $rk) (local.get $t))))))
+            (local.set $v23 (f64x2.sub (local.get $v23) (f64x2.mul
+              (v128.load offset=16 align=8 (i32.add (local.get $ri) (local.get $t)))
+              (v128.load offset=16 align=8 (i32.add (local.get $rk) (local.get $t))))))
+            (local.set $t (i32.add (local.get $t) (i32.const 32)))
+            (br $quads)))
+        (local.set $s0 (f64x2.extract_lane 0 (local.get $v01)))
+        (block $doneTail
+          (loop $tail
+            (br_if $doneTail (i32.ge_u (local.get $t) (local.get $kBytes)))
+            (local.set $s0 (f64.sub (local.get $s0) (f64.mul
+              (f64.load (i32.add (local.get $ri) (local.get $t)))
+              (f64.load (i32.add (local.get $rk) (local.get $t))))))
+            (local.set $t (i32.add (local.get $t) (i32.const 8)))
+            (br $tail)))
+        (f64.store (i32.add (local.get $ri) (local.get $kBytes))
+          (f64.mul
+            (f64.add
+              (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $v01)))
+              (f64.add (f64x2.extract_lane 0 (local.get $v23)) (f64x2.extract_lane 1 (local.get $v23))))
+            (local.get $inv)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowsI)))))
