@@ -1,6 +1,6 @@
 // The isometry gap φ (DESIGN §1) of a representation, reduced on the host in float64: from the representation X itself (a
 // float64 Gram of its exact float32 values) or from the float32 Gram XᵀX the device computed.
-import { workspace, type Workspace, type WorkSlot } from './simd/linalg64';
+import { workspace, type Workspace } from './simd/linalg64';
 
 export interface GapResult {
   /** φ ≥ 0; null when the Gram is rank-deficient (φ = +∞) or not finite. */
@@ -47,7 +47,7 @@ function scratch(slot: keyof typeof scratchArrays, entries: number): Float64Arra
 }
 
 /** The work arrays of one reduction (./simd/linalg64: in wasm memory where SIMD is, else these reused arrays). */
-const workFor = (n: number, d: number): Workspace => workspace(n, d, (slot: WorkSlot, entries) => scratch(slot, entries));
+const workFor = (n: number, d: number): Workspace => workspace(n, d, scratch);
 
 /**
  * φ(X) from G = XᵀX (n×n, row-major) computed in float32 on the device. Rank is decided by a pivoted Cholesky in float64
@@ -79,7 +79,7 @@ export function isometryGapFromGram(gram: ArrayLike<number>, n: number): GapResu
   const centred = n > 1 && total <= CENTRED_TOL * trace;
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, g[i * n + i]);
-  return gapOfLowerGram(g, work, n, trace, centred, Math.max(n, 16) * RANK_TOL_PER_SAMPLE * maxDiag, n);
+  return gapOfLowerGram(work, n, trace, centred, Math.max(n, 16) * RANK_TOL_PER_SAMPLE * maxDiag, n);
 }
 
 /**
@@ -138,12 +138,12 @@ export function isometryGapFromRepresentation(x: ArrayLike<number>, d: number, n
   const rho = U32 * (Math.sqrt(Math.max(1, accumulation)) + 8);
   const noise = 2 * rho * (Math.sqrt(d) + Math.sqrt(n));
   const tol = Math.max((noise * noise * trace) / (d * n), 16 * n * U64 * maxDiag);
-  return gapOfLowerGram(g, work, n, trace, centred, tol, Math.min(d, n), true);
+  return gapOfLowerGram(work, n, trace, centred, tol, Math.min(d, n), true);
 }
 
 /**
- * φ from the lower triangle of a float64 Gram (overwritten), its trace, whether its columns sum to zero, and an absolute
- * pivot tolerance. `maxRank` caps the rank (a d×n representation has rank ≤ d). With `floorOne` (a representation reduced
+ * φ from the lower triangle of the workspace's float64 Gram (overwritten), its trace, whether its columns sum to zero,
+ * and an absolute pivot tolerance. `maxRank` caps the rank (a d×n representation has rank ≤ d). With `floorOne` (a representation reduced
  * in float64, ./isometryGapFromRepresentation), a Gram that is positive definite in float64 but has exactly one eigenvalue
  * below `tol` — where nothing structural caps its rank — keeps a finite φ with that eigenvalue taken as `tol`: a square
  * random batch has P(σ_min·√d < t) ≈ t (Edelman), so one eigenvalue below float32 resolution turns up by chance on a few
@@ -151,7 +151,8 @@ export function isometryGapFromRepresentation(x: ArrayLike<number>, d: number, n
  * e.g. λ_min/λ_mean = 1e-12 at one layer of an orthogonal tanh net at n = d = 64). φ is then a lower bound, off by at most
  * ln(tol/λ_min)/n. Two or more directions below `tol`, a rank cap (n > d), or an exactly singular Gram stay degenerate.
  */
-function gapOfLowerGram(g: Float64Array, work: Workspace, n: number, trace: number, centred: boolean, tol: number, maxRank: number, floorOne = false): GapResult {
+function gapOfLowerGram(work: Workspace, n: number, trace: number, centred: boolean, tol: number, maxRank: number, floorOne = false): GapResult {
+  const g = work.gram;
   // Centred: G·1 = 0 by construction; adding c·11ᵀ puts eigenvalue c·n on 1 and leaves the other n−1 eigenvalues alone.
   const dims = centred ? n - 1 : n;
   const c = trace / n;
