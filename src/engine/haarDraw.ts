@@ -66,6 +66,9 @@ export function threefryBlock(k0: number, k1: number, c0: number, c1: number, co
   }
 }
 
+/** Threefry's output words, reused by every call on this thread (grown to the longest reflector drawn). */
+let words = new Uint32Array(4);
+
 const TWO_POW_M24 = 2 ** -24;
 const TWO_POW_M22 = 2 ** -22;
 const HALF_PI = Math.PI / 2;
@@ -76,9 +79,6 @@ const QUARTER = 1 << 22;
  * u₁ = (⌊a/2⁸⌋ + ½)·2⁻²⁴ and u₂ = (⌊b/2⁸⌋ + ½)·2⁻²⁴ (24 bits each, exact in float32; |x| ≤ 5.9, a tail of 4e-9 cut),
  * r = √(−2 ln u₁), x_{2p} = r cos 2πu₂, x_{2p+1} = r sin 2πu₂.
  */
-/** Threefry's output words, reused by every call on this thread (grown to the longest reflector drawn). */
-let words = new Uint32Array(4);
-
 export function fillReflectorNormals(draw: HaarDraw, k: number, out: Float64Array): Float64Array {
   const n = out.length;
   const pairs = (n + 1) >>> 1;
